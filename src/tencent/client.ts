@@ -36,6 +36,8 @@ export interface ClientDeps {
   random: () => number
   /** Debug lines; never given a request body that holds a key. */
   debug: (message: string) => void
+  /** Warnings for the log (e.g. a listed certificate that could not be read). */
+  warning: (message: string) => void
 }
 
 export interface ClientOptions {

@@ -6,8 +6,7 @@
  */
 import { createHash, createHmac } from 'node:crypto'
 
-const sha256Hex = (data: string | Buffer): string =>
-  createHash('sha256').update(data).digest('hex')
+const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
 
 const hmac = (key: string | Buffer, msg: string): Buffer =>
   createHmac('sha256', key).update(msg, 'utf8').digest()
@@ -78,7 +77,14 @@ export function signTc3(input: Tc3Input): Tc3Signature {
   const authorization =
     `TC3-HMAC-SHA256 Credential=${input.secretId}/${credentialScope}, ` +
     `SignedHeaders=${signedHeaders}, Signature=${signature}`
-  return { authorization, signature, canonicalRequest, stringToSign, credentialScope, signedHeaders }
+  return {
+    authorization,
+    signature,
+    canonicalRequest,
+    stringToSign,
+    credentialScope,
+    signedHeaders
+  }
 }
 
 export type V2SignatureMethod = 'HmacSHA256' | 'HmacSHA1'
