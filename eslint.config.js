@@ -13,7 +13,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['__tests__/**', 'scripts/**', 'bench/**', 'emulator/**'],
+    files: ['__tests__/**', 'scripts/**', 'bench/**', 'emulator/**', 'fixtures/**'],
     rules: { 'no-restricted-imports': 'off' }
   }
 )

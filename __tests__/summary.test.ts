@@ -1,0 +1,101 @@
+import { describe, expect, it } from '@jest/globals'
+import { maskSecret } from '../src/secrets.js'
+import { renderSummary } from '../src/summary.js'
+
+const entry = (id: string, reason: string) => ({
+  id,
+  domains: ['a.example.com', '*.a.example.com'],
+  notAfter: new Date('2027-01-02T03:04:05Z'),
+  alias: 'alias',
+  expired: false,
+  reason
+})
+
+describe('renderSummary', () => {
+  it('shows the certificate and every kind of plan row as table rows', () => {
+    const md = renderSummary({
+      title: 'Tencent Cloud SSL: sync',
+      api: '3.0',
+      certificate: {
+        id: 'NEWID123',
+        domains: ['a.example.com'],
+        notAfter: new Date('2027-03-01T00:00:00Z'),
+        fingerprint: 'ab'.repeat(32),
+        state: 'new'
+      },
+      prune: {
+        dryRun: false,
+        scope: ['a.example.com', '*.a.example.com'],
+        deleted: [entry('OLD1', 'superseded by NEWID123')],
+        kept: [entry('KEEP1', 'newest for its domains')],
+        skipped: [{ ...entry('BOUND1', ''), skipReason: 'bound to cdn (1)' }],
+        failed: [{ entry: entry('FAIL1', ''), reason: 'DeleteCertificates failed: InternalError' }]
+      }
+    })
+    const rows = md.split('\n').filter(l => l.startsWith('| '))
+    expect(rows).toContainEqual(
+      expect.stringMatching(
+        /^\| NEWID123 \| a\.example\.com \| 2027-03-01T00:00:00\.000Z \| new \|/
+      )
+    )
+    expect(rows).toContainEqual(
+      expect.stringMatching(/^\| deleted \| OLD1 \| .* \| 2027-01-02 \| superseded by NEWID123 \|$/)
+    )
+    expect(rows).toContainEqual(
+      expect.stringMatching(/^\| skipped \| BOUND1 .* bound to cdn \(1\) \|$/)
+    )
+    expect(rows).toContainEqual(expect.stringMatching(/^\| failed \| FAIL1 .* InternalError \|$/))
+    expect(rows).toContainEqual(expect.stringMatching(/^\| kept \| KEEP1 /))
+  })
+
+  it('says when a dry run deleted nothing and escapes table syntax and HTML', () => {
+    const md = renderSummary({
+      title: 'x',
+      api: '2.0',
+      prune: {
+        dryRun: true,
+        scope: ['a|b'],
+        deleted: [entry('OLD1', '<b>x</b> | y')],
+        kept: [],
+        skipped: [],
+        failed: []
+      }
+    })
+    expect(md).toContain('dry run: nothing was deleted')
+    expect(md).toContain('| would delete | OLD1 |')
+    expect(md).toContain('&lt;b&gt;x&lt;/b&gt; \\| y')
+    expect(md).not.toContain('<b>')
+  })
+
+  it('reports an empty scope in words', () => {
+    const md = renderSummary({
+      title: 'x',
+      api: '3.0',
+      prune: {
+        dryRun: false,
+        scope: ['a.example.com'],
+        deleted: [],
+        kept: [],
+        skipped: [],
+        failed: []
+      }
+    })
+    expect(md).toContain('No uploaded certificate is in scope.')
+  })
+})
+
+describe('maskSecret', () => {
+  it('masks the whole value and each of its lines', () => {
+    const masked: string[] = []
+    maskSecret('-----BEGIN KEY-----\r\nAAAA\nBBBB\n-----END KEY-----\n', v => masked.push(v))
+    expect(masked[0]).toContain('AAAA\nBBBB')
+    expect(masked).toEqual(expect.arrayContaining(['AAAA', 'BBBB', '-----BEGIN KEY-----']))
+  })
+
+  it('masks a one-line value once and ignores blanks', () => {
+    const masked: string[] = []
+    maskSecret('token', v => masked.push(v))
+    maskSecret('  ', v => masked.push(v))
+    expect(masked).toEqual(['token'])
+  })
+})
