@@ -17,7 +17,16 @@ export interface Credentials {
 /** Minimal fetch signature, satisfied by node-fetch and by test fakes. */
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }
+  init: {
+    method: string
+    headers: Record<string, string>
+    body?: string
+    signal?: AbortSignal
+    /** Largest body accepted, in bytes (node-fetch enforces it while reading; fakes may ignore it). */
+    size?: number
+    /** `manual`: a redirect is answered, not followed, so headers never go to another host. */
+    redirect?: 'manual' | 'error' | 'follow'
+  }
 ) => Promise<FetchResponse>
 
 export interface FetchResponse {
@@ -38,6 +47,9 @@ export interface ClientDeps {
   debug: (message: string) => void
   /** Warnings for the log (e.g. a listed certificate that could not be read). */
   warning: (message: string) => void
+  /** Arms the per-request timeout and returns its cancel. Defaults to the real setTimeout, which
+   * is cleared as soon as the answer is in (a pending `sleep` would keep the process alive). */
+  setTimer?: (ms: number, fire: () => void) => () => void
 }
 
 export interface ClientOptions {

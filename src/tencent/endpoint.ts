@@ -1,0 +1,60 @@
+/**
+ * The `endpoint` input: a host (`ssl.intl.tencentcloudapi.com`, `host:port`) or a URL. Requests
+ * carry credentials and private keys, so plain http is allowed only to this machine (an emulator).
+ */
+import { InputError } from '../input-error.js'
+import type { ApiVersion } from './client.js'
+
+export const DEFAULT_HOST: Readonly<Record<ApiVersion, string>> = {
+  '3.0': 'ssl.tencentcloudapi.com',
+  '2.0': 'wss.api.qcloud.com'
+}
+
+export const DEFAULT_PATH: Readonly<Record<ApiVersion, string>> = {
+  '3.0': '/',
+  '2.0': '/v2/index.php'
+}
+
+const ACCEPTS =
+  'accepts a host such as ssl.tencentcloudapi.com or an https:// URL; ' +
+  'http:// only for a loopback host (127.0.0.0/8, ::1, localhost)'
+
+/** host, host:port, [v6]:port, optionally followed by a path; no scheme. */
+const BARE_HOST =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?(?:\/[^\s?#]*)?$/i
+
+export function parseEndpoint(value: string, api: ApiVersion): URL {
+  const text = value.trim()
+  if (text === '') return new URL(`https://${DEFAULT_HOST[api]}${DEFAULT_PATH[api]}`)
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text)
+  // Text with an @ may hold credentials (user:password@host): it is never quoted back.
+  const shown = text.includes('@') ? 'the value' : `'${text}'`
+  if (text.includes('?')) fail('a query string is not allowed')
+  if (text.includes('#')) fail('a fragment is not allowed')
+  if (!hasScheme && !BARE_HOST.test(text)) fail(`${shown} is neither a host name nor a URL`)
+
+  let url: URL
+  try {
+    url = new URL(hasScheme ? text : `https://${text}`)
+  } catch {
+    return fail(`${shown} is not a valid URL`)
+  }
+  if (url.username !== '' || url.password !== '') fail('credentials in the URL are not allowed')
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    fail(`the scheme ${url.protocol}// is not supported`)
+  if (url.hostname === '') fail('the URL has no host')
+  if (url.protocol === 'http:' && !isLoopback(url.hostname))
+    fail(`http:// is refused for ${url.hostname}, which is not a loopback host`)
+  if (url.pathname === '' || url.pathname === '/') url.pathname = DEFAULT_PATH[api]
+  return url
+}
+
+/** 127.0.0.0/8, ::1 and localhost; `hostname` as URL normalises it (127.1 → 127.0.0.1). */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase()
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+function fail(problem: string): never {
+  throw new InputError('endpoint', `${problem}; ${ACCEPTS}`)
+}

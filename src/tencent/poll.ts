@@ -1,0 +1,46 @@
+/**
+ * Bounded waiting for Tencent's asynchronous tasks (binding checks, checked deletes): the first
+ * look after a second, then a second longer each time up to five, and never more than two
+ * minutes in all, so a task that never finishes costs a bounded delay and is reported as such.
+ */
+
+export interface PollPolicy {
+  firstDelayMs: number
+  stepMs: number
+  maxDelayMs: number
+  totalMs: number
+}
+
+export const DEFAULT_POLL: Readonly<PollPolicy> = Object.freeze({
+  firstDelayMs: 1000,
+  stepMs: 1000,
+  maxDelayMs: 5000,
+  totalMs: 120_000
+})
+
+export interface PollClock {
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+}
+
+/**
+ * Waits, then calls `check`, until it returns true or the total wait is spent.
+ * Returns whether `check` reported completion.
+ */
+export async function pollUntilDone(
+  clock: PollClock,
+  policy: PollPolicy,
+  check: () => Promise<boolean>
+): Promise<boolean> {
+  const deadline = clock.now() + policy.totalMs
+  for (
+    let delay = policy.firstDelayMs;
+    ;
+    delay = Math.min(policy.maxDelayMs, delay + policy.stepMs)
+  ) {
+    const wait = Math.min(delay, deadline - clock.now())
+    if (wait <= 0) return false
+    await clock.sleep(wait)
+    if (await check()) return true
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The legacy API 2.0 (`wss.api.qcloud.com/v2/index.php`): form POST signed with HmacSHA256,
+ * envelope {code, message, codeDesc, data}. See tencent-cloud-ssl-api.md §1. Tencent announced
+ * its retirement; it is kept for accounts that still depend on it.
+ */
+import { X509Certificate } from 'node:crypto'
+import type {
+  CertType,
+  ClientDeps,
+  ClientOptions,
+  Credentials,
+  DeleteOutcome,
+  ListedCertificate,
+  SslClient,
+  UploadRequest,
+  UploadResult
+} from './client.js'
+import { TencentApiError } from './errors.js'
+import { domainList, errorFor, isRecord, optionalArray, unique, type Fields } from './read.js'
+import { backoffDelay, classifyFailure, provesNotProcessed } from './retry.js'
+import { signV2, v2SourceString } from './sign.js'
+import { parseTencentTime } from './time.js'
+import {
+  malformed,
+  Transport,
+  type ApiAnswer,
+  type ClientTuning,
+  type Protocol,
+  type WireRequest
+} from './transport.js'
+
+const PAGE_SIZE = 100
+
+export class V2Protocol implements Protocol {
+  constructor(
+    private readonly endpoint: URL,
+    private readonly credentials: Credentials,
+    private readonly random: () => number
+  ) {}
+
+  build(action: string, params: Record<string, unknown>, timestamp: number): WireRequest {
+    const form: Record<string, string> = {}
+    for (const [name, value] of Object.entries(params))
+      if (value !== undefined) form[name] = String(value)
+    Object.assign(form, {
+      Action: action,
+      // A fresh nonce per attempt: a repeated one is refused as a replay (code 4500).
+      Nonce: String(1 + Math.floor(this.random() * 2_147_483_646)),
+      Timestamp: String(timestamp),
+      SecretId: this.credentials.secretId,
+      SignatureMethod: 'HmacSHA256'
+    })
+    if (this.credentials.token) form.Token = this.credentials.token
+    // url.host is host[:port] exactly as the Host header carries it.
+    const source = v2SourceString('POST', this.endpoint.host, this.endpoint.pathname, form)
+    form.Signature = signV2(this.credentials.secretKey, source, 'HmacSHA256')
+    return {
+      url: this.endpoint.href,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString()
+    }
+  }
+
+  parse(action: string, text: string): ApiAnswer {
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      const looksHtml = /^\s*</.test(text)
+      throw malformed(action, `the answer is not JSON${looksHtml ? ' (an HTML page)' : ''}`)
+    }
+    const code = isRecord(json) ? readCount(json.code) : undefined
+    if (!isRecord(json) || code === undefined) throw malformed(action, 'the answer has no code')
+    if (code !== 0) {
+      const said = [json.message, json.codeDesc].find(v => typeof v === 'string' && v !== '')
+      const message = typeof said === 'string' ? said : ''
+      throw new TencentApiError({ operation: action, code: String(code), message })
+    }
+    return { data: json.data, requestId: '' }
+  }
+}
+
+export class SslClientV2 implements SslClient {
+  readonly api = '2.0' as const
+  private readonly transport: Transport
+  private readonly deps: ClientDeps
+
+  constructor(options: ClientOptions, tuning: ClientTuning = {}) {
+    const { credentials, deps } = options
+    this.deps = deps
+    this.transport = new Transport({
+      deps,
+      timeoutMs: options.timeoutMs,
+      protocol: new V2Protocol(options.endpoint, credentials, deps.random),
+      secrets: [credentials.secretKey, credentials.token ?? ''],
+      retry: tuning.retry,
+      pacing: tuning.pacing
+    })
+  }
+
+  async listUploaded(certType: CertType): Promise<ListedCertificate[]> {
+    const items = await this.listAll(certType, false)
+    const listed: ListedCertificate[] = []
+    for (const item of items) {
+      if (item.from !== 'upload') continue
+      const entry = this.toListed(item, certType)
+      if (entry) listed.push(entry)
+    }
+    return listed
+  }
+
+  /**
+   * 2.0 has no Repeatable flag: look for the fingerprint first, and after an ambiguous failure
+   * look again before uploading again, so a lost answer never leaves two copies.
+   */
+  async upload(request: UploadRequest): Promise<UploadResult> {
+    const subject = `certificate "${request.alias}"`
+    const existing = await this.findByFingerprint(request)
+    if (existing) return { certificateId: existing, reused: true }
+
+    const params: Record<string, unknown> = {
+      cert: request.certificatePem,
+      certType: request.certType,
+      key: request.privateKeyPem,
+      alias: request.alias
+    }
+    const secrets = request.privateKeyPem ? [request.privateKeyPem] : []
+    const { policy } = this.transport
+    const started = this.deps.now()
+    for (let attempt = 1; ; attempt++) {
+      let ambiguous: TencentApiError
+      try {
+        const answer = await this.transport.call('CertUpload', params, {
+          nonIdempotent: true,
+          subject,
+          secrets
+        })
+        const id = isRecord(answer.data) ? answer.data.id : undefined
+        if (typeof id === 'string' && id !== '') return { certificateId: id, reused: false }
+        ambiguous = malformed('CertUpload', 'the answer has no id').about(subject)
+      } catch (error) {
+        // Throttling was already retried by the transport; anything else is not ambiguous.
+        const retryable =
+          error instanceof TencentApiError && classifyFailure(error.code) === 'retry'
+        if (!retryable || provesNotProcessed(error.code)) throw error
+        ambiguous = error
+      }
+      if (attempt >= policy.maxAttempts) throw ambiguous
+      const delay = backoffDelay(policy, attempt - 1, this.deps.random)
+      if (this.deps.now() - started + delay >= policy.budgetMs) throw ambiguous
+      this.deps.debug(`CertUpload: ${ambiguous.code}; looking for the certificate before retrying`)
+      await this.deps.sleep(delay)
+      const stored = await this.findByFingerprint(request)
+      if (stored) return { certificateId: stored, reused: false }
+    }
+  }
+
+  /** 2.0 has no binding check. */
+  async checkBindings(): Promise<null> {
+    return null
+  }
+
+  async deleteCertificates(ids: string[]): Promise<DeleteOutcome[]> {
+    const outcomes: DeleteOutcome[] = []
+    for (const id of unique(ids)) {
+      try {
+        await this.transport.call('CertDelete', { id }, { subject: id })
+        outcomes.push({ id, result: 'deleted' })
+      } catch (thrown) {
+        const error = errorFor(thrown, 'CertDelete', id)
+        if (error.code === '5000') outcomes.push({ id, result: 'gone' })
+        else if (/^51\d\d$/.test(error.code))
+          outcomes.push({ id, result: 'skipped', reason: error.apiMessage || 'refused by the API' })
+        else outcomes.push({ id, result: 'failed', error })
+      }
+    }
+    return outcomes
+  }
+
+  private async findByFingerprint(request: UploadRequest): Promise<string> {
+    const wanted = request.fingerprint.replace(/:/g, '').toLowerCase()
+    for (const item of await this.listAll(request.certType, true))
+      if (leafFingerprint(item.cert) === wanted) return item.id as string
+    return ''
+  }
+
+  /** Every listed item of one type, all pages; each has a non-empty string `id`. */
+  private async listAll(certType: CertType, withCert: boolean): Promise<Fields[]> {
+    const items = new Map<string, Fields>()
+    for (let page = 1, seen = 0; ; page++) {
+      const params: Record<string, unknown> = { page, count: PAGE_SIZE, certType }
+      if (withCert) params.withCert = 1
+      const answer = await this.transport.call('CertGetList', params)
+      const data = isRecord(answer.data) ? answer.data : {}
+      const total = readCount(data.totalNum)
+      const list = optionalArray(data.list)
+      if (total === undefined || !list) throw malformed('CertGetList', 'no totalNum or list')
+      let added = 0
+      for (const item of list) {
+        const id = isRecord(item) ? item.id : undefined
+        if (typeof id !== 'string' || id === '')
+          throw malformed('CertGetList', 'a certificate has no id')
+        if (items.has(id)) continue
+        items.set(id, item as Fields)
+        added++
+      }
+      seen += list.length
+      // A page with nothing new means the server is repeating itself: stop rather than loop.
+      if (list.length === 0 || seen >= total || added === 0) break
+    }
+    return [...items.values()]
+  }
+
+  private toListed(item: Fields, certType: CertType): ListedCertificate | undefined {
+    const id = item.id as string
+    const notAfter = parseTencentTime(item.certEndTime)
+    if (!notAfter) {
+      this.deps.warning(
+        `Certificate ${id} is left out: its expiry (certEndTime ${JSON.stringify(item.certEndTime)}) ` +
+          'could not be read, so it is neither deleted nor counted as a newer certificate.'
+      )
+      return undefined
+    }
+    return {
+      id,
+      domains: domainList([...(optionalArray(item.subjectAltName) ?? []), item.domain]),
+      notAfter,
+      insertedAt: parseTencentTime(item.insertTime),
+      certType:
+        typeof item.certType === 'string' && item.certType !== '' ? item.certType : certType,
+      uploaded: true,
+      alias: typeof item.alias === 'string' ? item.alias : ''
+    }
+  }
+}
+
+/** A count that PHP may have written as a number or as a digit string. */
+function readCount(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value)
+  return undefined
+}
+
+/** SHA-256 of the first certificate in a PEM, lower-case hex; undefined when unreadable. */
+export function leafFingerprint(pem: unknown): string | undefined {
+  if (typeof pem !== 'string') return undefined
+  const block = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)
+  if (!block) return undefined
+  try {
+    return new X509Certificate(block[0]).fingerprint256.replace(/:/g, '').toLowerCase()
+  } catch {
+    return undefined
+  }
+}
