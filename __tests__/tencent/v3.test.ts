@@ -551,7 +551,7 @@ describe('checkBindings', () => {
     for (const create of creates) expect(create.IsCache).toBe(0)
     for (const poll of actions('DescribeCertificateBindResourceTaskResult').map(jsonOf))
       expect((poll.TaskIds as string[]).length).toBeLessThanOrEqual(100)
-    expect(clock.sleeps[0]).toBe(1000)
+    expect(clock.sleeps[0]).toBe(500)
     expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(5000)
   })
 

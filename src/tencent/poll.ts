@@ -1,6 +1,6 @@
 /**
  * Bounded waiting for Tencent's asynchronous tasks (binding checks, checked deletes): the first
- * look after a second, then a second longer each time up to five, and never more than two
+ * look after half a second, then a second longer each time up to five, and never more than two
  * minutes in all, so a task that never finishes costs a bounded delay and is reported as such.
  */
 
@@ -12,7 +12,7 @@ export interface PollPolicy {
 }
 
 export const DEFAULT_POLL: Readonly<PollPolicy> = Object.freeze({
-  firstDelayMs: 1000,
+  firstDelayMs: 500,
   stepMs: 1000,
   maxDelayMs: 5000,
   totalMs: 120_000
