@@ -46033,6 +46033,9 @@ class SslClientV2 {
         }
         return outcomes;
     }
+    findIdentical(request) {
+        return this.findByFingerprint(request);
+    }
     async findByFingerprint(request) {
         const wanted = request.fingerprint.replace(/:/g, '').toLowerCase();
         for (const item of await this.listAll(request.certType, true))
@@ -46231,7 +46234,7 @@ class SslClientV3 {
     }
     async upload(request) {
         const subject = `certificate "${request.alias}"`;
-        const existing = await this.findIdentical(request.certificatePem, subject);
+        const existing = await this.probe(request.certificatePem, subject);
         if (existing)
             return { certificateId: existing, reused: true };
         const params = { CertificatePublicKey: request.certificatePem };
@@ -46259,8 +46262,11 @@ class SslClientV3 {
         const reused = repeated !== '' && (created === '' || created === repeated) && answer.maybeProcessed === 1;
         return { certificateId: id, reused };
     }
+    findIdentical(request) {
+        return this.probe(request.certificatePem, `certificate "${request.alias}"`);
+    }
     /** The id of an identical certificate, or '' (also when the key may not call the probe). */
-    async findIdentical(certificatePem, subject) {
+    async probe(certificatePem, subject) {
         try {
             const answer = await this.transport.call('CheckCertificateExist', { CertificatePublicKey: certificatePem }, { subject });
             const id = optionalString(answer.data.RepeatCertId);
@@ -46714,29 +46720,31 @@ async function upload(client, bundle, settings, report, log) {
     const leaf = bundle.leaf;
     const alias = settings.alias || defaultAlias(leaf.domains, leaf.subject, leaf.notAfter);
     const certificate = { domains: leaf.domains, notAfter: leaf.notAfter };
+    const request = {
+        certificatePem: bundle.chainPem,
+        privateKeyPem: bundle.keyPem,
+        certType: settings.certType,
+        alias,
+        projectId: settings.projectId,
+        tags: settings.tags,
+        fingerprint: leaf.fingerprint
+    };
     if (settings.dryRun) {
-        log.info(`Dry run: would upload the certificate as '${alias}' unless an identical one exists.`);
-        report.certificate = {
-            id: '',
-            ...certificate,
-            fingerprint: leaf.fingerprint,
-            state: 'dry run: not uploaded'
-        };
-        return { id: '(new certificate)', ...certificate };
+        const existing = await client.findIdentical(request);
+        log.info(existing
+            ? `Dry run: an identical certificate already exists: ${existing}; nothing would be uploaded.`
+            : `Dry run: would upload the certificate as '${alias}'.`);
+        setOutput('certificate-id', existing);
+        setOutput('reused', String(existing !== ''));
+        const state = existing ? 'reused (dry run)' : 'dry run: would upload';
+        report.certificate = { id: existing, ...certificate, fingerprint: leaf.fingerprint, state };
+        return { id: existing || '(new certificate)', ...certificate };
     }
     if (settings.projectId !== 0 && settings.api === '2.0') {
         log.warning("project-id is not supported by api '2.0'; the certificate goes to the default project.");
     }
     try {
-        const result = await client.upload({
-            certificatePem: bundle.chainPem,
-            privateKeyPem: bundle.keyPem,
-            certType: settings.certType,
-            alias,
-            projectId: settings.projectId,
-            tags: settings.tags,
-            fingerprint: leaf.fingerprint
-        });
+        const result = await client.upload(request);
         log.info(result.reused
             ? `An identical certificate already exists: ${result.certificateId} (no new copy made).`
             : `Uploaded as ${result.certificateId} ('${alias}').`);

@@ -154,15 +154,27 @@ async function upload(
   const leaf = bundle.leaf
   const alias = settings.alias || defaultAlias(leaf.domains, leaf.subject, leaf.notAfter)
   const certificate = { domains: leaf.domains, notAfter: leaf.notAfter }
+  const request = {
+    certificatePem: bundle.chainPem,
+    privateKeyPem: bundle.keyPem,
+    certType: settings.certType,
+    alias,
+    projectId: settings.projectId,
+    tags: settings.tags,
+    fingerprint: leaf.fingerprint
+  }
   if (settings.dryRun) {
-    log.info(`Dry run: would upload the certificate as '${alias}' unless an identical one exists.`)
-    report.certificate = {
-      id: '',
-      ...certificate,
-      fingerprint: leaf.fingerprint,
-      state: 'dry run: not uploaded'
-    }
-    return { id: '(new certificate)', ...certificate }
+    const existing = await client.findIdentical(request)
+    log.info(
+      existing
+        ? `Dry run: an identical certificate already exists: ${existing}; nothing would be uploaded.`
+        : `Dry run: would upload the certificate as '${alias}'.`
+    )
+    core.setOutput('certificate-id', existing)
+    core.setOutput('reused', String(existing !== ''))
+    const state = existing ? 'reused (dry run)' : 'dry run: would upload'
+    report.certificate = { id: existing, ...certificate, fingerprint: leaf.fingerprint, state }
+    return { id: existing || '(new certificate)', ...certificate }
   }
   if (settings.projectId !== 0 && settings.api === '2.0') {
     log.warning(
@@ -170,15 +182,7 @@ async function upload(
     )
   }
   try {
-    const result = await client.upload({
-      certificatePem: bundle.chainPem,
-      privateKeyPem: bundle.keyPem,
-      certType: settings.certType,
-      alias,
-      projectId: settings.projectId,
-      tags: settings.tags,
-      fingerprint: leaf.fingerprint
-    })
+    const result = await client.upload(request)
     log.info(
       result.reused
         ? `An identical certificate already exists: ${result.certificateId} (no new copy made).`

@@ -86,7 +86,9 @@ describe.each(['3.0', '2.0'])('API %s', api => {
     expect(stored).toHaveLength(1)
     expect(stored[0].id).toBe(result.outputs['certificate-id'])
     expect(stored[0].fingerprint).toBe(fingerprintOf(current))
-    expect(stored[0].alias).toBe(`a.example.test ${new Date(leaf.validTo).toISOString().slice(0, 10)}`)
+    expect(stored[0].alias).toBe(
+      `a.example.test ${new Date(leaf.validTo).toISOString().slice(0, 10)}`
+    )
     expect(result.summary).toContain(result.outputs['certificate-id'])
     const declared = readActionMetadata().outputs
     expect(Object.keys(result.outputs).every(name => declared.includes(name))).toBe(true)
@@ -153,6 +155,12 @@ describe.each(['3.0', '2.0'])('API %s', api => {
     const writes = emulator.requests.filter(r => /Upload|Delete(?!.*Result)/.test(r.action))
     expect(writes).toEqual([])
     expect(result.summary).toContain('dry run: nothing was deleted')
+    expect(result.outputs['certificate-id']).toBe('')
+    expect(result.outputs.reused).toBe('false')
+    const existing = await run(api, current, { 'dry-run': 'true' })
+    expect(existing.outputs['certificate-id']).toBe(first.outputs['certificate-id'])
+    expect(existing.outputs.reused).toBe('true')
+    expect(emulator.requests.filter(r => /Upload|Delete(?!.*Result)/.test(r.action))).toEqual([])
   })
 
   it('skips a certificate still bound to a cloud resource, with a warning', async () => {

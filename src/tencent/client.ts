@@ -117,6 +117,8 @@ export interface SslClient {
   /** Upload once: an identical certificate already there is reused, and a retried upload whose
    * first answer was lost still leaves one certificate. */
   upload(request: UploadRequest): Promise<UploadResult>
+  /** The id of an identical certificate already there, or '' (read-only: what dry-run uses). */
+  findIdentical(request: UploadRequest): Promise<string>
   /** Every uploaded certificate of this type, all pages. */
   listUploaded(certType: CertType): Promise<ListedCertificate[]>
   /** Read-only binding check; `null` when the API has none (2.0). */

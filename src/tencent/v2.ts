@@ -177,6 +177,10 @@ export class SslClientV2 implements SslClient {
     return outcomes
   }
 
+  findIdentical(request: UploadRequest): Promise<string> {
+    return this.findByFingerprint(request)
+  }
+
   private async findByFingerprint(request: UploadRequest): Promise<string> {
     const wanted = request.fingerprint.replace(/:/g, '').toLowerCase()
     for (const item of await this.listAll(request.certType, true))

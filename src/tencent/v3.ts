@@ -123,7 +123,7 @@ export class SslClientV3 implements SslClient {
 
   async upload(request: UploadRequest): Promise<UploadResult> {
     const subject = `certificate "${request.alias}"`
-    const existing = await this.findIdentical(request.certificatePem, subject)
+    const existing = await this.probe(request.certificatePem, subject)
     if (existing) return { certificateId: existing, reused: true }
 
     const params: Record<string, unknown> = { CertificatePublicKey: request.certificatePem }
@@ -157,8 +157,12 @@ export class SslClientV3 implements SslClient {
     return { certificateId: id, reused }
   }
 
+  findIdentical(request: UploadRequest): Promise<string> {
+    return this.probe(request.certificatePem, `certificate "${request.alias}"`)
+  }
+
   /** The id of an identical certificate, or '' (also when the key may not call the probe). */
-  private async findIdentical(certificatePem: string, subject: string): Promise<string> {
+  private async probe(certificatePem: string, subject: string): Promise<string> {
     try {
       const answer = await this.transport.call(
         'CheckCertificateExist',

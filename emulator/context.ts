@@ -1,0 +1,17 @@
+/** What every request handler shares: the options in force, the state, and the server clock. */
+import type { NonceBook } from './auth.js'
+import type { RuntimeOptions } from './options.js'
+import type { RateLimiter } from './rate-limit.js'
+import type { CertificateStore } from './store.js'
+import type { TaskBook } from './tasks.js'
+
+export interface EmulatorContext {
+  /** Live: setOption changes take effect on the next request. */
+  options: RuntimeOptions
+  store: CertificateStore
+  tasks: TaskBook
+  rateLimiter: RateLimiter
+  nonces: NonceBook
+  /** The server's clock in ms: the machine's clock plus clockSkewMs. */
+  now(): number
+}
