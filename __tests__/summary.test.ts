@@ -29,7 +29,8 @@ describe('renderSummary', () => {
         deleted: [entry('OLD1', 'superseded by NEWID123')],
         kept: [entry('KEEP1', 'newest for its domains')],
         skipped: [{ ...entry('BOUND1', ''), skipReason: 'bound to cdn (1)' }],
-        failed: [{ entry: entry('FAIL1', ''), reason: 'DeleteCertificates failed: InternalError' }]
+        failed: [{ entry: entry('FAIL1', ''), reason: 'DeleteCertificates failed: InternalError' }],
+        refused: []
       }
     })
     const rows = md.split('\n').filter(l => l.startsWith('| '))
@@ -58,13 +59,32 @@ describe('renderSummary', () => {
         deleted: [entry('OLD1', '<b>x</b> | y')],
         kept: [],
         skipped: [],
-        failed: []
+        failed: [],
+        refused: []
       }
     })
     expect(md).toContain('dry run: nothing was deleted')
     expect(md).toContain('| would delete | OLD1 |')
     expect(md).toContain('&lt;b&gt;x&lt;/b&gt; \\| y')
     expect(md).not.toContain('<b>')
+  })
+
+  it('shows a plan refused over max-deletions as not deleted', () => {
+    const md = renderSummary({
+      title: 'x',
+      api: '3.0',
+      prune: {
+        dryRun: false,
+        scope: ['a.example.com'],
+        deleted: [],
+        kept: [],
+        skipped: [],
+        failed: [],
+        refused: [entry('OLD1', 'superseded by NEW')]
+      }
+    })
+    expect(md).toContain('| not deleted: over max-deletions | OLD1 |')
+    expect(md).not.toContain('| deleted |')
   })
 
   it('reports an empty scope in words', () => {
@@ -77,7 +97,8 @@ describe('renderSummary', () => {
         deleted: [],
         kept: [],
         skipped: [],
-        failed: []
+        failed: [],
+        refused: []
       }
     })
     expect(md).toContain('No uploaded certificate is in scope.')

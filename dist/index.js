@@ -45183,7 +45183,13 @@ async function prune(client, options, log) {
             log.debug('This API has no read-only binding check; the delete call refuses bound certificates.');
         }
     }
-    checkMaxDeletions({ ...plan, delete: toDelete }, options.maxDeletions);
+    try {
+        checkMaxDeletions({ ...plan, delete: toDelete }, options.maxDeletions);
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return { plan, deleted: [], skipped, failed: [], refused: { message, planned: toDelete } };
+    }
     if (options.dryRun)
         return { plan, deleted: toDelete, skipped, failed: [] };
     const byId = new Map(toDelete.map(e => [e.id, e]));
@@ -45272,6 +45278,13 @@ function renderSummary(report) {
         const rows = [
             ...prune.deleted.map(e => [
                 prune.dryRun ? 'would delete' : 'deleted',
+                e.id,
+                e.domains.join(', '),
+                summary_day(e.notAfter),
+                e.reason
+            ]),
+            ...prune.refused.map(e => [
+                'not deleted: over max-deletions',
                 e.id,
                 e.domains.join(', '),
                 summary_day(e.notAfter),
@@ -46618,6 +46631,7 @@ async function run(env = process.env, log = coreLog) {
         if (settings.api === '2.0')
             log.notice(API2_NOTICE);
         const endpoint = parseEndpoint(settings.endpoint, settings.api);
+        warnIgnoredInputs(settings, log);
         const bundle = settings.mode === 'prune' ? undefined : loadCertificate(settings, env, log);
         const client = createSslClient(settings.api, {
             credentials: settings.credentials,
@@ -46654,10 +46668,13 @@ async function run(env = process.env, log = coreLog) {
             deleted: result.deleted,
             kept: result.plan.keep,
             skipped: result.skipped,
-            failed: result.failed.map(f => ({ entry: f.entry, reason: f.error.message }))
+            failed: result.failed.map(f => ({ entry: f.entry, reason: f.error.message })),
+            refused: result.refused?.planned ?? []
         };
         setOutput('deleted-ids', JSON.stringify(result.deleted.map(e => e.id)));
         setOutput('skipped-ids', JSON.stringify(result.skipped.map(e => e.id)));
+        if (result.refused)
+            throw new Error(result.refused.message);
         logPruneTotals(result, settings.dryRun, log);
         if (result.failed.length > 0)
             throw new Error(failureMessage(result));
@@ -46669,6 +46686,25 @@ async function run(env = process.env, log = coreLog) {
     }
     finally {
         await writeSummary(report, env, log);
+    }
+}
+/** Inputs that the mode does not use are most likely a mistake in the workflow: say so. */
+function warnIgnoredInputs(settings, log) {
+    const ignored = [];
+    if (settings.mode === 'prune') {
+        if (settings.cert !== '')
+            ignored.push('cert');
+        if (settings.key !== '')
+            ignored.push('key');
+    }
+    if (settings.mode === 'upload') {
+        if (settings.pruneDomains.length > 0)
+            ignored.push('prune-domains');
+        if (settings.expiredOnly)
+            ignored.push('expired-only');
+    }
+    if (ignored.length > 0) {
+        log.warning(`${ignored.join(', ')} ignored in ${settings.mode} mode.`);
     }
 }
 /** Promise 5: every secret is masked before anything is logged. */

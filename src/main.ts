@@ -41,6 +41,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, log: Log = coreL
     report.title = `Tencent Cloud SSL: ${settings.mode}${settings.dryRun ? ' (dry run)' : ''}`
     if (settings.api === '2.0') log.notice(API2_NOTICE)
     const endpoint = parseEndpoint(settings.endpoint, settings.api)
+    warnIgnoredInputs(settings, log)
     const bundle = settings.mode === 'prune' ? undefined : loadCertificate(settings, env, log)
     const client = createSslClient(settings.api, {
       credentials: settings.credentials,
@@ -85,10 +86,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env, log: Log = coreL
       deleted: result.deleted,
       kept: result.plan.keep,
       skipped: result.skipped,
-      failed: result.failed.map(f => ({ entry: f.entry, reason: f.error.message }))
+      failed: result.failed.map(f => ({ entry: f.entry, reason: f.error.message })),
+      refused: result.refused?.planned ?? []
     }
     core.setOutput('deleted-ids', JSON.stringify(result.deleted.map(e => e.id)))
     core.setOutput('skipped-ids', JSON.stringify(result.skipped.map(e => e.id)))
+    if (result.refused) throw new Error(result.refused.message)
     logPruneTotals(result, settings.dryRun, log)
     if (result.failed.length > 0) throw new Error(failureMessage(result))
   } catch (error) {
@@ -97,6 +100,22 @@ export async function run(env: NodeJS.ProcessEnv = process.env, log: Log = coreL
     core.setFailed(message)
   } finally {
     await writeSummary(report, env, log)
+  }
+}
+
+/** Inputs that the mode does not use are most likely a mistake in the workflow: say so. */
+function warnIgnoredInputs(settings: Settings, log: Log): void {
+  const ignored: string[] = []
+  if (settings.mode === 'prune') {
+    if (settings.cert !== '') ignored.push('cert')
+    if (settings.key !== '') ignored.push('key')
+  }
+  if (settings.mode === 'upload') {
+    if (settings.pruneDomains.length > 0) ignored.push('prune-domains')
+    if (settings.expiredOnly) ignored.push('expired-only')
+  }
+  if (ignored.length > 0) {
+    log.warning(`${ignored.join(', ')} ignored in ${settings.mode} mode.`)
   }
 }
 

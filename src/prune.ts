@@ -28,6 +28,8 @@ export interface PruneResult {
   deleted: PlanEntry[]
   skipped: SkippedEntry[]
   failed: { entry: PlanEntry; error: TencentApiError }[]
+  /** Set when the plan was over max-deletions: nothing was deleted, and this says why. */
+  refused?: { message: string; planned: PlanEntry[] }
 }
 
 export async function prune(
@@ -71,7 +73,12 @@ export async function prune(
       )
     }
   }
-  checkMaxDeletions({ ...plan, delete: toDelete }, options.maxDeletions)
+  try {
+    checkMaxDeletions({ ...plan, delete: toDelete }, options.maxDeletions)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    return { plan, deleted: [], skipped, failed: [], refused: { message, planned: toDelete } }
+  }
 
   if (options.dryRun) return { plan, deleted: toDelete, skipped, failed: [] }
 

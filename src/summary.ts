@@ -17,6 +17,8 @@ export interface PruneReport {
   kept: PlanEntry[]
   skipped: (PlanEntry & { skipReason: string })[]
   failed: { entry: PlanEntry; reason: string }[]
+  /** Over max-deletions: planned, refused, nothing deleted. */
+  refused: PlanEntry[]
 }
 
 export interface Report {
@@ -70,6 +72,13 @@ export function renderSummary(report: Report): string {
     const rows: string[][] = [
       ...prune.deleted.map(e => [
         prune.dryRun ? 'would delete' : 'deleted',
+        e.id,
+        e.domains.join(', '),
+        day(e.notAfter),
+        e.reason
+      ]),
+      ...prune.refused.map(e => [
+        'not deleted: over max-deletions',
         e.id,
         e.domains.join(', '),
         day(e.notAfter),

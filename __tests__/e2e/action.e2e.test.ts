@@ -193,6 +193,8 @@ describe.each(['3.0', '2.0'])('API %s', api => {
     expect(error).toContain('max-deletions (2)')
     for (const s of seeded.slice(0, 3)) expect(error).toContain(s.id)
     expect(live()).toHaveLength(4)
+    expect(ids(result.outputs['deleted-ids'])).toEqual([])
+    expect(result.summary).toContain(`| not deleted: over max-deletions | ${seeded[0].id} |`)
   })
 
   it.each([
