@@ -69,36 +69,19 @@ export function renderSummary(report: Report): string {
   }
   const prune = report.prune
   if (prune) {
+    const row = (action: string, e: PlanEntry, reason: string): string[] => [
+      action,
+      e.id,
+      e.domains.join(', '),
+      day(e.notAfter),
+      reason
+    ]
     const rows: string[][] = [
-      ...prune.deleted.map(e => [
-        prune.dryRun ? 'would delete' : 'deleted',
-        e.id,
-        e.domains.join(', '),
-        day(e.notAfter),
-        e.reason
-      ]),
-      ...prune.refused.map(e => [
-        'not deleted: over max-deletions',
-        e.id,
-        e.domains.join(', '),
-        day(e.notAfter),
-        e.reason
-      ]),
-      ...prune.skipped.map(e => [
-        'skipped',
-        e.id,
-        e.domains.join(', '),
-        day(e.notAfter),
-        e.skipReason
-      ]),
-      ...prune.failed.map(f => [
-        'failed',
-        f.entry.id,
-        f.entry.domains.join(', '),
-        day(f.entry.notAfter),
-        f.reason
-      ]),
-      ...prune.kept.map(e => ['kept', e.id, e.domains.join(', '), day(e.notAfter), e.reason])
+      ...prune.deleted.map(e => row(prune.dryRun ? 'would delete' : 'deleted', e, e.reason)),
+      ...prune.refused.map(e => row('not deleted: over max-deletions', e, e.reason)),
+      ...prune.skipped.map(e => row('skipped', e, e.skipReason)),
+      ...prune.failed.map(f => row('failed', f.entry, f.reason)),
+      ...prune.kept.map(e => row('kept', e, e.reason))
     ]
     parts.push(
       `### Pruning plan${prune.dryRun ? ' (dry run: nothing was deleted)' : ''}`,
