@@ -1,0 +1,180 @@
+/**
+ * `npm run bench` (issue 7): our bundled action against a baseline built on the official SDK.
+ * 1. installs and bundles the baseline (bench/baseline) into bench/.work;
+ * 2. bundle sizes: dist/ against the baseline, minified builds and the floor for reference;
+ * 3. one `upload` run that reuses a certificate: wall time and peak RSS, medians;
+ * 4. scale: `prune` of 1,000 out of 5,000 certificates under the rate limit;
+ * 5. writes bench/results.md.
+ * Options: --runs N (reuse runs per action and latency, default 15, at least 10).
+ * Every process and server it starts is stopped before it exits, on failure and on Ctrl-C too.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { startEmulator, type Emulator } from '../emulator/server.js'
+import { buildAll, installBaseline, measureBundle, paths, sameIndex } from './bundles.js'
+import { ensureTimeBinary, killChildren, runCommand } from './processes.js'
+import { describeMachine, renderResults, targets, type Results } from './report.js'
+import { measureBareNode, measureReuse, prepareReuse } from './reuse.js'
+import { measureScale } from './scale.js'
+import { mb, ms, ratio, seconds } from './stats.js'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const log = (line: string): void => console.log(line)
+
+let emulator: Emulator | undefined
+let workspace: string | undefined
+
+async function cleanup(): Promise<void> {
+  killChildren()
+  const running = emulator
+  emulator = undefined
+  if (running) await running.stop()
+  if (workspace) rmSync(workspace, { recursive: true, force: true })
+  workspace = undefined
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\nbench: ${signal}, stopping everything it started`)
+    void cleanup().finally(() => process.exit(130))
+  })
+}
+
+function parseRuns(argv: string[]): number {
+  const at = argv.indexOf('--runs')
+  const runs = at >= 0 ? Number(argv[at + 1]) : 15
+  if (!Number.isInteger(runs) || runs < 10) throw new Error('--runs takes a whole number >= 10')
+  return runs
+}
+
+const versionOf = (packageJson: string): string =>
+  existsSync(packageJson)
+    ? (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version
+    : '?'
+
+async function commitOf(): Promise<string> {
+  const head = await runCommand('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT })
+  const dirty = await runCommand('git', ['status', '--porcelain'], { cwd: ROOT })
+  const id = head.status === 0 ? head.stdout.trim() : 'unknown'
+  return dirty.stdout.trim() === '' ? id : `${id} plus uncommitted changes`
+}
+
+function pacerWindowMs(): number | undefined {
+  const file = join(ROOT, 'src', 'tencent', 'pacer.ts')
+  if (!existsSync(file)) return undefined
+  const match = /DEFAULT_PACING[^\n]*windowMs:\s*([\d_]+)/.exec(readFileSync(file, 'utf8'))
+  return match ? Number(match[1].replace(/_/g, '')) : undefined
+}
+
+async function main(): Promise<void> {
+  const started = performance.now()
+  const runs = parseRuns(process.argv.slice(2))
+  const p = paths(ROOT)
+  const notes: string[] = []
+  for (const needed of [join(p.dist, 'index.js'), join(ROOT, 'emulator', 'server.ts')]) {
+    if (!existsSync(needed))
+      throw new Error(`${needed} is missing (build dist/ with npm run package)`)
+  }
+
+  log('bench: checking /usr/bin/time')
+  const installedTime = await ensureTimeBinary(log)
+  if (installedTime) notes.push(installedTime)
+
+  log('bench: installing the baseline (npm install --prefix bench/baseline)')
+  const installMs = await installBaseline(p)
+  log(`  ${seconds(installMs)}`)
+
+  log('bench: bundling (baseline, minified builds, floor, a fresh build of src/) into bench/.work')
+  const builds = await buildAll(p)
+  const buildMs = Object.fromEntries(Object.values(builds).map(b => [b.name, b.ms]))
+  const sizes = {
+    dist: measureBundle(p.dist),
+    baseline: measureBundle(builds.baseline.out),
+    oursMin: measureBundle(builds.oursMin.out),
+    baselineMin: measureBundle(builds.baselineMin.out),
+    floor: measureBundle(builds.floor.out),
+    floorMin: measureBundle(builds.floorMin.out),
+    oursFresh: measureBundle(builds.oursFresh.out),
+    distIsCurrent: sameIndex(p.dist, builds.oursFresh.out)
+  }
+  log(
+    `  dist/ ${mb(sizes.dist.totalBytes)} (index.js ${mb(sizes.dist.indexBytes)}), baseline ` +
+      `${mb(sizes.baseline.totalBytes)} (index.js ${mb(sizes.baseline.indexBytes)}): ` +
+      `${ratio(sizes.dist.totalBytes / sizes.baseline.totalBytes)}`
+  )
+  if (!sizes.distIsCurrent) {
+    log('  WARNING: dist/index.js differs from a fresh build of src/ (run npm run package)')
+    notes.push(
+      '`dist/index.js` differed from a fresh build of `src/` when this ran; the sizes and runs are of the committed `dist/`.'
+    )
+  }
+
+  emulator = await startEmulator()
+  workspace = mkdtempSync(join(tmpdir(), 'bench-workspace-'))
+  const scripts = {
+    ours: join(p.dist, 'index.js'),
+    baseline: join(builds.baseline.out, 'index.js')
+  }
+  log(`bench: emulator at ${emulator.url}; reuse runs (${runs} per action and latency)`)
+  const setup = await prepareReuse(emulator, workspace, scripts)
+  const loadStart = loadavg()[0]
+  const reuse = []
+  for (const latencyMs of [30, 0]) {
+    reuse.push(await measureReuse(emulator, setup, { runs, latencyMs, log }))
+  }
+  const bareNode = await measureBareNode(runs)
+  log(`  bare node -e '': ${ms(bareNode.medianWallMs)}`)
+
+  log('bench: scale run')
+  const scale = await measureScale(emulator, scripts.ours, workspace, log)
+  log(
+    `  ${seconds(scale.wallMs)} for ${scale.totalRequests} requests; bound ` +
+      `${scale.bindingBoundS.toFixed(1)} s (${scale.bindingAction}); ratio ${ratio(scale.ratioToBound)}; ` +
+      `${scale.throttled} throttled`
+  )
+  const loadEnd = loadavg()[0]
+  await cleanup()
+
+  const machine = describeMachine(await commitOf(), {
+    'ncc (ours)': versionOf(join(ROOT, 'node_modules', '@vercel', 'ncc', 'package.json')),
+    'ncc (baseline)': versionOf(join(p.baseline, 'node_modules', '@vercel', 'ncc', 'package.json')),
+    'tencentcloud-sdk-nodejs (baseline)': versionOf(
+      join(p.baseline, 'node_modules', 'tencentcloud-sdk-nodejs', 'package.json')
+    ),
+    '@actions/core (ours / baseline)':
+      versionOf(join(ROOT, 'node_modules', '@actions', 'core', 'package.json')) +
+      ' / ' +
+      versionOf(join(p.baseline, 'node_modules', '@actions', 'core', 'package.json'))
+  })
+  machine.load = { start: loadStart, end: loadEnd }
+  const results: Results = {
+    machine,
+    notes,
+    sizes,
+    buildMs,
+    installMs,
+    bareNode,
+    reuse,
+    scale,
+    pacerWindowMs: pacerWindowMs(),
+    totalMs: performance.now() - started
+  }
+  writeFileSync(join(p.bench, 'results.md'), renderResults(results))
+  log('bench: wrote bench/results.md')
+  for (const t of targets(results)) log(`  ${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.measured}`)
+  log(`bench: done in ${seconds(performance.now() - started)}`)
+}
+
+try {
+  await main()
+} catch (error) {
+  console.error(
+    `bench: FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+  )
+  process.exitCode = 1
+} finally {
+  await cleanup()
+}
