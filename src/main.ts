@@ -3,7 +3,6 @@
  * the job summary. The single place that fails the step.
  */
 import * as core from '@actions/core'
-import * as github from '@actions/github'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import fetch from 'node-fetch'
@@ -262,11 +261,13 @@ function productionDeps(log: Log): ClientDeps {
 async function writeSummary(report: Report, env: NodeJS.ProcessEnv, log: Log): Promise<void> {
   if (!env.GITHUB_STEP_SUMMARY) return
   try {
-    // context.repo throws without GITHUB_REPOSITORY, so it is read only on a runner.
-    const { runNumber, workflow } = github.context
-    const where = env.GITHUB_REPOSITORY
-      ? ` · ${env.GITHUB_REPOSITORY} ${workflow} #${runNumber}`
-      : ''
+    // Loaded only here, on a runner: octokit's start-up cost stays off the path to the first
+    // request. context.repo throws without GITHUB_REPOSITORY.
+    let where = ''
+    if (env.GITHUB_REPOSITORY) {
+      const { context } = await import('@actions/github')
+      where = ` · ${env.GITHUB_REPOSITORY} ${context.workflow} #${context.runNumber}`
+    }
     await core.summary
       .addRaw(renderSummary({ ...report, api: `${report.api || '—'}${where}` }))
       .write()
