@@ -240,39 +240,37 @@ export class SslClientV3 implements SslClient {
     }
   }
 
+  // Every batch's task is started before any is polled, so the batches' waits overlap: the
+  // wait for 1,000 certificates is that of one batch, not of ten in a row.
   async checkBindings(ids: string[]): Promise<BindingState[]> {
     const wanted = unique(ids)
     const states = new Map<string, BindingState>()
-    for (const chunk of chunks(wanted, BATCH)) await this.checkBindingChunk(chunk, states)
-    return wanted.map(
-      id => states.get(id) ?? { id, bound: 'unknown', reason: 'the binding check gave no answer' }
-    )
-  }
-
-  private async checkBindingChunk(ids: string[], states: Map<string, BindingState>): Promise<void> {
     const settle = (certIds: string[], state: (id: string) => BindingState) => {
       for (const id of certIds) states.set(id, state(id))
     }
-    let tasks: Map<string, string[]>
-    try {
-      const answer = await this.transport.call('CreateCertificateBindResourceSyncTask', {
-        CertificateIds: ids,
-        IsCache: 0
-      })
-      tasks = readCertTasks(answer, ids, 'CreateCertificateBindResourceSyncTask')
-    } catch (error) {
-      const why = errorFor(error, 'CreateCertificateBindResourceSyncTask', '').message
-      const reason = `the binding check could not start: ${why}`
-      return settle(ids, id => ({ id, bound: 'unknown', reason }))
+    const tasks = new Map<string, string[]>()
+    for (const chunk of chunks(wanted, BATCH)) {
+      try {
+        const answer = await this.transport.call('CreateCertificateBindResourceSyncTask', {
+          CertificateIds: chunk,
+          IsCache: 0
+        })
+        const started = readCertTasks(answer, chunk, 'CreateCertificateBindResourceSyncTask')
+        for (const [taskId, certIds] of started) tasks.set(taskId, certIds)
+        const withTask = new Set([...started.values()].flat())
+        const reason = 'no binding check task was created for it'
+        settle(
+          chunk.filter(id => !withTask.has(id)),
+          id => ({ id, bound: 'unknown', reason })
+        )
+      } catch (error) {
+        const why = errorFor(error, 'CreateCertificateBindResourceSyncTask', '').message
+        const reason = `the binding check could not start: ${why}`
+        settle(chunk, id => ({ id, bound: 'unknown', reason }))
+      }
     }
-    const withTask = new Set([...tasks.values()].flat())
-    const reason = 'no binding check task was created for it'
-    settle(
-      ids.filter(id => !withTask.has(id)),
-      id => ({ id, bound: 'unknown', reason })
-    )
 
-    const finished = await this.pollTasks(
+    const unfinished = await this.pollTasks(
       'DescribeCertificateBindResourceTaskResult',
       'SyncTaskBindResourceResult',
       tasks,
@@ -288,54 +286,27 @@ export class SslClientV3 implements SslClient {
       }
     )
     const late = `the binding check did not finish within ${this.poll.totalMs / 1000} s`
-    settle(finished, id => ({ id, bound: 'unknown', reason: late }))
+    settle(unfinished, id => ({ id, bound: 'unknown', reason: late }))
+    return wanted.map(
+      id => states.get(id) ?? { id, bound: 'unknown', reason: 'the binding check gave no answer' }
+    )
   }
 
   async deleteCertificates(ids: string[]): Promise<DeleteOutcome[]> {
+    const operation = 'DeleteCertificates'
     const wanted = unique(ids)
     const outcomes = new Map<string, DeleteOutcome>()
-    for (const chunk of chunks(wanted, BATCH)) await this.deleteChunk(chunk, outcomes)
-    return wanted.map(id => outcomes.get(id) as DeleteOutcome)
-  }
-
-  private async deleteChunk(ids: string[], outcomes: Map<string, DeleteOutcome>): Promise<void> {
-    const operation = 'DeleteCertificates'
     const fail = (certIds: string[], error: unknown) => {
       for (const id of certIds)
         outcomes.set(id, { id, result: 'failed', error: errorFor(error, operation, id) })
     }
-    let answer: ApiAnswer
-    try {
-      // IsSync: the server checks bindings first and reports through asynchronous tasks.
-      answer = await this.transport.call(operation, { CertificateIds: ids, IsSync: true })
-    } catch (error) {
-      return fail(ids, error)
-    }
-    const data = answer.data as Fields
-    const success = optionalArray(data.Success)
-    const refused = optionalArray(data.Fail)
-    let tasks: Map<string, string[]>
-    try {
-      if (!success || !refused)
-        throw malformed(operation, 'Success or Fail is not a list', answer.requestId)
-      tasks = readCertTasks(answer, ids, operation)
-    } catch (error) {
-      return fail(ids, error)
-    }
-    const wanted = new Set(ids)
-    for (const id of success)
-      if (typeof id === 'string' && wanted.has(id)) outcomes.set(id, { id, result: 'deleted' })
-    for (const entry of refused) {
-      if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId))
-        continue
-      const message = typeof entry.Msg === 'string' ? entry.Msg : ''
-      const id = entry.CertId
-      outcomes.set(
-        id,
-        saysNotFound(message)
-          ? { id, result: 'gone' }
-          : { id, result: 'skipped', reason: `refused by the API: ${message || 'no reason given'}` }
-      )
+    const tasks = new Map<string, string[]>()
+    const requestIdOf = new Map<string, string>()
+    for (const chunk of chunks(wanted, BATCH)) {
+      const answer = await this.startDeletion(chunk, outcomes, fail)
+      if (answer === undefined) continue
+      for (const id of chunk) requestIdOf.set(id, answer.requestId)
+      for (const [taskId, certIds] of answer.tasks) tasks.set(taskId, certIds)
     }
     // A task's verdict wins over anything said above: it is the server's binding check.
     const unfinished = await this.pollTasks(
@@ -354,15 +325,56 @@ export class SslClientV3 implements SslClient {
     )
     const late = `the delete task did not finish within ${this.poll.totalMs / 1000} s`
     fail(unfinished, new TencentApiError({ operation, code: 'TaskTimeout', message: late }))
-    const unanswered = malformed(
-      operation,
-      'the answer does not mention this certificate',
-      answer.requestId
-    )
-    fail(
-      ids.filter(id => !outcomes.has(id)),
-      unanswered
-    )
+    for (const id of wanted.filter(id => !outcomes.has(id))) {
+      const requestId = requestIdOf.get(id) ?? ''
+      fail([id], malformed(operation, 'the answer does not mention this certificate', requestId))
+    }
+    return wanted.map(id => outcomes.get(id) as DeleteOutcome)
+  }
+
+  /** One DeleteCertificates call: settles what its answer settles, returns its tasks. */
+  private async startDeletion(
+    ids: string[],
+    outcomes: Map<string, DeleteOutcome>,
+    fail: (certIds: string[], error: unknown) => void
+  ): Promise<{ tasks: Map<string, string[]>; requestId: string } | undefined> {
+    const operation = 'DeleteCertificates'
+    let answer: ApiAnswer
+    try {
+      // IsSync: the server checks bindings first and reports through asynchronous tasks.
+      answer = await this.transport.call(operation, { CertificateIds: ids, IsSync: true })
+    } catch (error) {
+      fail(ids, error)
+      return undefined
+    }
+    const data = answer.data as Fields
+    const success = optionalArray(data.Success)
+    const refused = optionalArray(data.Fail)
+    let tasks: Map<string, string[]>
+    try {
+      if (!success || !refused)
+        throw malformed(operation, 'Success or Fail is not a list', answer.requestId)
+      tasks = readCertTasks(answer, ids, operation)
+    } catch (error) {
+      fail(ids, error)
+      return undefined
+    }
+    const wanted = new Set(ids)
+    for (const id of success)
+      if (typeof id === 'string' && wanted.has(id)) outcomes.set(id, { id, result: 'deleted' })
+    for (const entry of refused) {
+      if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId))
+        continue
+      const message = typeof entry.Msg === 'string' ? entry.Msg : ''
+      const id = entry.CertId
+      outcomes.set(
+        id,
+        saysNotFound(message)
+          ? { id, result: 'gone' }
+          : { id, result: 'skipped', reason: `refused by the API: ${message || 'no reason given'}` }
+      )
+    }
+    return { tasks, requestId: answer.requestId }
   }
 
   /**
