@@ -36,12 +36,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env, log: Log = coreL
   try {
     maskSecretInputs(env)
     const settings = readSettings(name => core.getInput(name), env)
+    // Promise 5: a key read from a file or decoded from base64 is masked before any line.
+    const key = settings.mode === 'prune' ? undefined : readKey(settings, env)
     report.api = settings.api
     report.title = `Tencent Cloud SSL: ${settings.mode}${settings.dryRun ? ' (dry run)' : ''}`
     if (settings.api === '2.0') log.notice(API2_NOTICE)
     const endpoint = parseEndpoint(settings.endpoint, settings.api)
     warnIgnoredInputs(settings, log)
-    const bundle = settings.mode === 'prune' ? undefined : loadCertificate(settings, env, log)
+    const bundle = settings.mode === 'prune' ? undefined : loadCertificate(settings, key, env, log)
     const client = createSslClient(settings.api, {
       credentials: settings.credentials,
       endpoint,
@@ -135,15 +137,28 @@ function maskSecretInputs(env: NodeJS.ProcessEnv): void {
   if (key !== '' && !isFile(resolve(workspace(env), key))) maskSecret(key, core.setSecret)
 }
 
-function loadCertificate(settings: Settings, env: NodeJS.ProcessEnv, log: Log): CertificateBundle {
-  const files = {
+function pemFiles(env: NodeJS.ProcessEnv) {
+  return {
     workspace: workspace(env),
     exists: isFile,
     readFile: (path: string) => readFileSync(path)
   }
-  const key = settings.key === '' ? undefined : resolvePemInput('key', settings.key, files)
-  if (key !== undefined) maskSecret(key, core.setSecret)
-  const cert = resolvePemInput('cert', settings.cert, files)
+}
+
+function readKey(settings: Settings, env: NodeJS.ProcessEnv): string | undefined {
+  if (settings.key === '') return undefined
+  const key = resolvePemInput('key', settings.key, pemFiles(env))
+  maskSecret(key, core.setSecret)
+  return key
+}
+
+function loadCertificate(
+  settings: Settings,
+  key: string | undefined,
+  env: NodeJS.ProcessEnv,
+  log: Log
+): CertificateBundle {
+  const cert = resolvePemInput('cert', settings.cert, pemFiles(env))
   const bundle = parseCertificateBundle({ cert, key, certType: settings.certType, now: new Date() })
   // The cleaned key may differ from the input (line ends, wrapping): mask it as sent too.
   if (bundle.keyPem !== undefined && bundle.keyPem !== key)

@@ -84,10 +84,12 @@ export class SslClientV2 implements SslClient {
   readonly api = '2.0' as const
   private readonly transport: Transport
   private readonly deps: ClientDeps
+  private readonly timeoutMs: number
 
   constructor(options: ClientOptions, tuning: ClientTuning = {}) {
     const { credentials, deps } = options
     this.deps = deps
+    this.timeoutMs = options.timeoutMs
     this.transport = new Transport({
       deps,
       timeoutMs: options.timeoutMs,
@@ -111,7 +113,9 @@ export class SslClientV2 implements SslClient {
 
   /**
    * 2.0 has no Repeatable flag: look for the fingerprint first, and after an ambiguous failure
-   * look again before uploading again, so a lost answer never leaves two copies.
+   * look again before uploading again, so a lost answer never leaves two copies. An upload that
+   * timed out may still be on its way and land after the look: before looking, it is given as
+   * long again as the timeout, and once no retry may start it still gets that one look.
    */
   async upload(request: UploadRequest): Promise<UploadResult> {
     const subject = `certificate "${request.alias}"`
@@ -145,13 +149,19 @@ export class SslClientV2 implements SslClient {
         if (!retryable || provesNotProcessed(error.code)) throw error
         ambiguous = error
       }
-      if (attempt >= policy.maxAttempts) throw ambiguous
-      const delay = backoffDelay(policy, attempt - 1, this.deps.random)
-      if (this.deps.now() - started + delay >= policy.budgetMs) throw ambiguous
-      this.deps.debug(`CertUpload: ${ambiguous.code}; looking for the certificate before retrying`)
+      const landing = ambiguous.code === 'Timeout' ? this.timeoutMs : 0
+      const delay = Math.max(backoffDelay(policy, attempt - 1, this.deps.random), landing)
+      const last =
+        attempt >= policy.maxAttempts || this.deps.now() - started + delay >= policy.budgetMs
+      if (last && landing === 0) throw ambiguous
+      this.deps.debug(
+        `CertUpload: ${ambiguous.code}; looking for the certificate in ${Math.round(delay)} ms` +
+          (last ? '' : ' before retrying')
+      )
       await this.deps.sleep(delay)
       const stored = await this.findByFingerprint(request)
       if (stored) return { certificateId: stored, reused: false }
+      if (last) throw ambiguous
     }
   }
 
