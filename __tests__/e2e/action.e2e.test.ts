@@ -230,6 +230,19 @@ describe.each(['3.0', '2.0'])('API %s', api => {
     expect(emulator.requests).toHaveLength(0)
   })
 
+  it('uploads a CA certificate for client authentication without a key', async () => {
+    writeFileSync(join(workspace, 'client-ca.pem'), current.intermediatePems[0])
+    const result = await run(api, undefined, { 'cert-type': 'CA', cert: 'client-ca.pem' })
+    expect(result.status).toBe(0)
+    const stored = live()
+    expect(stored).toHaveLength(1)
+    expect(stored[0]).toMatchObject({ id: result.outputs['certificate-id'], certType: 'CA' })
+    const intermediate = new X509Certificate(current.intermediatePems[0])
+    expect(result.outputs.fingerprint).toBe(
+      createHash('sha256').update(intermediate.raw).digest('hex')
+    )
+  })
+
   it('never prints a secret, even with step debug on', async () => {
     const token = 'session-token-' + 'x'.repeat(40)
     const temporary = {
