@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals'
 /**
  * Shared by the fault, load, malformed-answer and secret suites: one emulator and workspace per
  * test (so tests can run concurrently), scenarios seeded with known roles, runs of dist/index.js
@@ -318,6 +319,25 @@ export async function observedRun(
   const before = lab.emulator.certificates()
   const result = await lab.run(api, inputs, options)
   return { before, after: lab.emulator.certificates(), result }
+}
+
+/**
+ * The checks every faulted run must pass, whatever its outcome: no crash, nothing on stderr, the
+ * invariants, and nothing deleted that the scenario did not plan. Returns what was deleted.
+ */
+export function expectHandledRun(
+  run: { before: CertificateSnapshot[]; after: CertificateSnapshot[]; result: RunResult },
+  scenario: Scenario
+): CertificateSnapshot[] {
+  const { before, after, result } = run
+  expect(crashSigns(result)).toEqual([])
+  expect(result.stderr).toBe('')
+  expect(
+    invariantViolations({ before, after, result, scope: scenario.scope, uploaded: scenario.chain })
+  ).toEqual([])
+  const deletedNow = before.filter(c => !c.deleted && after.find(a => a.id === c.id)?.deleted)
+  for (const c of deletedNow) expect(scenario.expectDeleted).toContain(c.id)
+  return deletedNow
 }
 
 export const errorLines = (result: RunResult): string[] =>

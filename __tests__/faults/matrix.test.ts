@@ -14,6 +14,7 @@ import {
   closeLabs,
   crashSigns,
   errorLines,
+  expectHandledRun,
   fingerprintOf,
   invariantViolations,
   Lab,
@@ -117,19 +118,7 @@ describe.each(APIS)('API %s under faults', api => {
         { chain: scenario.chain }
       )
 
-      expect(crashSigns(result)).toEqual([])
-      expect(result.stderr).toBe('')
-      expect(
-        invariantViolations({
-          before,
-          after,
-          result,
-          scope: scenario.scope,
-          uploaded: scenario.chain
-        })
-      ).toEqual([])
-      const deletedNow = before.filter(c => !c.deleted && after.find(a => a.id === c.id)?.deleted)
-      for (const c of deletedNow) expect(scenario.expectDeleted).toContain(c.id)
+      expectHandledRun({ before, after, result }, scenario)
 
       const expected = expectation(api, mode, fault)
       if (expected.ok) {
