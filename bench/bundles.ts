@@ -38,7 +38,14 @@ export interface BundleSize {
   dir: string
   /** Every file under dir, bytes. */
   totalBytes: number
-  /** index.js alone, bytes. */
+  /**
+   * Every `.js` file (index.js and the numbered chunks ncc splits off for dynamic imports), bytes:
+   * the code, without source maps, licences or `sourcemap-register.cjs`.
+   */
+  jsBytes: number
+  /** The `.map` files, bytes. */
+  mapBytes: number
+  /** index.js alone, bytes: what is loaded before the first request (chunks load on demand). */
   indexBytes: number
   files: { name: string; bytes: number }[]
 }
@@ -55,9 +62,13 @@ export function measureBundle(dir: string): BundleSize {
   }
   walk(dir)
   files.sort((a, b) => b.bytes - a.bytes)
+  const bytesOf = (keep: (name: string) => boolean): number =>
+    files.filter(f => keep(f.name)).reduce((sum, f) => sum + f.bytes, 0)
   return {
     dir,
-    totalBytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    totalBytes: bytesOf(() => true),
+    jsBytes: bytesOf(name => name.endsWith('.js')),
+    mapBytes: bytesOf(name => name.endsWith('.map')),
     indexBytes: statSync(join(dir, 'index.js')).size,
     files
   }
@@ -185,4 +196,12 @@ export async function buildAll(p: Paths): Promise<Builds> {
 /** Whether dist/index.js is byte for byte what src/ builds now. */
 export function sameIndex(a: string, b: string): boolean {
   return readFileSync(join(a, 'index.js')).equals(readFileSync(join(b, 'index.js')))
+}
+
+/** The first numbered chunk (`.js`, not index.js) of dir whose text contains `needle`. */
+export function chunkContaining(dir: string, needle: string): string | undefined {
+  return readdirSync(dir)
+    .filter(name => name.endsWith('.js') && name !== 'index.js')
+    .sort()
+    .find(name => readFileSync(join(dir, name), 'utf8').includes(needle))
 }

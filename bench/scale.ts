@@ -21,7 +21,10 @@ export const SCALE = {
 export interface ActionCount {
   action: string
   requests: number
-  /** (n - 1) / rate, seconds: the least time n requests of one action take under the limit. */
+  /**
+   * (n - 1) / rate, seconds: n requests of one action spaced evenly at the limit. (The rolling
+   * one-second window admits 10 at once, so 10 or fewer can go out faster.)
+   */
   boundS: number
 }
 
@@ -37,17 +40,35 @@ export interface ScaleFigures {
   throttled: number
   /** Other error answers (not throttling). */
   errors: { code: string; count: number }[]
-  /** The largest per-action bound: what the rate limit alone forces. */
+  /**
+   * Bound (a), per action: the largest (n - 1) / rate, the busiest action alone as if nothing came
+   * before or after it. What the issue's target names.
+   */
   bindingBoundS: number
   bindingAction: string
-  /** The per-action bounds added up: the least time when the actions run one after another. */
+  /**
+   * Bound (b), dependency-aware: the per-action bounds added up. Each action is one phase here
+   * (list, binding tasks, their results, delete tasks, their results) and each phase needs the
+   * answers of the one before, so the phases' requests do not overlap.
+   */
   sumOfBoundsS: number
+  /** Wall time / (a). */
   ratioToBound: number
+  /** Wall time / (b). */
+  ratioToSum: number
+  /** The emulator's `taskPolls`: polls each asynchronous task answers Status 0 before it is done. */
+  taskPolls: number
   deleted: number
   remaining: number
   verified: string[]
   timeline: Timeline
 }
+
+/**
+ * A gap of at least this long between two consecutive requests is a pause (a wait or local work);
+ * shorter ones are requests sent back to back (about 35 ms each at 30 ms latency).
+ */
+export const PAUSE_MS = 250
 
 /** Where the wall time went, from the request log's arrival times. */
 export interface Timeline {
@@ -55,12 +76,33 @@ export interface Timeline {
   startS: number
   /** Last request's arrival to the process exit, seconds. */
   endS: number
-  /** Each action: its first and last arrival, seconds after the process started. */
-  phases: { action: string; requests: number; firstS: number; lastS: number }[]
+  /**
+   * Each action: its first and last arrival, seconds after the process started, and the gap from
+   * the request before its first one (from the process start for the first action).
+   */
+  phases: { action: string; requests: number; firstS: number; lastS: number; waitBeforeS: number }[]
   /** Requests polling an asynchronous task (`...TaskResult`). */
   polls: number
-  /** Time from the previous request's arrival to each poll's, added up, seconds. */
-  beforePollsS: number
+  /**
+   * Poll rounds: runs of polls of one action, each begun after a pause (PAUSE_MS or more) or by
+   * the action's first poll. Per action: the rounds' sizes, start times and the pause before each
+   * (from the request before it), seconds.
+   */
+  rounds: { action: string; sizes: number[]; startsS: number[]; waitsS: number[] }[]
+  /** The pauses before poll rounds, added up, seconds: the waits for the asynchronous tasks. */
+  pollWaitsS: number
+  /** Other pauses (PAUSE_MS or more, not before a poll), added up, seconds. */
+  otherPausesS: number
+  /** Each of those: the actions of the requests before and after it, and its length, seconds. */
+  otherPauses: { after: string; before: string; s: number }[]
+  /** Gaps under PAUSE_MS between consecutive requests, added up, seconds. */
+  backToBackS: number
+  /**
+   * The shortest time from a request to the 10th after it of the same action, seconds, and the
+   * action: the client's pacer holds a request back only when this would fall inside its window.
+   * Undefined when no action made more than 10 requests.
+   */
+  shortestEleven?: { action: string; spanS: number }
 }
 
 function timelineOf(
@@ -68,23 +110,55 @@ function timelineOf(
   startedAt: number,
   endedAt: number
 ): Timeline {
-  const phases = new Map<
-    string,
-    { action: string; requests: number; firstS: number; lastS: number }
-  >()
+  type Phase = Timeline['phases'][number]
+  const phases = new Map<string, Phase>()
+  const rounds = new Map<string, Timeline['rounds'][number]>()
+  const times = new Map<string, number[]>()
   let polls = 0
-  let beforePollsS = 0
+  let pollWaitsS = 0
+  let otherPausesS = 0
+  const otherPauses: Timeline['otherPauses'] = []
+  let backToBackS = 0
   requests.forEach((e, i) => {
     const at = (e.time - startedAt) / 1000
-    const phase = phases.get(e.action) ?? { action: e.action, requests: 0, firstS: at, lastS: at }
+    const gapS = (e.time - (i > 0 ? requests[i - 1].time : startedAt)) / 1000
+    const phase = phases.get(e.action) ?? {
+      action: e.action,
+      requests: 0,
+      firstS: at,
+      lastS: at,
+      waitBeforeS: gapS
+    }
     phase.requests++
     phase.lastS = at
     phases.set(e.action, phase)
-    if (/TaskResult$/.test(e.action) && i > 0) {
-      polls++
-      beforePollsS += (e.time - requests[i - 1].time) / 1000
+    times.set(e.action, [...(times.get(e.action) ?? []), e.time])
+    const isPoll = /TaskResult$/.test(e.action)
+    const pause = i > 0 && gapS * 1000 >= PAUSE_MS
+    if (i > 0 && !pause) backToBackS += gapS
+    if (pause && !isPoll) {
+      otherPausesS += gapS
+      otherPauses.push({ after: requests[i - 1].action, before: e.action, s: gapS })
     }
+    if (!isPoll) return
+    polls++
+    const own = rounds.get(e.action) ?? { action: e.action, sizes: [], startsS: [], waitsS: [] }
+    rounds.set(e.action, own)
+    if (pause || own.sizes.length === 0) {
+      if (pause) pollWaitsS += gapS
+      own.sizes.push(0)
+      own.startsS.push(at)
+      own.waitsS.push(gapS)
+    }
+    own.sizes[own.sizes.length - 1]++
   })
+  let shortestEleven: Timeline['shortestEleven']
+  for (const [action, list] of times) {
+    for (let i = 0; i + 10 < list.length; i++) {
+      const spanS = (list[i + 10] - list[i]) / 1000
+      if (!shortestEleven || spanS < shortestEleven.spanS) shortestEleven = { action, spanS }
+    }
+  }
   const first = requests[0]?.time ?? startedAt
   const last = requests[requests.length - 1]?.time ?? endedAt
   return {
@@ -92,7 +166,12 @@ function timelineOf(
     endS: (endedAt - last) / 1000,
     phases: [...phases.values()].sort((a, b) => a.firstS - b.firstS),
     polls,
-    beforePollsS
+    rounds: [...rounds.values()],
+    pollWaitsS,
+    otherPausesS,
+    otherPauses,
+    backToBackS,
+    shortestEleven
   }
 }
 
@@ -168,6 +247,7 @@ export async function measureScale(
   log(`  prune over ${SCALE.total} certificates (${SCALE.superseded} superseded)...`)
   const run = await runBundledAction(script, inputs, { workspace, timeoutMs: 600_000 })
   const requests = [...emulator.requests]
+  const { taskPolls } = emulator.options()
   emulator.setOption({ latencyMs: 0 })
 
   const counts = countByAction(requests)
@@ -179,6 +259,7 @@ export async function measureScale(
     }))
     .sort((a, b) => b.boundS - a.boundS || a.action.localeCompare(b.action))
   const binding = byAction[0] ?? { action: '—', requests: 0, boundS: 0 }
+  const sumOfBoundsS = byAction.reduce((sum, a) => sum + a.boundS, 0)
   const errorCounts = new Map<string, number>()
   for (const e of requests) {
     if (e.code !== '' && !isThrottle(e.code))
@@ -233,8 +314,10 @@ export async function measureScale(
     errors: [...errorCounts].map(([code, count]) => ({ code, count })),
     bindingBoundS: binding.boundS,
     bindingAction: binding.action,
-    sumOfBoundsS: byAction.reduce((sum, a) => sum + a.boundS, 0),
+    sumOfBoundsS,
     ratioToBound: run.wallMs / 1000 / binding.boundS,
+    ratioToSum: run.wallMs / 1000 / sumOfBoundsS,
+    taskPolls,
     deleted: deleted.length,
     remaining: remaining.length,
     verified: [
