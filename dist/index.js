@@ -40172,8 +40172,7 @@ class SslClientV2 {
             const landing = ambiguous.code === 'Timeout' ? this.timeoutMs : 0;
             const delay = Math.max(backoffDelay(policy, attempt - 1, this.deps.random), landing);
             const last = attempt >= policy.maxAttempts || this.deps.now() - started + delay >= policy.budgetMs;
-            if (last && landing === 0)
-                throw ambiguous;
+            // Even when no retry may follow, look once: the upload may have been stored.
             this.deps.debug(`CertUpload: ${ambiguous.code}; looking for the certificate in ${Math.round(delay)} ms` +
                 (last ? '' : ' before retrying'));
             await this.deps.sleep(delay);

@@ -9,7 +9,15 @@ import { X509Certificate } from 'node:crypto'
 import { makeChain, type TestChain } from '../../fixtures/certs.js'
 import { SslClientV2 } from '../../src/tencent/v2.js'
 import type { TencentApiError } from '../../src/tencent/errors.js'
-import { FakeClock, fakeFetch, formOf, makeDeps, v2Ok, type Answer } from '../tencent/fakes.js'
+import {
+  FakeClock,
+  fakeFetch,
+  formOf,
+  makeDeps,
+  v2Error,
+  v2Ok,
+  type Answer
+} from '../tencent/fakes.js'
 
 let chain: TestChain
 beforeAll(async () => {
@@ -98,5 +106,46 @@ describe('API 2.0 upload whose first attempt times out but is stored later', () 
     expect(stored).toHaveLength(1)
     expect(result.certificateId).toBe(stored[0].id)
     expect(uploadsSent()).toBe(2)
+  })
+})
+
+describe('API 2.0 upload whose every attempt fails ambiguously', () => {
+  it('looks once more after the last allowed attempt and finds the copy that was stored', async () => {
+    const clock = new FakeClock()
+    const stored: Stored[] = []
+    let uploads = 0
+    const { fetch, requests } = fakeFetch(clock, (request): Answer => {
+      const params = formOf(request)
+      if (params.Action === 'CertGetList')
+        return v2Ok({
+          totalNum: stored.length,
+          list: stored.map(s => ({ ...s, from: 'upload', certType: 'SVR' }))
+        })
+      // The fifth and last allowed upload is stored, but its answer is an internal error.
+      if (++uploads === 5) stored.push({ id: 'stored-last', cert: params.cert })
+      return v2Error(6000, 'internal error')
+    })
+    const client = new SslClientV2({
+      credentials: { secretId: 'AKIDlast', secretKey: 'last-attempt-secret-key-0000' },
+      endpoint: new URL('https://wss.api.qcloud.com/v2/index.php'),
+      timeoutMs: 10_000,
+      deps: makeDeps(clock, fetch)
+    })
+    const result = await clock.run(
+      client.upload({
+        certificatePem: chain.fullchainPem,
+        privateKeyPem: chain.keyPem,
+        certType: 'SVR',
+        alias: 'late.example.test',
+        projectId: 0,
+        tags: [],
+        fingerprint: new X509Certificate(chain.leafPem).fingerprint256
+          .replace(/:/g, '')
+          .toLowerCase()
+      })
+    )
+    expect(result).toEqual({ certificateId: 'stored-last', reused: false })
+    expect(requests.filter(r => formOf(r).Action === 'CertUpload')).toHaveLength(5)
+    expect(stored).toHaveLength(1)
   })
 })

@@ -153,7 +153,7 @@ export class SslClientV2 implements SslClient {
       const delay = Math.max(backoffDelay(policy, attempt - 1, this.deps.random), landing)
       const last =
         attempt >= policy.maxAttempts || this.deps.now() - started + delay >= policy.budgetMs
-      if (last && landing === 0) throw ambiguous
+      // Even when no retry may follow, look once: the upload may have been stored.
       this.deps.debug(
         `CertUpload: ${ambiguous.code}; looking for the certificate in ${Math.round(delay)} ms` +
           (last ? '' : ' before retrying')
