@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { maskSecret } from '../src/secrets.js'
-import { renderSummary } from '../src/summary.js'
+import { renderSummary, ROWS_PER_KIND } from '../src/summary.js'
 
 const entry = (id: string, reason: string) => ({
   id,
@@ -85,6 +85,28 @@ describe('renderSummary', () => {
     })
     expect(md).toContain('| not deleted: over max-deletions | OLD1 |')
     expect(md).not.toContain('| deleted |')
+  })
+
+  it('cuts each kind of row at a bound and counts the rest', () => {
+    const many = Array.from({ length: ROWS_PER_KIND + 37 }, (_, i) => entry(`DEL${i}`, 'old'))
+    const md = renderSummary({
+      title: 'x',
+      api: '3.0',
+      prune: {
+        dryRun: false,
+        scope: ['a.example.com'],
+        deleted: many,
+        kept: [entry('KEEP1', 'newest')],
+        skipped: [],
+        failed: [],
+        refused: []
+      }
+    })
+    const deletedRows = md.split('\n').filter(l => l.startsWith('| deleted |'))
+    expect(deletedRows).toHaveLength(ROWS_PER_KIND + 1)
+    expect(md).toContain(`| deleted | … and 37 more |`)
+    expect(md).not.toContain(`| DEL${ROWS_PER_KIND} |`)
+    expect(md).toContain('| kept | KEEP1 |')
   })
 
   it('reports an empty scope in words', () => {

@@ -39428,6 +39428,16 @@ function table(head, rows) {
     const line = (cells) => `| ${cells.map(escapeCell).join(' | ')} |`;
     return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n');
 }
+/** Rows shown per kind (deleted, skipped, kept...): enough for any real plan, and bounded. */
+const ROWS_PER_KIND = 200;
+function capped(items, toRow) {
+    const rows = items.slice(0, ROWS_PER_KIND).map(toRow);
+    if (items.length > ROWS_PER_KIND) {
+        const action = rows[0][0];
+        rows.push([action, `… and ${items.length - ROWS_PER_KIND} more`, '', '', 'listed in the log']);
+    }
+    return rows;
+}
 function renderSummary(report) {
     const parts = [`## ${escapeCell(report.title)}`, ''];
     if (report.error)
@@ -39453,12 +39463,14 @@ function renderSummary(report) {
             summary_day(e.notAfter),
             reason
         ];
+        // GitHub caps a step's summary at 1 MiB: each kind of row is cut at ROWS_PER_KIND, with a
+        // count of the rest (the log has every line).
         const rows = [
-            ...prune.deleted.map(e => row(prune.dryRun ? 'would delete' : 'deleted', e, e.reason)),
-            ...prune.refused.map(e => row('not deleted: over max-deletions', e, e.reason)),
-            ...prune.skipped.map(e => row('skipped', e, e.skipReason)),
-            ...prune.failed.map(f => row('failed', f.entry, f.reason)),
-            ...prune.kept.map(e => row('kept', e, e.reason))
+            ...capped(prune.deleted, e => row(prune.dryRun ? 'would delete' : 'deleted', e, e.reason)),
+            ...capped(prune.refused, e => row('not deleted: over max-deletions', e, e.reason)),
+            ...capped(prune.skipped, e => row('skipped', e, e.skipReason)),
+            ...capped(prune.failed, f => row('failed', f.entry, f.reason)),
+            ...capped(prune.kept, e => row('kept', e, e.reason))
         ];
         parts.push(`### Pruning plan${prune.dryRun ? ' (dry run: nothing was deleted)' : ''}`, '', `Scope: ${escapeCell(prune.scope.join(', '))}`, '');
         parts.push(rows.length > 0

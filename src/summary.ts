@@ -44,6 +44,18 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n')
 }
 
+/** Rows shown per kind (deleted, skipped, kept...): enough for any real plan, and bounded. */
+export const ROWS_PER_KIND = 200
+
+function capped<T>(items: T[], toRow: (item: T) => string[]): string[][] {
+  const rows = items.slice(0, ROWS_PER_KIND).map(toRow)
+  if (items.length > ROWS_PER_KIND) {
+    const action = rows[0][0]
+    rows.push([action, `… and ${items.length - ROWS_PER_KIND} more`, '', '', 'listed in the log'])
+  }
+  return rows
+}
+
 export function renderSummary(report: Report): string {
   const parts = [`## ${escapeCell(report.title)}`, '']
   if (report.error) parts.push(`**Failed:** ${escapeCell(report.error)}`, '')
@@ -76,12 +88,14 @@ export function renderSummary(report: Report): string {
       day(e.notAfter),
       reason
     ]
+    // GitHub caps a step's summary at 1 MiB: each kind of row is cut at ROWS_PER_KIND, with a
+    // count of the rest (the log has every line).
     const rows: string[][] = [
-      ...prune.deleted.map(e => row(prune.dryRun ? 'would delete' : 'deleted', e, e.reason)),
-      ...prune.refused.map(e => row('not deleted: over max-deletions', e, e.reason)),
-      ...prune.skipped.map(e => row('skipped', e, e.skipReason)),
-      ...prune.failed.map(f => row('failed', f.entry, f.reason)),
-      ...prune.kept.map(e => row('kept', e, e.reason))
+      ...capped(prune.deleted, e => row(prune.dryRun ? 'would delete' : 'deleted', e, e.reason)),
+      ...capped(prune.refused, e => row('not deleted: over max-deletions', e, e.reason)),
+      ...capped(prune.skipped, e => row('skipped', e, e.skipReason)),
+      ...capped(prune.failed, f => row('failed', f.entry, f.reason)),
+      ...capped(prune.kept, e => row('kept', e, e.reason))
     ]
     parts.push(
       `### Pruning plan${prune.dryRun ? ' (dry run: nothing was deleted)' : ''}`,
