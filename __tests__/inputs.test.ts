@@ -76,6 +76,14 @@ describe('readSettings', () => {
     })
   })
 
+  it.each([
+    ['2', '2.0'],
+    ['3', '3.0'],
+    ['2.0', '2.0']
+  ])('reads api %j (YAML turns an unquoted 2.0 into 2) as %s', (raw, api) => {
+    expect(readSettings(reader({ ...base, api: raw }), {}).api).toBe(api)
+  })
+
   it('reads tags as key=value lines or commas', () => {
     const s = readSettings(reader({ ...base, tags: 'team=web\nenv = prod, empty=' }), {})
     expect(s.tags).toEqual([
@@ -106,7 +114,8 @@ describe('readSettings', () => {
 
   it.each([
     [{ mode: 'delete' }, 'mode', /'upload', 'prune', 'sync'/],
-    [{ api: '3' }, 'api', /'3\.0', '2\.0'/],
+    [{ api: '4' }, 'api', /'3\.0', '2\.0'/],
+    [{ api: '3.1' }, 'api', /'3\.0', '2\.0'/],
     [{ 'cert-type': 'client' }, 'cert-type', /'SVR', 'CA'/],
     [{ 'dry-run': 'yes' }, 'dry-run', /'true' or 'false'/],
     [{ 'expired-only': '1' }, 'expired-only', /'true' or 'false'/],

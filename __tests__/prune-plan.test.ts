@@ -429,10 +429,13 @@ describe('planPrune: sync, the new certificate', () => {
 })
 
 describe('planPrune: equal not-after', () => {
+  // The contract: a certificate is superseded by ones with a strictly LATER not-after. Equal
+  // ones (identical copies, an RSA and an ECDSA certificate issued together) all stay until a
+  // later renewal; the lists are ordered by insert time, then id.
   const at = (s: string): { insertedAt: Date } => ({ insertedAt: day(s) })
   it.each<[string, ListedCertificate[], NewCertificate | undefined, string[], string[]]>([
     [
-      'copies of the new certificate are all deleted, the new one kept',
+      "listed copies with the new certificate's not-after are kept",
       [
         cert('c2', WWW, '2026-10-01', at('2026-03-01')),
         cert('n', WWW, '2026-10-01', at('2026-01-01')),
@@ -440,44 +443,43 @@ describe('planPrune: equal not-after', () => {
         cert('c3', WWW, '2026-10-01')
       ],
       newCert('n', WWW, '2026-10-01'),
-      ['c3', 'c1', 'c2'],
-      []
+      [],
+      ['c3', 'c1', 'c2']
     ],
     [
-      'the new certificate wins even when inserted earlier than a copy',
+      'the new certificate does not supersede one that expires with it',
       [cert('z', WWW, '2026-10-01', at('2026-05-01'))],
       newCert('a', WWW, '2026-10-01'),
-      ['z'],
-      []
+      [],
+      ['z']
     ],
     [
-      'copies: the one inserted last stays, a missing insertedAt counts as oldest',
+      'copies are all kept, listed by insert time (a missing one first)',
       [
         cert('d2', WWW, '2026-10-01', at('2026-02-01')),
         cert('d3', WWW, '2026-10-01'),
         cert('d1', WWW, '2026-10-01', at('2026-01-01'))
       ],
       undefined,
-      ['d3', 'd1'],
-      ['d2']
+      [],
+      ['d3', 'd1', 'd2']
     ],
     [
-      'copies with equal insertedAt: the greatest id stays',
+      'an RSA and an ECDSA certificate issued together are both kept, listed by id',
       [
-        cert('e2', WWW, '2026-10-01', at('2026-01-01')),
-        cert('e3', WWW, '2026-10-01', at('2026-01-01')),
-        cert('e1', WWW, '2026-10-01', at('2026-01-01'))
+        cert('ecdsa', WWW, '2026-10-01', at('2026-01-01')),
+        cert('rsa', WWW, '2026-10-01', at('2026-01-01'))
       ],
       undefined,
-      ['e1', 'e2'],
-      ['e3']
+      [],
+      ['ecdsa', 'rsa']
     ],
     [
-      'copies with no insertedAt: the greatest id stays',
-      [cert('f2', WWW, '2026-10-01'), cert('f1', WWW, '2026-10-01')],
+      'a later renewal supersedes every copy',
+      [cert('f2', WWW, '2026-10-01'), cert('g', WWW, '2026-11-01'), cert('f1', WWW, '2026-10-01')],
       undefined,
-      ['f1'],
-      ['f2']
+      ['f1', 'f2'],
+      ['g']
     ],
     [
       'a later not-after beats a later insertedAt',
@@ -502,7 +504,7 @@ describe('planPrune: equal not-after', () => {
     ]
     const a = planPrune(certificates, options({ scope: WWW }))
     const b = planPrune([...certificates].reverse(), options({ scope: WWW }))
-    expect(ids(a)).toEqual({ del: ['e1', 'e2'], kept: ['e3'] })
+    expect(ids(a)).toEqual({ del: [], kept: ['e1', 'e2', 'e3'] })
     expect(ids(b)).toEqual(ids(a))
   })
 })

@@ -33141,7 +33141,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1487);
 /* istanbul ignore file -- the entry point only starts the action. */
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -33154,10 +33154,10 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: defaultAlias
+// UNUSED EXPORTS: defaultAlias, failureMessage
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -38979,7 +38979,8 @@ function describeKey(key) {
 const MODES = ['upload', 'prune', 'sync'];
 function readSettings(input, env) {
     const mode = oneOf(input, 'mode', MODES, 'upload');
-    const api = oneOf(input, 'api', ['3.0', '2.0'], '3.0');
+    // Unquoted in YAML, `api: 2.0` reaches the action as '2' (a number first): accept it.
+    const api = oneOf(input, 'api', ['3.0', '2.0'], '3.0', s => /^[23]$/.test(s) ? `${s}.0` : s);
     const certType = oneOf(input, 'cert-type', ['SVR', 'CA'], 'SVR', s => s.toUpperCase());
     const settings = {
         mode,
@@ -39132,7 +39133,7 @@ function toCandidate(cert, isNew) {
         isNew
     };
 }
-/** Negative when `a` is older than `b`, positive when newer, 0 only for the same id. */
+/** Display order: negative when `a` sorts before `b`; 0 only for the same id. */
 function compareAge(a, b) {
     const an = Number.isNaN(a.notAfter) ? -Infinity : a.notAfter;
     const bn = Number.isNaN(b.notAfter) ? -Infinity : b.notAfter;
@@ -39221,7 +39222,9 @@ function planPrune(certificates, options) {
         for (const x of pool) {
             if (x.id === candidate.id || Number.isNaN(x.notAfter))
                 continue;
-            if (compareAge(x, candidate) <= 0 || !coversAll(x, candidate))
+            // The contract's rule: a strictly later not-after. Equal ones (an RSA and an ECDSA
+            // certificate issued together, or identical copies) never supersede each other.
+            if (x.notAfter <= candidate.notAfter || !coversAll(x, candidate))
                 continue;
             count++;
             if (newest === undefined || compareAge(x, newest) > 0)
@@ -39331,6 +39334,7 @@ async function prune(client, options, log) {
     });
     log.info(`Plan over ${options.scope.join(', ')}: ${plan.delete.length} to delete, ${plan.keep.length} to keep.`);
     const skipped = [];
+    const failed = [];
     const skip = (entry, reason) => {
         skipped.push({ ...entry, skipReason: reason });
         log.warning(`Skipped ${describe(entry)}: ${reason}.`);
@@ -39342,11 +39346,16 @@ async function prune(client, options, log) {
             const held = new Map();
             for (const b of bindings)
                 if (b.bound !== false)
-                    held.set(b.id, b.reason);
+                    held.set(b.id, b);
             for (const entry of toDelete) {
-                const reason = held.get(entry.id);
-                if (reason !== undefined)
-                    skip(entry, reason);
+                const binding = held.get(entry.id);
+                if (binding === undefined || binding.bound === false)
+                    continue;
+                // A refused check is a configuration problem: report it as a failure, delete nothing.
+                if (binding.bound === 'unknown' && binding.error)
+                    failed.push({ entry, error: binding.error });
+                else
+                    skip(entry, binding.reason);
             }
             toDelete = toDelete.filter(e => !held.has(e.id));
         }
@@ -39359,13 +39368,12 @@ async function prune(client, options, log) {
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return { plan, deleted: [], skipped, failed: [], refused: { message, planned: toDelete } };
+        return { plan, deleted: [], skipped, failed, refused: { message, planned: toDelete } };
     }
     if (options.dryRun)
-        return { plan, deleted: toDelete, skipped, failed: [] };
+        return { plan, deleted: toDelete, skipped, failed };
     const byId = new Map(toDelete.map(e => [e.id, e]));
     const deleted = [];
-    const failed = [];
     const outcomes = toDelete.length > 0 ? await client.deleteCertificates(toDelete.map(e => e.id)) : [];
     for (const outcome of outcomes) {
         const entry = byId.get(outcome.id);
@@ -39617,10 +39625,20 @@ const RETRYABLE_NETWORK = new Set([
     'EPIPE',
     'ETIMEDOUT',
     'EAI_AGAIN',
-    'UND_ERR_SOCKET'
+    'UND_ERR_SOCKET',
+    // A body cut off mid-way (node-fetch), and routes that may come back. ENOTFOUND is not
+    // here: a name that does not exist is a wrong endpoint, not a passing fault.
+    'ERR_STREAM_PREMATURE_CLOSE',
+    'EHOSTUNREACH',
+    'ENETUNREACH'
 ]);
 /** Failures that happened before the request could reach the server. */
-const NEVER_SENT = new Set(['NetworkError.ECONNREFUSED', 'NetworkError.EAI_AGAIN']);
+const NEVER_SENT = new Set([
+    'NetworkError.ECONNREFUSED',
+    'NetworkError.EAI_AGAIN',
+    'NetworkError.EHOSTUNREACH',
+    'NetworkError.ENETUNREACH'
+]);
 const SKEW_CODES = new Set(['AuthFailure.SignatureExpire', '4500']);
 /** Throttling: the server refused to act, so a retry is always safe. 2.0 code 4400 is a quota. */
 function isThrottling(code) {
@@ -39889,7 +39907,9 @@ class Transport {
                     deps.debug(`${action}: clock corrected by ${Math.round(this.skewMs / 1000)} s (Date)`);
                     continue;
                 }
-                const delay = backoffDelay(policy, retries++, deps.random);
+                const backoff = backoffDelay(policy, retries++, deps.random);
+                const settle = options.settleAfterTimeout && error.code === 'Timeout';
+                const delay = settle ? Math.max(backoff, this.options.timeoutMs) : backoff;
                 if (deps.now() - started + delay >= policy.budgetMs)
                     throw error;
                 deps.debug(`${action}: retrying in ${Math.round(delay)} ms`);
@@ -39994,7 +40014,7 @@ function transportError(action, error) {
         ? detail.code
         : typeof detail?.cause?.code === 'string'
             ? detail.cause.code
-            : /socket hang up/i.test(message)
+            : /socket hang up|premature close/i.test(message)
                 ? 'ECONNRESET'
                 : 'Unknown';
     return new TencentApiError({ operation: action, code: `NetworkError.${code}`, message });
@@ -40266,9 +40286,22 @@ class SslClientV2 {
                 'could not be read, so it is neither deleted nor counted as a newer certificate.');
             return undefined;
         }
+        // Without subjectAltName the main domain alone could put a certificate in scope that also
+        // serves other names: such a certificate is left out, never deleted.
+        const alt = item.subjectAltName;
+        const names = Array.isArray(alt) && alt.length > 0
+            ? alt
+            : item.certType === 'CA' && typeof item.domain === 'string'
+                ? [item.domain]
+                : undefined;
+        if (!names) {
+            this.deps.warning(`Certificate ${id} is left out: the list gives no subjectAltName, so its domains are not ` +
+                'known; it is neither deleted nor counted as a newer certificate.');
+            return undefined;
+        }
         return {
             id,
-            domains: domainList([...(optionalArray(item.subjectAltName) ?? []), item.domain]),
+            domains: domainList([...names, item.domain]),
             notAfter,
             insertedAt: parseTencentTime(item.insertTime),
             certType: typeof item.certType === 'string' && item.certType !== '' ? item.certType : certType,
@@ -40436,7 +40469,11 @@ class SslClientV3 {
         if (request.tags.length > 0)
             params.Tags = request.tags.map(tag => ({ TagKey: tag.key, TagValue: tag.value }));
         const secrets = request.privateKeyPem ? [request.privateKeyPem] : [];
-        const answer = await this.transport.call('UploadCertificate', params, { subject, secrets });
+        const answer = await this.transport.call('UploadCertificate', params, {
+            subject,
+            secrets,
+            settleAfterTimeout: true
+        });
         const data = answer.data;
         const created = optionalString(data.CertificateId);
         const repeated = optionalString(data.RepeatCertId);
@@ -40504,10 +40541,24 @@ class SslClientV3 {
                 'could not be read, so it is neither deleted nor counted as a newer certificate.');
             return undefined;
         }
+        // SubjectAltName lists every name; a null one (the API says fields may be) leaves only
+        // CertSANs, and with neither the main Domain alone could put a certificate in scope that
+        // also serves other names: such a certificate is left out, never deleted.
+        const listed = (value) => Array.isArray(value) && value.length > 0 ? value : undefined;
+        // A CA certificate for client authentication has no alternative names: its Domain is its name.
+        const type = typeof item.CertificateType === 'string' ? item.CertificateType : certType;
+        const names = listed(item.SubjectAltName) ??
+            listed(item.CertSANs) ??
+            (type === 'CA' && typeof item.Domain === 'string' ? [item.Domain] : undefined);
+        if (!names) {
+            this.deps.warning(`Certificate ${id} is left out: the list gives neither SubjectAltName nor CertSANs, so ` +
+                'its domains are not known; it is neither deleted nor counted as a newer certificate.');
+            return undefined;
+        }
         const from = optionalString(item.From);
         return {
             id,
-            domains: domainList([...(optionalArray(item.SubjectAltName) ?? []), item.Domain]),
+            domains: domainList([...names, ...(listed(item.CertSANs) ?? []), item.Domain]),
             notAfter,
             insertedAt: parseTencentTime(item.InsertTime),
             certType: typeof item.CertificateType === 'string' && item.CertificateType !== ''
@@ -40542,20 +40593,32 @@ class SslClientV3 {
                 settle(chunk.filter(id => !withTask.has(id)), id => ({ id, bound: 'unknown', reason }));
             }
             catch (error) {
-                const why = errorFor(error, 'CreateCertificateBindResourceSyncTask', '').message;
-                const reason = `the binding check could not start: ${why}`;
-                settle(chunk, id => ({ id, bound: 'unknown', reason }));
+                const failure = errorFor(error, 'CreateCertificateBindResourceSyncTask', '');
+                const reason = `the binding check could not start: ${failure.message}`;
+                settle(chunk, id => ({ id, bound: 'unknown', reason, ...refusal(failure, id) }));
             }
         }
-        const unfinished = await this.pollTasks('DescribeCertificateBindResourceTaskResult', 'SyncTaskBindResourceResult', tasks, (result, certIds) => {
+        const unfinished = await this.pollTasks('DescribeCertificateBindResourceTaskResult', 'SyncTaskBindResourceResult', tasks, (result, certIds, requestId) => {
             const outcome = bindingOutcome(result);
             if (outcome === undefined)
                 return false;
+            if (outcome.bound === 'unknown' && outcome.roleError !== undefined) {
+                const { roleError: code, reason } = outcome;
+                const error = (id) => new TencentApiError({
+                    operation: 'DescribeCertificateBindResourceTaskResult',
+                    code,
+                    message: `${reason}; authorise the service role SSL_QCSLinkedRoleInReplaceLoadCertificate in the SSL console`,
+                    requestId,
+                    subject: id
+                });
+                settle(certIds, id => ({ id, bound: 'unknown', reason, error: error(id) }));
+                return true;
+            }
             settle(certIds, id => ({ id, ...outcome }));
             return true;
         }, (error, certIds) => {
-            const why = `the binding check failed: ${error.code}: ${error.apiMessage}`;
-            settle(certIds, id => ({ id, bound: 'unknown', reason: why }));
+            const reason = `the binding check failed: ${error.message}`;
+            settle(certIds, id => ({ id, bound: 'unknown', reason, ...refusal(error, id) }));
         });
         const late = `the binding check did not finish within ${this.poll.totalMs / 1000} s`;
         settle(unfinished, id => ({ id, bound: 'unknown', reason: late }));
@@ -40591,7 +40654,10 @@ class SslClientV3 {
             return true;
         }, (error, certIds) => fail(certIds, error));
         const late = `the delete task did not finish within ${this.poll.totalMs / 1000} s`;
-        fail(unfinished, new TencentApiError({ operation, code: 'TaskTimeout', message: late }));
+        for (const id of unfinished) {
+            const requestId = requestIdOf.get(id);
+            fail([id], new TencentApiError({ operation, code: 'TaskTimeout', message: late, requestId }));
+        }
         for (const id of wanted.filter(id => !outcomes.has(id))) {
             const requestId = requestIdOf.get(id) ?? '';
             fail([id], malformed(operation, 'the answer does not mention this certificate', requestId));
@@ -40693,8 +40759,14 @@ function readCertTasks(answer, ids, action) {
 function bindingOutcome(result) {
     if (result.Status === 0)
         return undefined;
-    if (result.Status === 2)
-        return { bound: 'unknown', reason: `the binding lookup failed: ${describeError(result.Error)}` };
+    if (result.Status === 2) {
+        const reason = `the binding lookup failed: ${describeError(result.Error)}`;
+        const code = isRecord(result.Error) ? result.Error.Code : undefined;
+        // A missing service role fails every lookup, run after run: it is the user's to fix.
+        if (typeof code === 'string' && /RoleNotFoundAuthorization|UnauthorizedOperation/.test(code))
+            return { bound: 'unknown', reason, roleError: code };
+        return { bound: 'unknown', reason };
+    }
     if (result.Status !== 1)
         return {
             bound: 'unknown',
@@ -40727,6 +40799,15 @@ function bindingOutcome(result) {
         return { bound: 'unknown', reason: `the binding lookup was incomplete: ${problems.join('; ')}` };
     return { bound: false };
 }
+/**
+ * A refused binding check (not a passing fault): carried as an error so the step fails with it,
+ * rather than skipping every certificate on every scheduled run without anyone noticing.
+ */
+function refusal(error, id) {
+    if (classifyFailure(error.code) !== 'fatal')
+        return {};
+    return { error: errorFor(error, error.operation, id) };
+}
 /** An `Error` field that may be a string or {Code, Message}; '' when there is none. */
 function describeError(value) {
     if (typeof value === 'string')
@@ -40752,6 +40833,9 @@ function deleteTaskOutcome(result, id, requestId) {
             const error = describeError(result.Error);
             if (saysNotFound(error))
                 return { id, result: 'gone' };
+            // The server's binding check refused it: in use, so kept back like status 4.
+            if (/DeleteResourceFailed|BoundResources/.test(error))
+                return { id, result: 'skipped', reason: `still bound to cloud resources (${error})` };
             const code = /^[A-Za-z]+(?:\.[A-Za-z0-9]+)*$/.test(error) ? error : 'FailedOperation';
             return failed(code, error || 'the delete task failed');
         }
@@ -40824,6 +40908,11 @@ async function run(env = process.env, log = coreLog) {
         const endpoint = parseEndpoint(settings.endpoint, settings.api);
         warnIgnoredInputs(settings, log);
         const bundle = settings.mode === 'prune' ? undefined : loadCertificate(settings, key, env, log);
+        // Checked before any request: sync must not upload and then find it has nothing to prune by.
+        const scope = settings.pruneDomains.length > 0 ? settings.pruneDomains : (bundle?.leaf.domains ?? []);
+        if (settings.mode !== 'upload' && scope.length === 0) {
+            throw new InputError('prune-domains', 'is empty and the certificate has no DNS names to prune by; list the domains to prune');
+        }
         const client = createSslClient(settings.api, {
             credentials: settings.credentials,
             endpoint,
@@ -40838,10 +40927,6 @@ async function run(env = process.env, log = coreLog) {
             setOutput('deleted-ids', '[]');
             setOutput('skipped-ids', '[]');
             return;
-        }
-        const scope = settings.pruneDomains.length > 0 ? settings.pruneDomains : (newCertificate?.domains ?? []);
-        if (scope.length === 0) {
-            throw new InputError('prune-domains', 'is empty and the certificate has no DNS names to prune by');
         }
         const result = await prune(client, {
             scope,
@@ -40863,7 +40948,11 @@ async function run(env = process.env, log = coreLog) {
             refused: result.refused?.planned ?? []
         };
         setOutput('deleted-ids', JSON.stringify(result.deleted.map(e => e.id)));
-        setOutput('skipped-ids', JSON.stringify(result.skipped.map(e => e.id)));
+        // The contract's skipped-ids: kept back because bound, refused by the API, or over a limit.
+        const heldBack = [...result.skipped, ...(result.refused?.planned ?? [])];
+        setOutput('skipped-ids', JSON.stringify(heldBack.map(e => e.id)));
+        for (const f of result.failed)
+            log.info(`Failed: ${f.error.message}`);
         if (result.refused)
             throw new Error(result.refused.message);
         logPruneTotals(result, settings.dryRun, log);
@@ -41013,10 +41102,14 @@ function logPruneTotals(result, dryRun, log) {
         for (const entry of result.deleted)
             log.info(`Dry run: would delete ${describe(entry)}.`);
 }
-function failureMessage(result) {
+/** One message for the step; every failure is also in the log and the summary. */
+function failureMessage(result, shown = 10) {
     const total = result.deleted.length + result.skipped.length + result.failed.length;
-    const details = result.failed.map(f => f.error.message).join('; ');
-    return `Pruning failed for ${result.failed.length} of ${total} certificate(s): ${details}`;
+    const details = result.failed.slice(0, shown).map(f => f.error.message);
+    const more = result.failed.length - details.length;
+    if (more > 0)
+        details.push(`and ${more} more (listed in the log and the job summary)`);
+    return `Pruning failed for ${result.failed.length} of ${total} certificate(s): ${details.join('; ')}`;
 }
 function productionDeps(log) {
     return {

@@ -36,7 +36,10 @@ const MODES: readonly Mode[] = ['upload', 'prune', 'sync']
 
 export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settings {
   const mode = oneOf(input, 'mode', MODES, 'upload')
-  const api = oneOf(input, 'api', ['3.0', '2.0'] as const, '3.0')
+  // Unquoted in YAML, `api: 2.0` reaches the action as '2' (a number first): accept it.
+  const api = oneOf(input, 'api', ['3.0', '2.0'] as const, '3.0', s =>
+    /^[23]$/.test(s) ? `${s}.0` : s
+  )
   const certType = oneOf(input, 'cert-type', ['SVR', 'CA'] as const, 'SVR', s => s.toUpperCase())
   const settings: Settings = {
     mode,

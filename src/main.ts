@@ -44,6 +44,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env, log: Log = coreL
     const endpoint = parseEndpoint(settings.endpoint, settings.api)
     warnIgnoredInputs(settings, log)
     const bundle = settings.mode === 'prune' ? undefined : loadCertificate(settings, key, env, log)
+    // Checked before any request: sync must not upload and then find it has nothing to prune by.
+    const scope =
+      settings.pruneDomains.length > 0 ? settings.pruneDomains : (bundle?.leaf.domains ?? [])
+    if (settings.mode !== 'upload' && scope.length === 0) {
+      throw new InputError(
+        'prune-domains',
+        'is empty and the certificate has no DNS names to prune by; list the domains to prune'
+      )
+    }
     const client = createSslClient(settings.api, {
       credentials: settings.credentials,
       endpoint,
@@ -58,14 +67,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env, log: Log = coreL
       core.setOutput('deleted-ids', '[]')
       core.setOutput('skipped-ids', '[]')
       return
-    }
-    const scope =
-      settings.pruneDomains.length > 0 ? settings.pruneDomains : (newCertificate?.domains ?? [])
-    if (scope.length === 0) {
-      throw new InputError(
-        'prune-domains',
-        'is empty and the certificate has no DNS names to prune by'
-      )
     }
     const result = await prune(
       client,
@@ -91,7 +92,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env, log: Log = coreL
       refused: result.refused?.planned ?? []
     }
     core.setOutput('deleted-ids', JSON.stringify(result.deleted.map(e => e.id)))
-    core.setOutput('skipped-ids', JSON.stringify(result.skipped.map(e => e.id)))
+    // The contract's skipped-ids: kept back because bound, refused by the API, or over a limit.
+    const heldBack = [...result.skipped, ...(result.refused?.planned ?? [])]
+    core.setOutput('skipped-ids', JSON.stringify(heldBack.map(e => e.id)))
+    for (const f of result.failed) log.info(`Failed: ${f.error.message}`)
     if (result.refused) throw new Error(result.refused.message)
     logPruneTotals(result, settings.dryRun, log)
     if (result.failed.length > 0) throw new Error(failureMessage(result))
@@ -256,10 +260,13 @@ function logPruneTotals(result: PruneResult, dryRun: boolean, log: Log): void {
     for (const entry of result.deleted) log.info(`Dry run: would delete ${describe(entry)}.`)
 }
 
-function failureMessage(result: PruneResult): string {
+/** One message for the step; every failure is also in the log and the summary. */
+export function failureMessage(result: PruneResult, shown = 10): string {
   const total = result.deleted.length + result.skipped.length + result.failed.length
-  const details = result.failed.map(f => f.error.message).join('; ')
-  return `Pruning failed for ${result.failed.length} of ${total} certificate(s): ${details}`
+  const details = result.failed.slice(0, shown).map(f => f.error.message)
+  const more = result.failed.length - details.length
+  if (more > 0) details.push(`and ${more} more (listed in the log and the job summary)`)
+  return `Pruning failed for ${result.failed.length} of ${total} certificate(s): ${details.join('; ')}`
 }
 
 function productionDeps(log: Log): ClientDeps {

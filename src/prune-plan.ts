@@ -14,9 +14,11 @@
  * `a.b.example.com`; a wildcard d is covered only by the same wildcard. X covers certificate C
  * when X covers every domain of C.
  *
- * Newer, a total order: later `notAfter`; on a tie the new certificate; then later `insertedAt`
- * (missing is oldest); then greater id. Identical copies uploaded with the same expiry are thus
- * told apart, and all but one of them can go.
+ * Newer means a strictly later `notAfter` (the contract's words): certificates that expire at
+ * the same moment (an RSA and an ECDSA certificate issued together; identical copies uploaded by
+ * older scripts) never supersede each other; a later renewal supersedes them all. Lists are
+ * ordered by `notAfter`, then the new certificate, later `insertedAt` (missing is oldest), and
+ * greater id, so that the output does not depend on the listing's order.
  *
  * Superseders of an in-scope C: the listed uploaded certificates of `options.certType`, in scope
  * or not, and the new certificate, other than C itself, that cover C and are newer than C.
@@ -117,7 +119,7 @@ function toCandidate(
   }
 }
 
-/** Negative when `a` is older than `b`, positive when newer, 0 only for the same id. */
+/** Display order: negative when `a` sorts before `b`; 0 only for the same id. */
 function compareAge(a: Candidate, b: Candidate): number {
   const an = Number.isNaN(a.notAfter) ? -Infinity : a.notAfter
   const bn = Number.isNaN(b.notAfter) ? -Infinity : b.notAfter
@@ -206,7 +208,9 @@ export function planPrune(
     let newest: Candidate | undefined
     for (const x of pool) {
       if (x.id === candidate.id || Number.isNaN(x.notAfter)) continue
-      if (compareAge(x, candidate) <= 0 || !coversAll(x, candidate)) continue
+      // The contract's rule: a strictly later not-after. Equal ones (an RSA and an ECDSA
+      // certificate issued together, or identical copies) never supersede each other.
+      if (x.notAfter <= candidate.notAfter || !coversAll(x, candidate)) continue
       count++
       if (newest === undefined || compareAge(x, newest) > 0) newest = x
     }

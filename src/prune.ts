@@ -4,7 +4,7 @@
  */
 import type { Log } from './log.js'
 import { checkMaxDeletions, planPrune, type PlanEntry, type PrunePlan } from './prune-plan.js'
-import type { CertType, SslClient } from './tencent/client.js'
+import type { BindingState, CertType, SslClient } from './tencent/client.js'
 import { TencentApiError } from './tencent/errors.js'
 
 export interface PruneOptions {
@@ -52,6 +52,7 @@ export async function prune(
   )
 
   const skipped: SkippedEntry[] = []
+  const failed: PruneResult['failed'] = []
   const skip = (entry: PlanEntry, reason: string): void => {
     skipped.push({ ...entry, skipReason: reason })
     log.warning(`Skipped ${describe(entry)}: ${reason}.`)
@@ -60,11 +61,15 @@ export async function prune(
   if (toDelete.length > 0) {
     const bindings = await client.checkBindings(toDelete.map(e => e.id))
     if (bindings !== null) {
-      const held = new Map<string, string>()
-      for (const b of bindings) if (b.bound !== false) held.set(b.id, b.reason)
+      const held = new Map<string, BindingState>()
+      for (const b of bindings) if (b.bound !== false) held.set(b.id, b)
       for (const entry of toDelete) {
-        const reason = held.get(entry.id)
-        if (reason !== undefined) skip(entry, reason)
+        const binding = held.get(entry.id)
+        if (binding === undefined || binding.bound === false) continue
+        // A refused check is a configuration problem: report it as a failure, delete nothing.
+        if (binding.bound === 'unknown' && binding.error)
+          failed.push({ entry, error: binding.error })
+        else skip(entry, binding.reason)
       }
       toDelete = toDelete.filter(e => !held.has(e.id))
     } else {
@@ -77,14 +82,13 @@ export async function prune(
     checkMaxDeletions({ ...plan, delete: toDelete }, options.maxDeletions)
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
-    return { plan, deleted: [], skipped, failed: [], refused: { message, planned: toDelete } }
+    return { plan, deleted: [], skipped, failed, refused: { message, planned: toDelete } }
   }
 
-  if (options.dryRun) return { plan, deleted: toDelete, skipped, failed: [] }
+  if (options.dryRun) return { plan, deleted: toDelete, skipped, failed }
 
   const byId = new Map(toDelete.map(e => [e.id, e]))
   const deleted: PlanEntry[] = []
-  const failed: PruneResult['failed'] = []
   const outcomes =
     toDelete.length > 0 ? await client.deleteCertificates(toDelete.map(e => e.id)) : []
   for (const outcome of outcomes) {

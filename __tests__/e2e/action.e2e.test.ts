@@ -194,6 +194,13 @@ describe.each(['3.0', '2.0'])('API %s', api => {
     for (const s of seeded.slice(0, 3)) expect(error).toContain(s.id)
     expect(live()).toHaveLength(4)
     expect(ids(result.outputs['deleted-ids'])).toEqual([])
+    // The contract's skipped-ids: kept back "over a limit".
+    expect(ids(result.outputs['skipped-ids']).sort()).toEqual(
+      seeded
+        .slice(0, 3)
+        .map(s => s.id)
+        .sort()
+    )
     expect(result.summary).toContain(`| not deleted: over max-deletions | ${seeded[0].id} |`)
   })
 

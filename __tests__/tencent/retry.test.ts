@@ -27,6 +27,9 @@ describe('classifyFailure', () => {
     'NetworkError.EAI_AGAIN',
     'NetworkError.ETIMEDOUT',
     'NetworkError.EPIPE',
+    'NetworkError.ERR_STREAM_PREMATURE_CLOSE',
+    'NetworkError.EHOSTUNREACH',
+    'NetworkError.ENETUNREACH',
     '6000',
     '6200'
   ])('retries %s', code => {
@@ -92,6 +95,7 @@ describe('provesNotProcessed', () => {
   it.each([
     'Timeout',
     'NetworkError.ECONNRESET',
+    'NetworkError.ERR_STREAM_PREMATURE_CLOSE',
     'NetworkError.EPIPE',
     'HttpError.502',
     'InternalError',

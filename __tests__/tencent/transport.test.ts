@@ -180,6 +180,24 @@ describe('what is retried', () => {
     expect(requests[0].signal?.aborted).toBe(true)
   })
 
+  it.each([
+    [true, 7000],
+    [false, 0]
+  ])(
+    'with settleAfterTimeout %s, the retry after a timeout starts at least %i ms after it',
+    async (settleAfterTimeout, settleMs) => {
+      const { call, requests } = setup(script({ hang: true }, v3Ok({ ok: 1 })), {
+        timeoutMs: 7000
+      })
+      await call('UploadCertificate', {}, { settleAfterTimeout })
+      expect(requests).toHaveLength(2)
+      const sinceTimeout = requests[1].at - (requests[0].at + 7000)
+      expect(sinceTimeout).toBeGreaterThanOrEqual(settleMs)
+      // random() is 0.5 in makeDeps: the plain first backoff is 250 ms, far below the timeout.
+      if (!settleAfterTimeout) expect(sinceTimeout).toBeLessThan(1000)
+    }
+  )
+
   it('leaves no timer behind after an answer', async () => {
     const { call, clock } = setup(script(v3Ok({})))
     await call()

@@ -461,12 +461,43 @@ describe('listUploaded', () => {
     server.add({
       CertificateId: 'iso',
       Domain: 'main.example.com',
-      SubjectAltName: null,
+      SubjectAltName: ['alt.example.com'],
       CertEndTime: '2027-01-15T00:00:00+00:00'
     })
     const [listed] = await run(client.listUploaded('SVR'))
-    expect(listed.domains).toEqual(['main.example.com'])
+    expect(listed.domains).toEqual(['alt.example.com', 'main.example.com'])
     expect(listed.notAfter.toISOString()).toBe('2027-01-15T00:00:00.000Z')
+  })
+
+  it('takes CertSANs when SubjectAltName is null, and leaves out a certificate with neither', async () => {
+    const { client, server, deps, run } = setup()
+    server.add({
+      CertificateId: 'sans',
+      Domain: 'a.example.com',
+      SubjectAltName: null,
+      CertSANs: ['a.example.com', 'b.example.com']
+    })
+    // Only its main domain is known: in scope for a.example.com it could take b.example.com down.
+    server.add({ CertificateId: 'unknown-names', Domain: 'a.example.com', SubjectAltName: null })
+    server.add({ CertificateId: 'empty-names', Domain: 'a.example.com', SubjectAltName: [] })
+    const listed = await run(client.listUploaded('SVR'))
+    expect(listed.map(c => [c.id, c.domains])).toEqual([
+      ['sans', ['a.example.com', 'b.example.com']]
+    ])
+    for (const id of ['unknown-names', 'empty-names'])
+      expect(deps.warnings.some(w => w.includes(id) && w.includes('domains'))).toBe(true)
+  })
+
+  it('names a CA certificate without alternative names by its Domain', async () => {
+    const { client, server, run } = setup()
+    server.add({
+      CertificateId: 'client-ca',
+      CertificateType: 'CA',
+      Domain: 'Example Client CA',
+      SubjectAltName: null
+    })
+    const listed = await run(client.listUploaded('CA'))
+    expect(listed.map(c => [c.id, c.domains])).toEqual([['client-ca', ['example client ca']]])
   })
 
   it('leaves out a certificate whose expiry cannot be read, with a warning naming it', async () => {
@@ -485,9 +516,23 @@ describe('listUploaded', () => {
       v3Ok({
         TotalCount: 3,
         Certificates: [
-          { CertificateId: 'a', From: 'upload', CertEndTime: '2027-01-01 00:00:00' },
-          { CertificateId: 'b', CertEndTime: '2027-01-01 00:00:00' },
-          { CertificateId: 'c', From: 'trustasia', CertEndTime: '2027-01-01 00:00:00' }
+          {
+            CertificateId: 'a',
+            From: 'upload',
+            CertEndTime: '2027-01-01 00:00:00',
+            SubjectAltName: ['a.example.com']
+          },
+          {
+            CertificateId: 'b',
+            CertEndTime: '2027-01-01 00:00:00',
+            SubjectAltName: ['b.example.com']
+          },
+          {
+            CertificateId: 'c',
+            From: 'trustasia',
+            CertEndTime: '2027-01-01 00:00:00',
+            SubjectAltName: ['c.example.com']
+          }
         ]
       })
     const { client, run } = setup({ handler })
@@ -500,7 +545,11 @@ describe('listUploaded', () => {
   })
 
   it('drops repeats across pages and stops on an empty page even if TotalCount says more', async () => {
-    const item = (id: string) => ({ CertificateId: id, CertEndTime: '2027-01-01 00:00:00' })
+    const item = (id: string) => ({
+      CertificateId: id,
+      CertEndTime: '2027-01-01 00:00:00',
+      SubjectAltName: [`${id}.example.com`]
+    })
     const pages = [[item('a'), item('b')], [item('b'), item('c')], []]
     let n = 0
     const { client, requests, run } = setup({
@@ -573,6 +622,34 @@ describe('checkBindings', () => {
     )
     const states = await run(client.checkBindings(['a', 'b']))
     expect(states!.map(s => s.bound)).toEqual(['unknown', 'unknown'])
+    // Refused, not passing: carried as an error naming the operation, code and certificate.
+    for (const [i, state] of states!.entries()) {
+      expect(state.bound === 'unknown' && state.error).toMatchObject({
+        operation: 'CreateCertificateBindResourceSyncTask',
+        code: 'FailedOperation.RoleNotFoundAuthorization',
+        subject: ['a', 'b'][i]
+      })
+    }
+  })
+
+  it('carries the error of a refused poll, but not of a lookup that failed on the server', async () => {
+    const { client, server, run } = setup()
+    server.bindings.set('x', { status: 2 })
+    const [failedLookup] = (await run(client.checkBindings(['x'])))!
+    expect(failedLookup).toMatchObject({ id: 'x', bound: 'unknown' })
+    expect(failedLookup.bound === 'unknown' && failedLookup.error).toBeFalsy()
+
+    server.fault(
+      'DescribeCertificateBindResourceTaskResult',
+      v3Error('AuthFailure.UnauthorizedOperation', 'CAM denied', 'rid-poll')
+    )
+    const [refused] = (await run(client.checkBindings(['y'])))!
+    expect(refused.bound === 'unknown' && refused.error).toMatchObject({
+      operation: 'DescribeCertificateBindResourceTaskResult',
+      code: 'AuthFailure.UnauthorizedOperation',
+      requestId: 'rid-poll',
+      subject: 'y'
+    })
   })
 })
 
@@ -588,6 +665,7 @@ describe('deleteCertificates', () => {
     server.deletes.set('task-role', { task: 3 })
     server.deletes.set('task-bound', { task: 4 })
     server.deletes.set('task-lookup', { task: 5 })
+    server.deletes.set('task-in-use', { task: 2, error: 'FailedOperation.DeleteResourceFailed' })
     const ids = [...server.deletes.keys()]
     const outcomes = await run(client.deleteCertificates(ids))
     const by = Object.fromEntries(outcomes.map(o => [o.id, o]))
@@ -610,6 +688,7 @@ describe('deleteCertificates', () => {
       result: 'skipped',
       reason: 'still bound to cloud resources'
     })
+    expect(by['task-in-use']).toMatchObject({ result: 'skipped' })
     expect(by['task-lookup']).toEqual({
       id: 'task-lookup',
       result: 'skipped',

@@ -102,7 +102,9 @@ export interface ListedCertificate {
 export type BindingState =
   | { id: string; bound: false }
   | { id: string; bound: true; reason: string }
-  | { id: string; bound: 'unknown'; reason: string }
+  /** Not known. With `error`, the check itself was refused (permissions, the service role):
+   * a configuration problem that fails the step; without, a passing one (a skip). */
+  | { id: string; bound: 'unknown'; reason: string; error?: TencentApiError }
 
 export type DeleteOutcome =
   | { id: string; result: 'deleted' }

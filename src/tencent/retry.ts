@@ -34,11 +34,21 @@ const RETRYABLE_NETWORK = new Set([
   'EPIPE',
   'ETIMEDOUT',
   'EAI_AGAIN',
-  'UND_ERR_SOCKET'
+  'UND_ERR_SOCKET',
+  // A body cut off mid-way (node-fetch), and routes that may come back. ENOTFOUND is not
+  // here: a name that does not exist is a wrong endpoint, not a passing fault.
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'EHOSTUNREACH',
+  'ENETUNREACH'
 ])
 
 /** Failures that happened before the request could reach the server. */
-const NEVER_SENT = new Set(['NetworkError.ECONNREFUSED', 'NetworkError.EAI_AGAIN'])
+const NEVER_SENT = new Set([
+  'NetworkError.ECONNREFUSED',
+  'NetworkError.EAI_AGAIN',
+  'NetworkError.EHOSTUNREACH',
+  'NetworkError.ENETUNREACH'
+])
 
 const SKEW_CODES = new Set(['AuthFailure.SignatureExpire', '4500'])
 

@@ -50,6 +50,9 @@ export interface CallOptions {
   subject?: string
   /** Values of this call that must never appear in a message (a private key). */
   secrets?: string[]
+  /** After a timeout, wait as long again before retrying: a request that timed out here may
+   * still be completing there, and the retry must not race it (3.0 UploadCertificate). */
+  settleAfterTimeout?: boolean
 }
 
 export interface CallResult extends ApiAnswer {
@@ -137,7 +140,9 @@ export class Transport {
           deps.debug(`${action}: clock corrected by ${Math.round(this.skewMs / 1000)} s (Date)`)
           continue
         }
-        const delay = backoffDelay(policy, retries++, deps.random)
+        const backoff = backoffDelay(policy, retries++, deps.random)
+        const settle = options.settleAfterTimeout && error.code === 'Timeout'
+        const delay = settle ? Math.max(backoff, this.options.timeoutMs) : backoff
         if (deps.now() - started + delay >= policy.budgetMs) throw error
         deps.debug(`${action}: retrying in ${Math.round(delay)} ms`)
         await deps.sleep(delay)
@@ -255,7 +260,7 @@ function transportError(action: string, error: unknown): TencentApiError {
       ? detail.code
       : typeof detail?.cause?.code === 'string'
         ? detail.cause.code
-        : /socket hang up/i.test(message)
+        : /socket hang up|premature close/i.test(message)
           ? 'ECONNRESET'
           : 'Unknown'
   return new TencentApiError({ operation: action, code: `NetworkError.${code}`, message })

@@ -235,9 +235,25 @@ export class SslClientV2 implements SslClient {
       )
       return undefined
     }
+    // Without subjectAltName the main domain alone could put a certificate in scope that also
+    // serves other names: such a certificate is left out, never deleted.
+    const alt = item.subjectAltName
+    const names =
+      Array.isArray(alt) && alt.length > 0
+        ? alt
+        : item.certType === 'CA' && typeof item.domain === 'string'
+          ? [item.domain]
+          : undefined
+    if (!names) {
+      this.deps.warning(
+        `Certificate ${id} is left out: the list gives no subjectAltName, so its domains are not ` +
+          'known; it is neither deleted nor counted as a newer certificate.'
+      )
+      return undefined
+    }
     return {
       id,
-      domains: domainList([...(optionalArray(item.subjectAltName) ?? []), item.domain]),
+      domains: domainList([...names, item.domain]),
       notAfter,
       insertedAt: parseTencentTime(item.insertTime),
       certType:

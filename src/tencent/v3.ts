@@ -140,7 +140,11 @@ export class SslClientV3 implements SslClient {
       params.Tags = request.tags.map(tag => ({ TagKey: tag.key, TagValue: tag.value }))
 
     const secrets = request.privateKeyPem ? [request.privateKeyPem] : []
-    const answer = await this.transport.call('UploadCertificate', params, { subject, secrets })
+    const answer = await this.transport.call('UploadCertificate', params, {
+      subject,
+      secrets,
+      settleAfterTimeout: true
+    })
     const data = answer.data as Fields
     const created = optionalString(data.CertificateId)
     const repeated = optionalString(data.RepeatCertId)
@@ -224,10 +228,28 @@ export class SslClientV3 implements SslClient {
       )
       return undefined
     }
+    // SubjectAltName lists every name; a null one (the API says fields may be) leaves only
+    // CertSANs, and with neither the main Domain alone could put a certificate in scope that
+    // also serves other names: such a certificate is left out, never deleted.
+    const listed = (value: unknown) =>
+      Array.isArray(value) && value.length > 0 ? value : undefined
+    // A CA certificate for client authentication has no alternative names: its Domain is its name.
+    const type = typeof item.CertificateType === 'string' ? item.CertificateType : certType
+    const names =
+      listed(item.SubjectAltName) ??
+      listed(item.CertSANs) ??
+      (type === 'CA' && typeof item.Domain === 'string' ? [item.Domain] : undefined)
+    if (!names) {
+      this.deps.warning(
+        `Certificate ${id} is left out: the list gives neither SubjectAltName nor CertSANs, so ` +
+          'its domains are not known; it is neither deleted nor counted as a newer certificate.'
+      )
+      return undefined
+    }
     const from = optionalString(item.From)
     return {
       id,
-      domains: domainList([...(optionalArray(item.SubjectAltName) ?? []), item.Domain]),
+      domains: domainList([...names, ...(listed(item.CertSANs) ?? []), item.Domain]),
       notAfter,
       insertedAt: parseTencentTime(item.InsertTime),
       certType:
@@ -264,9 +286,9 @@ export class SslClientV3 implements SslClient {
           id => ({ id, bound: 'unknown', reason })
         )
       } catch (error) {
-        const why = errorFor(error, 'CreateCertificateBindResourceSyncTask', '').message
-        const reason = `the binding check could not start: ${why}`
-        settle(chunk, id => ({ id, bound: 'unknown', reason }))
+        const failure = errorFor(error, 'CreateCertificateBindResourceSyncTask', '')
+        const reason = `the binding check could not start: ${failure.message}`
+        settle(chunk, id => ({ id, bound: 'unknown', reason, ...refusal(failure, id) }))
       }
     }
 
@@ -274,15 +296,28 @@ export class SslClientV3 implements SslClient {
       'DescribeCertificateBindResourceTaskResult',
       'SyncTaskBindResourceResult',
       tasks,
-      (result, certIds) => {
+      (result, certIds, requestId) => {
         const outcome = bindingOutcome(result)
         if (outcome === undefined) return false
+        if (outcome.bound === 'unknown' && outcome.roleError !== undefined) {
+          const { roleError: code, reason } = outcome
+          const error = (id: string) =>
+            new TencentApiError({
+              operation: 'DescribeCertificateBindResourceTaskResult',
+              code,
+              message: `${reason}; authorise the service role SSL_QCSLinkedRoleInReplaceLoadCertificate in the SSL console`,
+              requestId,
+              subject: id
+            })
+          settle(certIds, id => ({ id, bound: 'unknown', reason, error: error(id) }))
+          return true
+        }
         settle(certIds, id => ({ id, ...outcome }) as BindingState)
         return true
       },
       (error, certIds) => {
-        const why = `the binding check failed: ${error.code}: ${error.apiMessage}`
-        settle(certIds, id => ({ id, bound: 'unknown', reason: why }))
+        const reason = `the binding check failed: ${error.message}`
+        settle(certIds, id => ({ id, bound: 'unknown', reason, ...refusal(error, id) }))
       }
     )
     const late = `the binding check did not finish within ${this.poll.totalMs / 1000} s`
@@ -324,7 +359,10 @@ export class SslClientV3 implements SslClient {
       (error, certIds) => fail(certIds, error)
     )
     const late = `the delete task did not finish within ${this.poll.totalMs / 1000} s`
-    fail(unfinished, new TencentApiError({ operation, code: 'TaskTimeout', message: late }))
+    for (const id of unfinished) {
+      const requestId = requestIdOf.get(id)
+      fail([id], new TencentApiError({ operation, code: 'TaskTimeout', message: late, requestId }))
+    }
     for (const id of wanted.filter(id => !outcomes.has(id))) {
       const requestId = requestIdOf.get(id) ?? ''
       fail([id], malformed(operation, 'the answer does not mention this certificate', requestId))
@@ -429,13 +467,21 @@ function readCertTasks(answer: ApiAnswer, ids: string[], action: string): Map<st
 }
 
 type BindingVerdict =
-  { bound: false } | { bound: true; reason: string } | { bound: 'unknown'; reason: string }
+  | { bound: false }
+  | { bound: true; reason: string }
+  | { bound: 'unknown'; reason: string; roleError?: string }
 
 /** One SyncTaskBindResourceResult; undefined while the lookup is still running. */
 function bindingOutcome(result: Fields): BindingVerdict | undefined {
   if (result.Status === 0) return undefined
-  if (result.Status === 2)
-    return { bound: 'unknown', reason: `the binding lookup failed: ${describeError(result.Error)}` }
+  if (result.Status === 2) {
+    const reason = `the binding lookup failed: ${describeError(result.Error)}`
+    const code = isRecord(result.Error) ? result.Error.Code : undefined
+    // A missing service role fails every lookup, run after run: it is the user's to fix.
+    if (typeof code === 'string' && /RoleNotFoundAuthorization|UnauthorizedOperation/.test(code))
+      return { bound: 'unknown', reason, roleError: code }
+    return { bound: 'unknown', reason }
+  }
   if (result.Status !== 1)
     return {
       bound: 'unknown',
@@ -466,6 +512,15 @@ function bindingOutcome(result: Fields): BindingVerdict | undefined {
   return { bound: false }
 }
 
+/**
+ * A refused binding check (not a passing fault): carried as an error so the step fails with it,
+ * rather than skipping every certificate on every scheduled run without anyone noticing.
+ */
+function refusal(error: TencentApiError, id: string): { error?: TencentApiError } {
+  if (classifyFailure(error.code) !== 'fatal') return {}
+  return { error: errorFor(error, error.operation, id) }
+}
+
 /** An `Error` field that may be a string or {Code, Message}; '' when there is none. */
 function describeError(value: unknown): string {
   if (typeof value === 'string') return value
@@ -493,6 +548,9 @@ function deleteTaskOutcome(
     case 2: {
       const error = describeError(result.Error)
       if (saysNotFound(error)) return { id, result: 'gone' }
+      // The server's binding check refused it: in use, so kept back like status 4.
+      if (/DeleteResourceFailed|BoundResources/.test(error))
+        return { id, result: 'skipped', reason: `still bound to cloud resources (${error})` }
       const code = /^[A-Za-z]+(?:\.[A-Za-z0-9]+)*$/.test(error) ? error : 'FailedOperation'
       return failed(code, error || 'the delete task failed')
     }
