@@ -4,9 +4,9 @@
  */
 // @peculiar/x509 (used by the fixtures) needs the reflect polyfill loaded before it.
 import 'reflect-metadata'
-import { makeChain, type TestChain } from '../fixtures/certs.js'
+import { makeChain, pemBody, pemFingerprint, type TestChain } from '../fixtures/certs.js'
 import fc from 'fast-check'
-import { createHash, createPrivateKey } from 'node:crypto'
+import { createPrivateKey } from 'node:crypto'
 import { parseCertificateBundle, type CertificateBundle } from '../src/certificate.js'
 import { InputError } from '../src/input-error.js'
 import { encodePem, PemError, resolvePemInput, scanPem, type ResolveOptions } from '../src/pem.js'
@@ -27,16 +27,8 @@ beforeAll(async () => {
   knownFingerprints = new Set(blocks.map(sha256))
 })
 
-const bodyOf = (pem: string): string =>
-  pem
-    .split('\n')
-    .filter(line => line !== '' && !line.startsWith('-----'))
-    .join('')
-
-const sha256 = (pem: string): string =>
-  createHash('sha256')
-    .update(Buffer.from(bodyOf(pem), 'base64'))
-    .digest('hex')
+const bodyOf = (pem: string): string => pemBody(pem).toString('base64')
+const sha256 = pemFingerprint
 
 const noFiles: ResolveOptions = {
   workspace: '/nonexistent-workspace',

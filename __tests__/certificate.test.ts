@@ -1,8 +1,15 @@
 // @peculiar/x509 needs the reflect polyfill loaded before it.
 import 'reflect-metadata'
-import { makeCa, makeChain, type TestCa, type TestChain } from '../fixtures/certs.js'
+import {
+  makeCa,
+  makeChain,
+  pemBody,
+  pemFingerprint,
+  type TestCa,
+  type TestChain
+} from '../fixtures/certs.js'
 import * as x509 from '@peculiar/x509'
-import { createHash, createPrivateKey, webcrypto } from 'node:crypto'
+import { createPrivateKey, webcrypto } from 'node:crypto'
 import { resolve } from 'node:path'
 import {
   keyStructure,
@@ -40,16 +47,8 @@ i0VOx3vP9EAwHWGl5hxtpJAJkm5GSwIwRikYhDR6vPve2BvYGacE9ct+522E2dqO
 
 // ---- independent oracles: plain string handling, SHA-256 and @peculiar/x509, not src/ ----
 
-const bodyOf = (pem: string): string =>
-  pem
-    .split('\n')
-    .filter(line => line !== '' && !line.startsWith('-----'))
-    .join('')
-
-const sha256 = (pem: string): string =>
-  createHash('sha256')
-    .update(Buffer.from(bodyOf(pem), 'base64'))
-    .digest('hex')
+const bodyOf = (pem: string): string => pemBody(pem).toString('base64')
+const sha256 = pemFingerprint
 
 /** Fingerprints of the certificates in a PEM bundle, in order. */
 const fingerprints = (bundlePem: string): string[] =>

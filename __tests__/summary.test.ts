@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { maskSecret } from '../src/secrets.js'
-import { renderSummary, ROWS_PER_KIND } from '../src/summary.js'
+import { renderSummary, ROWS_PER_KIND, type PruneReport } from '../src/summary.js'
 
 const entry = (id: string, reason: string) => ({
   id,
@@ -10,6 +10,23 @@ const entry = (id: string, reason: string) => ({
   expired: false,
   reason
 })
+
+/** A summary of a prune run: nothing in any list unless the test says so. */
+const pruneSummary = (prune: Partial<PruneReport>): string =>
+  renderSummary({
+    title: 'x',
+    api: '3.0',
+    prune: {
+      dryRun: false,
+      scope: ['a.example.com'],
+      deleted: [],
+      kept: [],
+      skipped: [],
+      failed: [],
+      refused: [],
+      ...prune
+    }
+  })
 
 describe('renderSummary', () => {
   it('shows the certificate and every kind of plan row as table rows', () => {
@@ -70,38 +87,14 @@ describe('renderSummary', () => {
   })
 
   it('shows a plan refused over max-deletions as not deleted', () => {
-    const md = renderSummary({
-      title: 'x',
-      api: '3.0',
-      prune: {
-        dryRun: false,
-        scope: ['a.example.com'],
-        deleted: [],
-        kept: [],
-        skipped: [],
-        failed: [],
-        refused: [entry('OLD1', 'superseded by NEW')]
-      }
-    })
+    const md = pruneSummary({ refused: [entry('OLD1', 'superseded by NEW')] })
     expect(md).toContain('| not deleted: over max-deletions | OLD1 |')
     expect(md).not.toContain('| deleted |')
   })
 
   it('cuts each kind of row at a bound and counts the rest', () => {
     const many = Array.from({ length: ROWS_PER_KIND + 37 }, (_, i) => entry(`DEL${i}`, 'old'))
-    const md = renderSummary({
-      title: 'x',
-      api: '3.0',
-      prune: {
-        dryRun: false,
-        scope: ['a.example.com'],
-        deleted: many,
-        kept: [entry('KEEP1', 'newest')],
-        skipped: [],
-        failed: [],
-        refused: []
-      }
-    })
+    const md = pruneSummary({ deleted: many, kept: [entry('KEEP1', 'newest')] })
     const deletedRows = md.split('\n').filter(l => l.startsWith('| deleted |'))
     expect(deletedRows).toHaveLength(ROWS_PER_KIND + 1)
     expect(md).toContain(`| deleted | … and 37 more |`)
@@ -110,19 +103,7 @@ describe('renderSummary', () => {
   })
 
   it('reports an empty scope in words', () => {
-    const md = renderSummary({
-      title: 'x',
-      api: '3.0',
-      prune: {
-        dryRun: false,
-        scope: ['a.example.com'],
-        deleted: [],
-        kept: [],
-        skipped: [],
-        failed: [],
-        refused: []
-      }
-    })
+    const md = pruneSummary({})
     expect(md).toContain('No uploaded certificate is in scope.')
   })
 })

@@ -4,11 +4,11 @@
  * peak RSS; the wall time is taken here, from spawn to exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { parseFileCommands } from '../fixtures/runner.js'
+import { parseFileCommands, runnerEnvironment } from '../fixtures/runner.js'
 
 export const TIME_BIN = '/usr/bin/time'
 
@@ -117,22 +117,8 @@ export async function runBundledAction(
 ): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-run-'))
   tempDirs.add(dir)
-  const outputFile = join(dir, 'output')
-  const summaryFile = join(dir, 'summary')
   const rssFile = join(dir, 'rss')
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: dir,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_WORKSPACE: options.workspace,
-    RUNNER_TEMP: dir
-  }
-  for (const [name, value] of Object.entries(inputs)) {
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  }
+  const { env, outputFile } = runnerEnvironment(dir, options.workspace, inputs)
   Object.assign(env, options.env ?? {})
   try {
     const startedAt = Date.now()

@@ -4,12 +4,18 @@
  */
 import 'reflect-metadata'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { createHash, X509Certificate } from 'node:crypto'
+import { X509Certificate } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
-import { makeCa, makeChain, type TestCa, type TestChain } from '../../fixtures/certs.js'
+import {
+  makeCa,
+  makeChain,
+  pemFingerprint,
+  type TestCa,
+  type TestChain
+} from '../../fixtures/certs.js'
 import { readActionMetadata, runAction, type RunOptions } from '../../fixtures/runner.js'
 
 const DAY = 86_400_000
@@ -68,8 +74,7 @@ function run(
 
 const live = () => emulator.certificates().filter(c => !c.deleted)
 const ids = (json: string | undefined): string[] => JSON.parse(json ?? 'null') as string[]
-const fingerprintOf = (chain: TestChain): string =>
-  createHash('sha256').update(new X509Certificate(chain.leafPem).raw).digest('hex')
+const fingerprintOf = (chain: TestChain): string => pemFingerprint(chain.leafPem)
 
 describe.each(['3.0', '2.0'])('API %s', api => {
   it('uploads a first certificate and outputs what the contract lists', async () => {
@@ -244,10 +249,7 @@ describe.each(['3.0', '2.0'])('API %s', api => {
     const stored = live()
     expect(stored).toHaveLength(1)
     expect(stored[0]).toMatchObject({ id: result.outputs['certificate-id'], certType: 'CA' })
-    const intermediate = new X509Certificate(current.intermediatePems[0])
-    expect(result.outputs.fingerprint).toBe(
-      createHash('sha256').update(intermediate.raw).digest('hex')
-    )
+    expect(result.outputs.fingerprint).toBe(pemFingerprint(current.intermediatePems[0]))
   })
 
   it('never prints a secret, even with step debug on', async () => {

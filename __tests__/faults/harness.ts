@@ -6,7 +6,6 @@ import { expect } from '@jest/globals'
  * state before and after a run.
  */
 import 'reflect-metadata'
-import { createHash, X509Certificate } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,7 +17,7 @@ import {
   type EmulatorOptions,
   type SeedRecord
 } from '../../emulator/server.js'
-import { makeCa, makeChain, type TestChain } from '../../fixtures/certs.js'
+import { makeCa, makeChain, pemFingerprint, type TestChain } from '../../fixtures/certs.js'
 import { runAction, type RunOptions, type RunResult } from '../../fixtures/runner.js'
 
 export type Api = ApiVersion
@@ -61,8 +60,7 @@ export async function makeChains(): Promise<Chains> {
   }
 }
 
-export const fingerprintOf = (chain: TestChain): string =>
-  createHash('sha256').update(new X509Certificate(chain.leafPem).raw).digest('hex')
+export const fingerprintOf = (chain: TestChain): string => pemFingerprint(chain.leafPem)
 
 const open = new Set<Lab>()
 
