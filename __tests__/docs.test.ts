@@ -29,7 +29,7 @@ describe('documentation', () => {
   })
 
   it('declares every input and output of the contract', () => {
-    const contract = join(ROOT, '..', 'shared', 'docs', 'action-contract.md')
+    const contract = join(ROOT, 'docs', 'action-contract.md')
     expect(existsSync(contract)).toBe(true)
     const text = readFileSync(contract, 'utf8')
     const section = (title: string) => text.slice(text.indexOf(`## ${title}`)).split('\n## ')[0]

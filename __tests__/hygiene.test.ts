@@ -1,7 +1,7 @@
 /**
  * Hygiene of the action itself, read from its sources and metadata: no shell, plain http only
  * to loopback, no secret echoed by an error, the dependencies a runner loads, and action.yml
- * against the contract (../shared/docs/action-contract.md beside the checkout).
+ * against the contract (docs/action-contract.md, the project's copy).
  */
 // @peculiar/x509 (used by the fixtures) needs the reflect polyfill loaded before it.
 import 'reflect-metadata'
@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from '@jest/globals'
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { SourceMap } from 'node:module'
-import { join, relative, resolve } from 'node:path'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { makeChain, type TestChain } from '../fixtures/certs.js'
 import { readActionMetadata, ROOT } from '../fixtures/runner.js'
 import { parseCertificateBundle } from '../src/certificate.js'
@@ -19,7 +20,7 @@ import { resolvePemInput } from '../src/pem.js'
 import { parseEndpoint } from '../src/tencent/endpoint.js'
 
 const SRC = join(ROOT, 'src')
-const CONTRACT = resolve(ROOT, '..', 'shared', 'docs', 'action-contract.md')
+const CONTRACT = join(ROOT, 'docs', 'action-contract.md')
 
 function filesUnder(dir: string, suffix: string): string[] {
   return readdirSync(dir).flatMap(name => {
@@ -424,5 +425,39 @@ describe('action.yml', () => {
     )
     const extra = [...readActionMetadata().inputs.keys()].filter(name => !contract.includes(name))
     expect(extra.filter(name => !readme.includes(name))).toEqual([])
+  })
+})
+
+describe('self-contained', () => {
+  const TRACKED_DIRS = [
+    'src',
+    '__tests__',
+    'fixtures',
+    'emulator',
+    'scripts',
+    'bench',
+    '.ci',
+    'docs'
+  ]
+  const outside = /\.\.\/shared\b|['"`]shared['"`]\s*,\s*['"`]docs['"`]/
+
+  it('the scanner sees a path outside the checkout', () => {
+    expect(outside.test("join(ROOT, '..', 'shared', 'docs', 'x.md')")).toBe(true)
+    expect(outside.test('see ../shared/docs/action-contract.md')).toBe(true)
+    expect(outside.test("join(ROOT, 'docs', 'action-contract.md')")).toBe(false)
+  })
+
+  it('no test, script, fixture or doc reads the brief beside the checkout', () => {
+    const files = TRACKED_DIRS.filter(dir => existsSync(join(ROOT, dir))).flatMap(dir =>
+      filesUnder(join(ROOT, dir), '')
+    )
+    const offenders = files
+      .filter(path => !path.includes('node_modules') && /\.(ts|js|md|sh|yml)$|\/run$/.test(path))
+      .filter(
+        path => path !== fileURLToPath(import.meta.url) && outside.test(readFileSync(path, 'utf8'))
+      )
+      .map(path => relative(ROOT, path))
+    expect(files.length).toBeGreaterThan(50)
+    expect(offenders).toEqual([])
   })
 })

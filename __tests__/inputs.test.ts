@@ -107,13 +107,13 @@ describe('readSettings', () => {
       token: 'second'
     })
     const withSession = { ...env, TENCENTCLOUD_SESSION_TOKEN: 'first' }
-    expect(readSettings(reader(inputs), withSession).credentials.token).toBe('first')
+    expect(readSettings(reader(inputs), withSession).credentials?.token).toBe('first')
     const explicit = { ...inputs, 'session-token': 'input' }
-    expect(readSettings(reader(explicit), withSession).credentials.token).toBe('input')
+    expect(readSettings(reader(explicit), withSession).credentials?.token).toBe('input')
   })
 
   it.each([
-    [{ mode: 'delete' }, 'mode', /'upload', 'prune', 'sync'/],
+    [{ mode: 'remove' }, 'mode', /'upload', 'prune', 'sync', 'list', 'delete'/],
     [{ api: '4' }, 'api', /'3\.0', '2\.0'/],
     [{ api: '3.1' }, 'api', /'3\.0', '2\.0'/],
     [{ 'cert-type': 'client' }, 'cert-type', /'SVR', 'CA'/],
@@ -161,5 +161,95 @@ describe('splitList', () => {
     [' a ,, a \n\n b ', ['a', 'b']]
   ])('splits %j', (raw, expected) => {
     expect(splitList(raw)).toEqual(expected)
+  })
+})
+
+describe('readSettings: the list, delete, replace and keyless inputs', () => {
+  const untrimmed =
+    (inputs: Record<string, string>) =>
+    (name: string): string =>
+      inputs[name] ?? ''
+
+  it('trims every input itself, whatever the runner passes', () => {
+    const s = readSettings(
+      untrimmed({ ...base, mode: 'sync ', 'dry-run': ' true', keep: '2 ', api: ' 2.0' }),
+      {}
+    )
+    expect(s).toMatchObject({ mode: 'sync', dryRun: true, keep: 2, api: '2.0' })
+  })
+
+  it('reads the list and delete inputs with their defaults', () => {
+    expect(readSettings(reader({ ...base, mode: 'list' }), {})).toMatchObject({
+      certificateIds: [],
+      searchKey: '',
+      source: 'upload',
+      expiringWithinDays: 30,
+      failOnExpiring: false
+    })
+    const s = readSettings(
+      reader({
+        ...base,
+        mode: 'delete',
+        'certificate-ids': 'Ab12Cd34,\nEf56Gh78',
+        source: 'ALL',
+        'expiring-within': '45'
+      }),
+      {}
+    )
+    expect(s).toMatchObject({
+      certificateIds: ['Ab12Cd34', 'Ef56Gh78'],
+      source: 'all',
+      expiringWithinDays: 45
+    })
+  })
+
+  it('needs neither cert nor key in list and delete modes', () => {
+    const keys = { 'secret-id': 'AKIDtest', 'secret-key': 'secret' }
+    expect(readSettings(reader({ ...keys, mode: 'list' }), {}).mode).toBe('list')
+    expect(
+      readSettings(reader({ ...keys, mode: 'delete', 'certificate-ids': 'Ab12Cd34' }), {}).mode
+    ).toBe('delete')
+  })
+
+  it('reads replace as false, every type, or a list of types', () => {
+    const replace = (value: string) => readSettings(reader({ ...base, replace: value }), {}).replace
+    expect(replace('')).toBe(false)
+    expect(replace('FALSE')).toBe(false)
+    expect(replace('true')).toBe('all')
+    expect(replace('cdn, CLB\nteo')).toEqual(['cdn', 'clb', 'teo'])
+  })
+
+  it('takes role-arn instead of a key pair', () => {
+    const s = readSettings(
+      reader({ mode: 'list', 'role-arn': 'qcs::cam::uin/100000000001:roleName/ci' }),
+      {}
+    )
+    expect(s.credentials).toBeUndefined()
+    expect(s.oidc).toMatchObject({
+      roleArn: 'qcs::cam::uin/100000000001:roleName/ci',
+      audience: 'sts.tencentcloudapi.com',
+      durationSeconds: 900,
+      region: 'ap-guangzhou',
+      exportCredentials: false
+    })
+  })
+
+  it.each([
+    [{ mode: 'delete' }, 'certificate-ids', /required in delete mode/],
+    [{ mode: 'delete', 'certificate-ids': 'Ab12Cd34, ../etc' }, 'certificate-ids', /'\.\.\/etc'/],
+    [{ source: 'mine' }, 'source', /'upload', 'buy', 'all'/],
+    [{ 'expiring-within': '-3' }, 'expiring-within', /whole number/],
+    [{ 'fail-on-expiring': 'maybe' }, 'fail-on-expiring', /'true' or 'false'/],
+    [{ replace: 'cdn, ftp' }, 'replace', /'ftp'/],
+    [{ replace: 'true', api: '2.0' }, 'replace', /api '3\.0'/],
+    [{ 'deploy-to': 'cdn:www.example.com', api: '2.0' }, 'deploy-to', /api '3\.0'/],
+    [{ 'replace-timeout': '10' }, 'replace-timeout', /30 to 3600/],
+    [{ 'rollback-on-failure': 'yes' }, 'rollback-on-failure', /'true' or 'false'/],
+    [{ 'role-arn': 'qcs::cam::uin/1:roleName/x' }, 'role-arn', /secret-id/],
+    [{ 'role-duration': '60' }, 'role-duration', /900 to 43200/]
+  ])('refuses %j, naming %s', (inputs, name, message) => {
+    const error = refusal({ ...base, ...inputs })
+    expect(error.input).toBe(name)
+    expect(error.message).toMatch(message)
   })
 })

@@ -1,6 +1,7 @@
-/** The pieces of src/main.ts that are plain functions: the default alias and the one message. */
+/** The pieces of the pipeline's stages that are plain functions: the default alias and the one message. */
 import { describe, expect, it } from '@jest/globals'
-import { defaultAlias, failureMessage } from '../src/main.js'
+import { failureMessage } from '../src/stages/prune.js'
+import { defaultAlias } from '../src/stages/upload.js'
 import type { PruneResult } from '../src/prune.js'
 import { TencentApiError } from '../src/tencent/errors.js'
 

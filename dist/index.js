@@ -33138,26 +33138,24 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1487);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5543);
 /* istanbul ignore file -- the entry point only starts the action. */
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 1487:
+/***/ 5543:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  e: () => (/* binding */ run)
 });
-
-// UNUSED EXPORTS: defaultAlias, failureMessage
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -33332,8 +33330,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -33426,7 +33426,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -33504,7 +33504,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -33550,7 +33550,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -33853,7 +33853,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -33864,7 +33864,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -33963,7 +33963,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -33978,7 +33978,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -34003,7 +34003,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -34026,7 +34026,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -34157,7 +34157,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -34215,13 +34215,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -34240,7 +34240,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -34259,13 +34259,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -35826,13 +35826,13 @@ var ExitCode;
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
+    const convertedVal = utils_toCommandValue(val);
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return file_command_issueFileCommand('ENV', file_command_prepareKeyValueMessage(name, val));
     }
-    issueCommand('set-env', { name }, convertedVal);
+    command_issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -35863,7 +35863,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
+function setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -35985,7 +35985,7 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
+function debug(message) {
     command_issueCommand('debug', {}, message);
 }
 /**
@@ -36104,6 +36104,1566 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/action-io.ts
+/**
+ * The runner's side of the action: inputs, outputs, masking, logs, the OIDC token, exported
+ * variables, the job summary and the step's failure. Only this module touches @actions/core, so
+ * the pipeline (main.ts) and its stages can be driven in-process by a recording ActionIO.
+ */
+
+function coreIO(env = process.env) {
+    return {
+        env,
+        input: name => getInput(name, { trimWhitespace: false }).trim(),
+        output: (name, value) => setOutput(name, value),
+        mask: secret => setSecret(secret),
+        exportVariable: (name, value) => exportVariable(name, value),
+        idToken: audience => getIDToken(audience),
+        log: {
+            info: m => info(m),
+            notice: m => notice(m),
+            warning: m => warning(m),
+            debug: m => debug(m)
+        },
+        summary: async (markdown) => {
+            if (!env.GITHUB_STEP_SUMMARY)
+                return;
+            await summary.addRaw(markdown).write();
+        },
+        fail: message => setFailed(message)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/outcome.ts
+function emptyOutcome() {
+    return { api: '', dryRun: false, deletedIds: [], skippedIds: [], replaced: [] };
+}
+const MODE_OUTPUTS = {
+    upload: [
+        'certificate-id',
+        'reused',
+        'not-after',
+        'domains',
+        'fingerprint',
+        'deleted-ids',
+        'skipped-ids',
+        'replaced'
+    ],
+    sync: [
+        'certificate-id',
+        'reused',
+        'not-after',
+        'domains',
+        'fingerprint',
+        'deleted-ids',
+        'skipped-ids',
+        'replaced'
+    ],
+    prune: ['deleted-ids', 'skipped-ids', 'replaced'],
+    delete: ['deleted-ids', 'skipped-ids'],
+    list: ['certificates', 'expiring-ids']
+};
+/** Outputs an `if: always()` step may read with fromJSON: set even when the mode is unknown. */
+const JSON_ARRAYS = ['deleted-ids', 'skipped-ids', 'replaced', 'certificates', 'expiring-ids'];
+/**
+ * The outputs of the run's mode, each set on every path: JSON arrays are `[]` and strings ''
+ * when the run failed before producing them.
+ */
+function outputsFor(outcome) {
+    const all = {
+        'certificate-id': outcome.certificate?.id ?? '',
+        reused: outcome.certificate ? String(outcome.certificate.reused) : '',
+        'not-after': outcome.leaf?.notAfter.toISOString() ?? '',
+        domains: JSON.stringify(outcome.leaf?.domains ?? []),
+        fingerprint: outcome.leaf?.fingerprint ?? '',
+        'deleted-ids': JSON.stringify(outcome.deletedIds),
+        'skipped-ids': JSON.stringify(outcome.skippedIds),
+        replaced: JSON.stringify(outcome.replaced),
+        certificates: JSON.stringify(outcome.inventory?.certificates ?? []),
+        'expiring-ids': JSON.stringify(outcome.inventory?.expiringIds ?? [])
+    };
+    const names = outcome.mode ? MODE_OUTPUTS[outcome.mode] : JSON_ARRAYS;
+    return Object.fromEntries(names.map(name => [name, all[name]]));
+}
+/** The job summary's view of the outcome. */
+function reportFor(outcome, where) {
+    const title = outcome.mode
+        ? `Tencent Cloud SSL: ${outcome.mode}${outcome.dryRun ? ' (dry run)' : ''}`
+        : 'Tencent Cloud SSL certificate';
+    return {
+        title,
+        api: `${outcome.api || '—'}${where}`,
+        certificate: outcome.certificate,
+        prune: outcome.prune,
+        replaced: outcome.replaced,
+        inventory: outcome.inventory?.markdown,
+        error: outcome.failure
+    };
+}
+
+;// CONCATENATED MODULE: ./src/input-error.ts
+/** A bad input: the step fails with this message before any request is made. */
+class InputError extends Error {
+    input;
+    /** `problem` says what is wrong and what the input accepts; it never quotes a secret. */
+    constructor(input, problem) {
+        super(`Input '${input}': ${problem}`);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/tencent/errors.ts
+/** One error type for every Tencent Cloud API failure, whichever API version answered. */
+class TencentApiError extends Error {
+    operation;
+    /** Tencent's code: a 3.0 string code (`AuthFailure.SignatureFailure`), a 2.0 numeric code as
+     * a string (`4100`), or a transport code of ours (`HttpError.502`, `NetworkError.ECONNRESET`,
+     * `Timeout`, `MalformedResponse`). */
+    code;
+    apiMessage;
+    requestId;
+    httpStatus;
+    /** What the call was about (a certificate id, domains), for the message. */
+    subject;
+    constructor(init) {
+        super('');
+        this.name = 'TencentApiError';
+        this.operation = init.operation;
+        this.code = init.code;
+        this.apiMessage = init.message;
+        this.requestId = init.requestId ?? '';
+        this.httpStatus = init.httpStatus;
+        this.subject = init.subject;
+        this.message = this.format();
+    }
+    /** Names what the failed call was about (a certificate id, domains) in the message. */
+    about(subject) {
+        this.subject = subject;
+        this.message = this.format();
+        return this;
+    }
+    format() {
+        const about = this.subject ? ` for ${this.subject}` : '';
+        const rid = this.requestId ? ` (RequestId ${this.requestId})` : '';
+        return `${this.operation}${about} failed: ${this.code}: ${this.apiMessage}${rid}`;
+    }
+}
+/** The message of anything thrown, so a non-Error rejection is never dropped. */
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    if (typeof error === 'string')
+        return error;
+    try {
+        return JSON.stringify(error);
+    }
+    catch {
+        return String(error);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/tencent/read.ts
+/** Helpers for reading untyped API answers defensively, shared by both API versions. */
+
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A string field that may be absent or null (then ''); undefined when it has another type. */
+function optionalString(value) {
+    if (value === undefined || value === null)
+        return '';
+    return typeof value === 'string' ? value : undefined;
+}
+/** An array field that may be absent or null (then []); undefined when it has another type. */
+function optionalArray(value) {
+    if (value === undefined || value === null)
+        return [];
+    return Array.isArray(value) ? value : undefined;
+}
+/** Lower-cased, without empties and repeats, first occurrence first. */
+function domainList(values) {
+    const names = values.filter((v) => typeof v === 'string').map(v => v.trim());
+    return [...new Set(names.filter(v => v !== '').map(v => v.toLowerCase()))];
+}
+function unique(values) {
+    return [...new Set(values)];
+}
+function chunks(values, size) {
+    const out = [];
+    for (let i = 0; i < values.length; i += size)
+        out.push(values.slice(i, i + size));
+    return out;
+}
+/** A copy of `error` that names `subject`: errors are shared across a batch, subjects are not. */
+function errorFor(error, operation, subject) {
+    if (!(error instanceof TencentApiError))
+        return new TencentApiError({
+            operation,
+            code: 'UnexpectedError',
+            message: errorMessage(error),
+            subject
+        });
+    return new TencentApiError({
+        operation: error.operation,
+        code: error.code,
+        message: error.apiMessage,
+        requestId: error.requestId,
+        httpStatus: error.httpStatus,
+        subject
+    });
+}
+/** Tencent's wording for a certificate that no longer exists, in either language. */
+function saysNotFound(message) {
+    return /CertificateNotFound|not\s+(?:be\s+)?found|not\s+exist|no\s+longer\s+exist|不存在/i.test(message);
+}
+
+;// CONCATENATED MODULE: ./src/tencent/retry.ts
+/**
+ * Which failures are worth another attempt, and how long to wait before it.
+ *
+ * Classification works on `TencentApiError.code`: 3.0 string codes, 2.0 numeric codes as strings,
+ * and the transport's own codes (`HttpError.<status>`, `NetworkError.<errno>`, `Timeout`,
+ * `MalformedResponse`). Anything not listed here is not retried.
+ */
+const DEFAULT_RETRY_POLICY = Object.freeze({
+    maxAttempts: 5,
+    baseMs: 500,
+    capMs: 8000,
+    budgetMs: 60_000
+});
+/** Network failures that say nothing about the server's state, or prove it never saw us. */
+const RETRYABLE_NETWORK = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET',
+    // A body cut off mid-way (node-fetch), and routes that may come back. ENOTFOUND is not
+    // here: a name that does not exist is a wrong endpoint, not a passing fault.
+    'ERR_STREAM_PREMATURE_CLOSE',
+    'EHOSTUNREACH',
+    'ENETUNREACH'
+]);
+/** Failures that happened before the request could reach the server. */
+const NEVER_SENT = new Set([
+    'NetworkError.ECONNREFUSED',
+    'NetworkError.EAI_AGAIN',
+    'NetworkError.EHOSTUNREACH',
+    'NetworkError.ENETUNREACH'
+]);
+const SKEW_CODES = new Set(['AuthFailure.SignatureExpire', '4500']);
+/** Throttling: the server refused to act, so a retry is always safe. 2.0 code 4400 is a quota. */
+function isThrottling(code) {
+    return (code === 'RequestLimitExceeded' ||
+        code.startsWith('RequestLimitExceeded.') ||
+        code === 'LimitExceeded.RateLimitExceeded' ||
+        code === 'HttpError.429');
+}
+function classifyFailure(code) {
+    if (SKEW_CODES.has(code))
+        return 'skew';
+    if (isThrottling(code))
+        return 'retry';
+    if (code === 'InternalError' || code.startsWith('InternalError.'))
+        return 'retry';
+    if (/^HttpError\.5\d\d$/.test(code))
+        return 'retry';
+    if (code === 'Timeout')
+        return 'retry';
+    if (code.startsWith('NetworkError.') && RETRYABLE_NETWORK.has(code.slice(13)))
+        return 'retry';
+    if (code === '6000' || code === '6200')
+        return 'retry';
+    return 'fatal';
+}
+/**
+ * True when the failure proves the server did not act on the request, so even a non-idempotent
+ * call may be repeated: throttling, a clock-skew refusal, or a connection that never opened.
+ */
+function provesNotProcessed(code) {
+    return isThrottling(code) || SKEW_CODES.has(code) || NEVER_SENT.has(code);
+}
+/** Milliseconds to wait before retry number `retryIndex` (0 for the first retry). */
+function backoffDelay(policy, retryIndex, random) {
+    return random() * Math.min(policy.capMs, policy.baseMs * 2 ** retryIndex);
+}
+function retryPolicy(overrides = {}) {
+    return { ...DEFAULT_RETRY_POLICY, ...overrides };
+}
+
+;// CONCATENATED MODULE: ./src/tencent/sign.ts
+/**
+ * Request signing for Tencent Cloud, as pure functions.
+ *
+ * TC3-HMAC-SHA256 (API 3.0) and the legacy API 2.0 HmacSHA256/HmacSHA1 signature, exactly as
+ * Tencent documents them (the API documentation's "Signature v3" and legacy "Signature" pages).
+ */
+
+const sha256Hex = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+const hmac = (key, msg) => (0,external_node_crypto_.createHmac)('sha256', key).update(msg, 'utf8').digest();
+/** `YYYY-MM-DD` of a Unix timestamp in UTC: the credential scope never uses local time. */
+function utcDate(timestamp) {
+    return new Date(timestamp * 1000).toISOString().slice(0, 10);
+}
+function signTc3(input) {
+    const method = input.method ?? 'POST';
+    const headers = [
+        ['content-type', input.contentType.trim().toLowerCase()],
+        ['host', input.host.trim().toLowerCase()]
+    ];
+    if (input.action !== undefined)
+        headers.push(['x-tc-action', input.action.toLowerCase()]);
+    headers.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const canonicalHeaders = headers.map(([k, v]) => `${k}:${v}\n`).join('');
+    const signedHeaders = headers.map(([k]) => k).join(';');
+    const canonicalRequest = [
+        method,
+        '/',
+        input.query ?? '',
+        canonicalHeaders,
+        signedHeaders,
+        sha256Hex(input.payload)
+    ].join('\n');
+    const date = utcDate(input.timestamp);
+    const credentialScope = `${date}/${input.service}/tc3_request`;
+    const stringToSign = [
+        'TC3-HMAC-SHA256',
+        String(input.timestamp),
+        credentialScope,
+        sha256Hex(canonicalRequest)
+    ].join('\n');
+    const kDate = hmac(`TC3${input.secretKey}`, date);
+    const kService = hmac(kDate, input.service);
+    const kSigning = hmac(kService, 'tc3_request');
+    const signature = (0,external_node_crypto_.createHmac)('sha256', kSigning).update(stringToSign, 'utf8').digest('hex');
+    const authorization = `TC3-HMAC-SHA256 Credential=${input.secretId}/${credentialScope}, ` +
+        `SignedHeaders=${signedHeaders}, Signature=${signature}`;
+    return {
+        authorization,
+        signature,
+        canonicalRequest,
+        stringToSign,
+        credentialScope,
+        signedHeaders
+    };
+}
+/** Byte-order comparison (upper case before lower case), as the 2.0 signature requires. */
+function byteOrder(a, b) {
+    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+/**
+ * The 2.0 source string: METHOD + host + path + '?' + the parameters sorted by name in byte
+ * order, `_` replaced by `.` in names, values raw (not URL-encoded).
+ */
+function v2SourceString(method, host, path, params) {
+    const pairs = Object.keys(params)
+        .filter(name => name !== 'Signature')
+        .sort(byteOrder)
+        .map(name => `${name.replace(/_/g, '.')}=${params[name]}`);
+    return `${method}${host}${path}?${pairs.join('&')}`;
+}
+/** Base64 HMAC of the source string; SHA-256 only when the method says exactly `HmacSHA256`. */
+function signV2(secretKey, source, method) {
+    const algorithm = method === 'HmacSHA256' ? 'sha256' : 'sha1';
+    return (0,external_node_crypto_.createHmac)(algorithm, secretKey).update(source, 'utf8').digest('base64');
+}
+
+;// CONCATENATED MODULE: ./src/tencent/time.ts
+/**
+ * Times as Tencent's SSL APIs write them: `YYYY-MM-DD HH:mm:ss` in China Standard Time (GMT+8),
+ * both in 3.0 (`CertEndTime`, `InsertTime`) and 2.0 (`certEndTime`, `insertTime`). ISO 8601 with
+ * an explicit offset is accepted too, in case an account or a future version answers that way.
+ */
+const CHINA_OFFSET_MINUTES = 8 * 60;
+const TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:\s*(Z|[+-]\d{2}:?\d{2}))?$/i;
+/** The instant, or undefined for anything that is not an exact, valid date and time. */
+function parseTencentTime(value) {
+    if (typeof value !== 'string')
+        return undefined;
+    const match = TIME_PATTERN.exec(value.trim());
+    if (!match)
+        return undefined;
+    const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
+    const millis = match[7] ? Number(`0.${match[7]}`) * 1000 : 0;
+    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
+        return undefined;
+    const wallClock = Date.UTC(year, month - 1, day, hour, minute, second, Math.floor(millis));
+    // Date.UTC rolls 2026-02-30 over into March: refuse instead of guessing.
+    const check = new Date(wallClock);
+    if (check.getUTCFullYear() !== year || check.getUTCDate() !== day)
+        return undefined;
+    const offset = match[8] === undefined ? CHINA_OFFSET_MINUTES : offsetMinutes(match[8]);
+    if (offset === undefined)
+        return undefined;
+    return new Date(wallClock - offset * 60_000);
+}
+function offsetMinutes(zone) {
+    if (zone.toUpperCase() === 'Z')
+        return 0;
+    const digits = zone.slice(1).replace(':', '');
+    const hours = Number(digits.slice(0, 2));
+    const minutes = Number(digits.slice(2));
+    if (hours > 14 || minutes > 59)
+        return undefined;
+    return (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
+}
+
+;// CONCATENATED MODULE: ./src/tencent/pacer.ts
+/**
+ * Client-side pacing: Tencent allows 10 requests per second per action. Rather than learn that
+ * from throttling errors, every attempt waits for a slot in a rolling window per action. The
+ * window is a little longer than the server's second so that clock jitter never tips us over.
+ */
+const DEFAULT_PACING = Object.freeze({ limit: 10, windowMs: 1100 });
+class Pacer {
+    clock;
+    /** Send times per action, oldest first; never more than `limit` kept. */
+    sent = new Map();
+    policy;
+    constructor(clock, policy = {}) {
+        this.clock = clock;
+        this.policy = { ...DEFAULT_PACING, ...policy };
+    }
+    /** Resolves when a request of `action` may be sent, and counts it as sent. */
+    async acquire(action) {
+        const { limit, windowMs } = this.policy;
+        let times = this.sent.get(action);
+        if (!times)
+            this.sent.set(action, (times = []));
+        for (;;) {
+            const now = this.clock.now();
+            // A clock that jumped backwards must not stall us: a send "in the future" counts as now.
+            for (let i = 0; i < times.length; i++)
+                times[i] = Math.min(times[i], now);
+            while (times.length > 0 && times[0] <= now - windowMs)
+                times.shift();
+            if (times.length < limit) {
+                times.push(now);
+                return;
+            }
+            // Re-check after waking: concurrent callers may have taken the slot meanwhile.
+            await this.clock.sleep(times[0] + windowMs - now);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/tencent/transport.ts
+
+
+
+/** Answers above this are refused: no SSL answer comes near it, and memory is finite. */
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** A sensible per-request timeout for callers that have no opinion. */
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Thrown inside an attempt: the error, with the HTTP status and Date of the answer if one came. */
+class AttemptFailure {
+    error;
+    status;
+    date;
+    constructor(error, status, date) {
+        this.error = error;
+        this.status = status;
+        this.date = date;
+    }
+}
+class Transport {
+    options;
+    policy;
+    pacer;
+    deps;
+    setTimer;
+    /** Server clock minus ours, learnt from the Date of a SignatureExpire answer. */
+    skewMs = 0;
+    constructor(options) {
+        this.options = options;
+        this.deps = options.deps;
+        this.policy = retryPolicy(options.retry);
+        this.pacer = new Pacer(this.deps, options.pacing);
+        this.setTimer = this.deps.setTimer ?? realTimer;
+    }
+    async call(action, params, options = {}) {
+        const { deps, policy } = this;
+        const secrets = [...this.options.secrets, ...(options.secrets ?? [])];
+        const started = deps.now();
+        let maybeProcessed = 0;
+        let skewCorrected = false;
+        let retries = 0;
+        for (let attempt = 1;; attempt++) {
+            await this.pacer.acquire(action);
+            const sentAt = deps.now();
+            const timestamp = Math.floor((sentAt + this.skewMs) / 1000);
+            try {
+                const { answer, status } = await this.attempt(action, params, timestamp);
+                maybeProcessed++;
+                this.trace(action, attempt, String(status), 'OK', answer.requestId, sentAt);
+                return { ...answer, attempts: attempt, maybeProcessed };
+            }
+            catch (thrown) {
+                if (!(thrown instanceof AttemptFailure))
+                    throw thrown;
+                const { error: raw, date, status } = thrown;
+                const error = scrub(raw, options.subject, secrets);
+                this.trace(action, attempt, String(status ?? '-'), error.code, error.requestId, sentAt);
+                if (!provesNotProcessed(error.code))
+                    maybeProcessed++;
+                const kind = classifyFailure(error.code);
+                const mayRepeat = !options.nonIdempotent || provesNotProcessed(error.code);
+                if (kind === 'fatal' || !mayRepeat || attempt >= policy.maxAttempts)
+                    throw error;
+                if (kind === 'skew') {
+                    const serverNow = date === null ? NaN : Date.parse(date);
+                    if (skewCorrected || Number.isNaN(serverNow))
+                        throw error;
+                    skewCorrected = true;
+                    this.skewMs = serverNow - deps.now();
+                    deps.debug(`${action}: clock corrected by ${Math.round(this.skewMs / 1000)} s (Date)`);
+                    continue;
+                }
+                const backoff = backoffDelay(policy, retries++, deps.random);
+                const settle = options.settleAfterTimeout && error.code === 'Timeout';
+                const delay = settle ? Math.max(backoff, this.options.timeoutMs) : backoff;
+                if (deps.now() - started + delay >= policy.budgetMs)
+                    throw error;
+                deps.debug(`${action}: retrying in ${Math.round(delay)} ms`);
+                await deps.sleep(delay);
+            }
+        }
+    }
+    /** One attempt; throws an AttemptFailure. */
+    async attempt(action, params, timestamp) {
+        const wire = this.options.protocol.build(action, params, timestamp);
+        let exchange;
+        try {
+            exchange = await this.exchange(wire);
+        }
+        catch (error) {
+            throw new AttemptFailure(transportError(action, error), undefined, null);
+        }
+        const { status, text, date } = exchange;
+        try {
+            if (status < 200 || status > 299)
+                throw httpError(action, status, text, this.options.protocol);
+            return { answer: this.options.protocol.parse(action, text), status };
+        }
+        catch (error) {
+            const apiError = error instanceof TencentApiError ? error : malformed(action, 'the answer could not be read');
+            throw new AttemptFailure(apiError, status, date);
+        }
+    }
+    /** POST with a timeout that holds even for a fetch that ignores the abort signal. */
+    async exchange(wire) {
+        const controller = new AbortController();
+        let cancel = () => undefined;
+        let fired = false;
+        const timedOut = new Promise((_, reject) => {
+            cancel = this.setTimer(this.options.timeoutMs, () => {
+                fired = true;
+                reject(new TimeoutSignal());
+                controller.abort();
+            });
+        });
+        timedOut.catch(() => undefined);
+        try {
+            const response = await Promise.race([
+                this.deps.fetch(wire.url, {
+                    method: 'POST',
+                    headers: wire.headers,
+                    body: wire.body,
+                    signal: controller.signal,
+                    size: MAX_RESPONSE_BYTES,
+                    redirect: 'manual'
+                }),
+                timedOut
+            ]);
+            if (Number(response.headers.get('content-length')) > MAX_RESPONSE_BYTES)
+                throw new TooLargeSignal();
+            const text = await Promise.race([response.text(), timedOut]);
+            if (Buffer.byteLength(text, 'utf8') > MAX_RESPONSE_BYTES)
+                throw new TooLargeSignal();
+            return { status: response.status, text, date: response.headers.get('date') };
+        }
+        catch (error) {
+            controller.abort();
+            // Whatever the aborted fetch threw, the cause was our timeout.
+            throw fired ? new TimeoutSignal() : error;
+        }
+        finally {
+            cancel();
+        }
+    }
+    /** Never a body, a header value or a message: those may hold keys. */
+    trace(action, attempt, status, code, requestId, sentAt) {
+        const took = this.deps.now() - sentAt;
+        this.deps.debug(`${action} attempt ${attempt}: HTTP ${status}, ${code}, ` +
+            `RequestId ${requestId || '-'}, ${took} ms`);
+    }
+}
+class TimeoutSignal extends Error {
+}
+class TooLargeSignal extends Error {
+}
+function realTimer(ms, fire) {
+    const timer = setTimeout(fire, ms);
+    return () => clearTimeout(timer);
+}
+function malformed(action, problem, requestId = '') {
+    return new TencentApiError({
+        operation: action,
+        code: 'MalformedResponse',
+        message: problem,
+        requestId
+    });
+}
+/** A failure before an answer was read: timeout, network, oversized answer. */
+function transportError(action, error) {
+    if (error instanceof TimeoutSignal)
+        return new TencentApiError({ operation: action, code: 'Timeout', message: 'no answer in time' });
+    const detail = error;
+    if (error instanceof TooLargeSignal || detail?.type === 'max-size')
+        return malformed(action, `the answer is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`);
+    const message = error instanceof Error ? error.message : String(error);
+    const code = typeof detail?.code === 'string'
+        ? detail.code
+        : typeof detail?.cause?.code === 'string'
+            ? detail.cause.code
+            : /socket hang up|premature close/i.test(message)
+                ? 'ECONNRESET'
+                : 'Unknown';
+    return new TencentApiError({ operation: action, code: `NetworkError.${code}`, message });
+}
+function httpError(action, status, text, protocol) {
+    // A gateway error page says nothing useful; a Tencent error envelope does.
+    let said = '';
+    let requestId = '';
+    try {
+        protocol.parse(action, text);
+    }
+    catch (error) {
+        if (error instanceof TencentApiError && error.code !== 'MalformedResponse') {
+            said = `; ${error.code}: ${error.apiMessage}`;
+            requestId = error.requestId;
+        }
+    }
+    return new TencentApiError({
+        operation: action,
+        code: `HttpError.${status}`,
+        message: `the API answered HTTP ${status}${said}`,
+        requestId,
+        httpStatus: status
+    });
+}
+const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+const MAX_MESSAGE_CHARS = 1000;
+/** Removes every secret (and each line of a multi-line one) and any private key from `text`. */
+function redact(text, secrets) {
+    let out = text.replace(PRIVATE_KEY_BLOCK, '[private key removed]');
+    for (const secret of secrets) {
+        const pieces = [secret, ...secret.split(/\r?\n/).map(line => line.trim())];
+        for (const piece of pieces)
+            if (piece.length >= 8)
+                out = out.split(piece).join('***');
+    }
+    return out.length > MAX_MESSAGE_CHARS ? `${out.slice(0, MAX_MESSAGE_CHARS)}…` : out;
+}
+function scrub(error, subject, secrets) {
+    return new TencentApiError({
+        operation: error.operation,
+        code: redact(error.code, secrets),
+        message: redact(error.apiMessage, secrets),
+        requestId: error.requestId,
+        httpStatus: error.httpStatus,
+        subject: subject ?? error.subject
+    });
+}
+
+;// CONCATENATED MODULE: ./src/tencent/v2.ts
+/**
+ * The legacy API 2.0 (`wss.api.qcloud.com/v2/index.php`): form POST signed with HmacSHA256,
+ * envelope {code, message, codeDesc, data}. See tencent-cloud-ssl-api.md §1. Tencent announced
+ * its retirement; it is kept for accounts that still depend on it.
+ */
+
+
+
+
+
+
+
+const PAGE_SIZE = 100;
+class V2Protocol {
+    endpoint;
+    credentials;
+    random;
+    constructor(endpoint, credentials, random) {
+        this.endpoint = endpoint;
+        this.credentials = credentials;
+        this.random = random;
+    }
+    build(action, params, timestamp) {
+        const form = {};
+        for (const [name, value] of Object.entries(params))
+            if (value !== undefined)
+                form[name] = String(value);
+        Object.assign(form, {
+            Action: action,
+            // A fresh nonce per attempt: a repeated one is refused as a replay (code 4500).
+            Nonce: String(1 + Math.floor(this.random() * 2_147_483_646)),
+            Timestamp: String(timestamp),
+            SecretId: this.credentials.secretId,
+            SignatureMethod: 'HmacSHA256'
+        });
+        if (this.credentials.token)
+            form.Token = this.credentials.token;
+        // url.host is host[:port] exactly as the Host header carries it.
+        const source = v2SourceString('POST', this.endpoint.host, this.endpoint.pathname, form);
+        form.Signature = signV2(this.credentials.secretKey, source, 'HmacSHA256');
+        return {
+            url: this.endpoint.href,
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams(form).toString()
+        };
+    }
+    parse(action, text) {
+        let json;
+        try {
+            json = JSON.parse(text);
+        }
+        catch {
+            const looksHtml = /^\s*</.test(text);
+            throw malformed(action, `the answer is not JSON${looksHtml ? ' (an HTML page)' : ''}`);
+        }
+        const code = isRecord(json) ? readCount(json.code) : undefined;
+        if (!isRecord(json) || code === undefined)
+            throw malformed(action, 'the answer has no code');
+        if (code !== 0) {
+            const said = [json.message, json.codeDesc].find(v => typeof v === 'string' && v !== '');
+            const message = typeof said === 'string' ? said : '';
+            throw new TencentApiError({ operation: action, code: String(code), message });
+        }
+        return { data: json.data, requestId: '' };
+    }
+}
+class SslClientV2 {
+    api = '2.0';
+    transport;
+    deps;
+    timeoutMs;
+    constructor(options, tuning = {}) {
+        const { credentials, deps } = options;
+        this.deps = deps;
+        this.timeoutMs = options.timeoutMs;
+        this.transport = new Transport({
+            deps,
+            timeoutMs: options.timeoutMs,
+            protocol: new V2Protocol(options.endpoint, credentials, deps.random),
+            secrets: [credentials.secretKey, credentials.token ?? ''],
+            retry: tuning.retry,
+            pacing: tuning.pacing
+        });
+    }
+    async listUploaded(certType) {
+        const items = await this.listAll(certType, false);
+        const listed = [];
+        for (const item of items) {
+            if (item.from !== 'upload')
+                continue;
+            const entry = this.toListed(item, certType);
+            if (entry)
+                listed.push(entry);
+        }
+        return listed;
+    }
+    /**
+     * 2.0 has no Repeatable flag: look for the fingerprint first, and after an ambiguous failure
+     * look again before uploading again, so a lost answer never leaves two copies. An upload that
+     * timed out may still be on its way and land after the look: before looking, it is given as
+     * long again as the timeout, and once no retry may start it still gets that one look.
+     */
+    async upload(request) {
+        const subject = `certificate "${request.alias}"`;
+        const existing = await this.findByFingerprint(request);
+        if (existing)
+            return { certificateId: existing, reused: true };
+        const params = {
+            cert: request.certificatePem,
+            certType: request.certType,
+            key: request.privateKeyPem,
+            alias: request.alias
+        };
+        const secrets = request.privateKeyPem ? [request.privateKeyPem] : [];
+        const { policy } = this.transport;
+        const started = this.deps.now();
+        for (let attempt = 1;; attempt++) {
+            let ambiguous;
+            try {
+                const answer = await this.transport.call('CertUpload', params, {
+                    nonIdempotent: true,
+                    subject,
+                    secrets
+                });
+                const id = isRecord(answer.data) ? answer.data.id : undefined;
+                if (typeof id === 'string' && id !== '')
+                    return { certificateId: id, reused: false };
+                ambiguous = malformed('CertUpload', 'the answer has no id').about(subject);
+            }
+            catch (error) {
+                // Throttling was already retried by the transport; anything else is not ambiguous.
+                const retryable = error instanceof TencentApiError && classifyFailure(error.code) === 'retry';
+                if (!retryable || provesNotProcessed(error.code))
+                    throw error;
+                ambiguous = error;
+            }
+            const landing = ambiguous.code === 'Timeout' ? this.timeoutMs : 0;
+            const delay = Math.max(backoffDelay(policy, attempt - 1, this.deps.random), landing);
+            const last = attempt >= policy.maxAttempts || this.deps.now() - started + delay >= policy.budgetMs;
+            // Even when no retry may follow, look once: the upload may have been stored.
+            this.deps.debug(`CertUpload: ${ambiguous.code}; looking for the certificate in ${Math.round(delay)} ms` +
+                (last ? '' : ' before retrying'));
+            await this.deps.sleep(delay);
+            const stored = await this.findByFingerprint(request);
+            if (stored)
+                return { certificateId: stored, reused: false };
+            if (last)
+                throw ambiguous;
+        }
+    }
+    /** 2.0 has no binding check. */
+    async checkBindings() {
+        return null;
+    }
+    async deleteCertificates(ids) {
+        const outcomes = [];
+        for (const id of unique(ids)) {
+            try {
+                await this.transport.call('CertDelete', { id }, { subject: id });
+                outcomes.push({ id, result: 'deleted' });
+            }
+            catch (thrown) {
+                const error = errorFor(thrown, 'CertDelete', id);
+                if (error.code === '5000')
+                    outcomes.push({ id, result: 'gone' });
+                else if (/^51\d\d$/.test(error.code))
+                    outcomes.push({ id, result: 'skipped', reason: error.apiMessage || 'refused by the API' });
+                else
+                    outcomes.push({ id, result: 'failed', error });
+            }
+        }
+        return outcomes;
+    }
+    findIdentical(request) {
+        return this.findByFingerprint(request);
+    }
+    async findByFingerprint(request) {
+        const wanted = request.fingerprint.replace(/:/g, '').toLowerCase();
+        for (const item of await this.listAll(request.certType, true))
+            if (leafFingerprint(item.cert) === wanted)
+                return item.id;
+        return '';
+    }
+    /** Every listed item of one type, all pages; each has a non-empty string `id`. */
+    async listAll(certType, withCert) {
+        const items = new Map();
+        for (let page = 1, seen = 0;; page++) {
+            const params = { page, count: PAGE_SIZE, certType };
+            if (withCert)
+                params.withCert = 1;
+            const answer = await this.transport.call('CertGetList', params);
+            const data = isRecord(answer.data) ? answer.data : {};
+            const total = readCount(data.totalNum);
+            const list = optionalArray(data.list);
+            if (total === undefined || !list)
+                throw malformed('CertGetList', 'no totalNum or list');
+            let added = 0;
+            for (const item of list) {
+                const id = isRecord(item) ? item.id : undefined;
+                if (typeof id !== 'string' || id === '')
+                    throw malformed('CertGetList', 'a certificate has no id');
+                if (items.has(id))
+                    continue;
+                items.set(id, item);
+                added++;
+            }
+            seen += list.length;
+            // A page with nothing new means the server is repeating itself: stop rather than loop.
+            if (list.length === 0 || seen >= total || added === 0)
+                break;
+        }
+        return [...items.values()];
+    }
+    toListed(item, certType) {
+        const id = item.id;
+        const notAfter = parseTencentTime(item.certEndTime);
+        if (!notAfter) {
+            this.deps.warning(`Certificate ${id} is left out: its expiry (certEndTime ${JSON.stringify(item.certEndTime)}) ` +
+                'could not be read, so it is neither deleted nor counted as a newer certificate.');
+            return undefined;
+        }
+        // Without subjectAltName the main domain alone could put a certificate in scope that also
+        // serves other names: such a certificate is left out, never deleted.
+        const alt = item.subjectAltName;
+        const names = Array.isArray(alt) && alt.length > 0
+            ? alt
+            : item.certType === 'CA' && typeof item.domain === 'string'
+                ? [item.domain]
+                : undefined;
+        if (!names) {
+            this.deps.warning(`Certificate ${id} is left out: the list gives no subjectAltName, so its domains are not ` +
+                'known; it is neither deleted nor counted as a newer certificate.');
+            return undefined;
+        }
+        return {
+            id,
+            domains: domainList([...names, item.domain]),
+            notAfter,
+            insertedAt: parseTencentTime(item.insertTime),
+            certType: typeof item.certType === 'string' && item.certType !== '' ? item.certType : certType,
+            uploaded: true,
+            alias: typeof item.alias === 'string' ? item.alias : ''
+        };
+    }
+}
+/** A count that PHP may have written as a number or as a digit string. */
+function readCount(value) {
+    if (typeof value === 'number' && Number.isInteger(value))
+        return value;
+    if (typeof value === 'string' && /^-?\d+$/.test(value))
+        return Number(value);
+    return undefined;
+}
+/** SHA-256 of the first certificate in a PEM, lower-case hex; undefined when unreadable. */
+function leafFingerprint(pem) {
+    if (typeof pem !== 'string')
+        return undefined;
+    const block = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
+    if (!block)
+        return undefined;
+    try {
+        return new external_node_crypto_.X509Certificate(block[0]).fingerprint256.replace(/:/g, '').toLowerCase();
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/tencent/poll.ts
+/**
+ * Bounded waiting for Tencent's asynchronous tasks (binding checks, checked deletes): the first
+ * look after half a second, then a second longer each time up to five, and never more than two
+ * minutes in all, so a task that never finishes costs a bounded delay and is reported as such.
+ */
+const DEFAULT_POLL = Object.freeze({
+    firstDelayMs: 500,
+    stepMs: 1000,
+    maxDelayMs: 5000,
+    totalMs: 120_000
+});
+/**
+ * Waits, then calls `check`, until it returns true or the total wait is spent.
+ * Returns whether `check` reported completion.
+ */
+async function pollUntilDone(clock, policy, check) {
+    const deadline = clock.now() + policy.totalMs;
+    for (let delay = policy.firstDelayMs;; delay = Math.min(policy.maxDelayMs, delay + policy.stepMs)) {
+        const wait = Math.min(delay, deadline - clock.now());
+        if (wait <= 0)
+            return false;
+        await clock.sleep(wait);
+        if (await check())
+            return true;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/tencent/v3.ts
+
+
+
+
+
+
+
+const SSL_VERSION = '2019-12-05';
+const CONTENT_TYPE = 'application/json';
+/** DescribeCertificates' largest page. */
+const v3_PAGE_SIZE = 1000;
+/** Most ids one batch call (delete, binding task, task result) accepts. */
+const BATCH = 100;
+const LINKED_ROLE = 'SSL_QCSLinkedRoleInReplaceLoadCertificate';
+/** Signs and reads API 3.0 requests. */
+class Tc3Protocol {
+    endpoint;
+    credentials;
+    constructor(endpoint, credentials) {
+        this.endpoint = endpoint;
+        this.credentials = credentials;
+    }
+    build(action, params, timestamp) {
+        const body = JSON.stringify(params);
+        const { authorization } = signTc3({
+            secretId: this.credentials.secretId,
+            secretKey: this.credentials.secretKey,
+            // The scope's service stays `ssl` whatever host the endpoint names (intl site, emulator).
+            service: 'ssl',
+            host: this.endpoint.hostname.toLowerCase(),
+            contentType: CONTENT_TYPE,
+            payload: body,
+            timestamp
+        });
+        const headers = {
+            'Content-Type': CONTENT_TYPE,
+            'X-TC-Action': action,
+            'X-TC-Version': SSL_VERSION,
+            'X-TC-Timestamp': String(timestamp),
+            'X-TC-Language': 'en-US',
+            'X-TC-RequestClient': 'tencentcloud-ssl-action',
+            Authorization: authorization
+        };
+        if (this.credentials.token)
+            headers['X-TC-Token'] = this.credentials.token;
+        return { url: this.endpoint.href, headers, body };
+    }
+    parse(action, text) {
+        let json;
+        try {
+            json = JSON.parse(text);
+        }
+        catch {
+            const looksHtml = /^\s*</.test(text);
+            throw malformed(action, `the answer is not JSON${looksHtml ? ' (an HTML page)' : ''}`);
+        }
+        const response = isRecord(json) ? json.Response : undefined;
+        if (!isRecord(response))
+            throw malformed(action, 'the answer has no Response object');
+        const requestId = typeof response.RequestId === 'string' ? response.RequestId : '';
+        const error = response.Error;
+        if (error !== undefined && error !== null) {
+            if (!isRecord(error) || typeof error.Code !== 'string' || error.Code === '')
+                throw malformed(action, 'Response.Error has no Code', requestId);
+            const message = typeof error.Message === 'string' ? error.Message : '';
+            throw new TencentApiError({ operation: action, code: error.Code, message, requestId });
+        }
+        return { data: response, requestId };
+    }
+}
+class SslClientV3 {
+    api = '3.0';
+    transport;
+    deps;
+    poll;
+    constructor(options, tuning = {}) {
+        const { credentials } = options;
+        this.deps = options.deps;
+        this.poll = { ...DEFAULT_POLL, ...tuning.poll };
+        this.transport = new Transport({
+            deps: options.deps,
+            timeoutMs: options.timeoutMs,
+            protocol: new Tc3Protocol(options.endpoint, credentials),
+            secrets: [credentials.secretKey, credentials.token ?? ''],
+            retry: tuning.retry,
+            pacing: tuning.pacing
+        });
+    }
+    async upload(request) {
+        const subject = `certificate "${request.alias}"`;
+        const existing = await this.probe(request.certificatePem, subject);
+        if (existing)
+            return { certificateId: existing, reused: true };
+        const params = { CertificatePublicKey: request.certificatePem };
+        if (request.privateKeyPem)
+            params.CertificatePrivateKey = request.privateKeyPem;
+        Object.assign(params, {
+            CertificateType: request.certType,
+            Alias: request.alias,
+            ProjectId: request.projectId,
+            // With Repeatable false the server answers a duplicate with RepeatCertId, which makes a
+            // retry after a lost answer safe.
+            Repeatable: false
+        });
+        if (request.tags.length > 0)
+            params.Tags = request.tags.map(tag => ({ TagKey: tag.key, TagValue: tag.value }));
+        const secrets = request.privateKeyPem ? [request.privateKeyPem] : [];
+        const answer = await this.transport.call('UploadCertificate', params, {
+            subject,
+            secrets,
+            settleAfterTimeout: true
+        });
+        const data = answer.data;
+        const created = optionalString(data.CertificateId);
+        const repeated = optionalString(data.RepeatCertId);
+        const id = created || repeated;
+        if (created === undefined || repeated === undefined || !id)
+            throw malformed('UploadCertificate', 'no CertificateId or RepeatCertId', answer.requestId).about(subject);
+        // If an earlier attempt may have reached the server, the "repeat" may be our own upload.
+        const reused = repeated !== '' && (created === '' || created === repeated) && answer.maybeProcessed === 1;
+        return { certificateId: id, reused };
+    }
+    findIdentical(request) {
+        return this.probe(request.certificatePem, `certificate "${request.alias}"`);
+    }
+    /** The id of an identical certificate, or '' (also when the key may not call the probe). */
+    async probe(certificatePem, subject) {
+        try {
+            const answer = await this.transport.call('CheckCertificateExist', { CertificatePublicKey: certificatePem }, { subject });
+            const id = optionalString(answer.data.RepeatCertId);
+            if (id === undefined)
+                throw malformed('CheckCertificateExist', 'RepeatCertId is not a string', answer.requestId);
+            return id;
+        }
+        catch (error) {
+            if (!(error instanceof TencentApiError) || classifyFailure(error.code) !== 'fatal')
+                throw error;
+            this.deps.debug(`Going on with UploadCertificate (Repeatable=false): ${error.message}`);
+            return '';
+        }
+    }
+    async listUploaded(certType) {
+        const found = new Map();
+        for (let offset = 0;;) {
+            const params = {
+                Offset: offset,
+                Limit: v3_PAGE_SIZE,
+                FilterSource: 'upload',
+                CertificateType: certType
+            };
+            const answer = await this.transport.call('DescribeCertificates', params);
+            const data = answer.data;
+            const page = data.Certificates;
+            if (typeof data.TotalCount !== 'number' || !Array.isArray(page))
+                throw malformed('DescribeCertificates', 'no TotalCount or Certificates', answer.requestId);
+            let added = 0;
+            for (const item of page) {
+                const id = isRecord(item) ? item.CertificateId : undefined;
+                if (typeof id !== 'string' || id === '')
+                    throw malformed('DescribeCertificates', 'a certificate has no CertificateId', answer.requestId);
+                if (found.has(id))
+                    continue;
+                found.set(id, this.toListed(item, id, certType));
+                added++;
+            }
+            offset += page.length;
+            // A page with nothing new means the server is repeating itself: stop rather than loop.
+            if (page.length === 0 || offset >= data.TotalCount || added === 0)
+                break;
+        }
+        return [...found.values()].filter((c) => c !== undefined);
+    }
+    toListed(item, id, certType) {
+        const notAfter = parseTencentTime(item.CertEndTime);
+        if (!notAfter) {
+            this.deps.warning(`Certificate ${id} is left out: its expiry (CertEndTime ${JSON.stringify(item.CertEndTime)}) ` +
+                'could not be read, so it is neither deleted nor counted as a newer certificate.');
+            return undefined;
+        }
+        // SubjectAltName lists every name; a null one (the API says fields may be) leaves only
+        // CertSANs, and with neither the main Domain alone could put a certificate in scope that
+        // also serves other names: such a certificate is left out, never deleted.
+        const listed = (value) => Array.isArray(value) && value.length > 0 ? value : undefined;
+        // A CA certificate for client authentication has no alternative names: its Domain is its name.
+        const type = typeof item.CertificateType === 'string' ? item.CertificateType : certType;
+        const names = listed(item.SubjectAltName) ??
+            listed(item.CertSANs) ??
+            (type === 'CA' && typeof item.Domain === 'string' ? [item.Domain] : undefined);
+        if (!names) {
+            this.deps.warning(`Certificate ${id} is left out: the list gives neither SubjectAltName nor CertSANs, so ` +
+                'its domains are not known; it is neither deleted nor counted as a newer certificate.');
+            return undefined;
+        }
+        const from = optionalString(item.From);
+        return {
+            id,
+            domains: domainList([...names, ...(listed(item.CertSANs) ?? []), item.Domain]),
+            notAfter,
+            insertedAt: parseTencentTime(item.InsertTime),
+            certType: typeof item.CertificateType === 'string' && item.CertificateType !== ''
+                ? item.CertificateType
+                : certType,
+            // The list is filtered by FilterSource=upload; an explicit other source still wins.
+            uploaded: from === '' || from === 'upload',
+            alias: typeof item.Alias === 'string' ? item.Alias : ''
+        };
+    }
+    // Every batch's task is started before any is polled, so the batches' waits overlap: the
+    // wait for 1,000 certificates is that of one batch, not of ten in a row.
+    async checkBindings(ids) {
+        const wanted = unique(ids);
+        const states = new Map();
+        const settle = (certIds, state) => {
+            for (const id of certIds)
+                states.set(id, state(id));
+        };
+        const tasks = new Map();
+        for (const chunk of chunks(wanted, BATCH)) {
+            try {
+                const answer = await this.transport.call('CreateCertificateBindResourceSyncTask', {
+                    CertificateIds: chunk,
+                    IsCache: 0
+                });
+                const started = readCertTasks(answer, chunk, 'CreateCertificateBindResourceSyncTask');
+                for (const [taskId, certIds] of started)
+                    tasks.set(taskId, certIds);
+                const withTask = new Set([...started.values()].flat());
+                const reason = 'no binding check task was created for it';
+                settle(chunk.filter(id => !withTask.has(id)), id => ({ id, bound: 'unknown', reason }));
+            }
+            catch (error) {
+                const failure = errorFor(error, 'CreateCertificateBindResourceSyncTask', '');
+                const reason = `the binding check could not start: ${failure.message}`;
+                settle(chunk, id => ({ id, bound: 'unknown', reason, ...refusal(failure, id) }));
+            }
+        }
+        const unfinished = await this.pollTasks('DescribeCertificateBindResourceTaskResult', 'SyncTaskBindResourceResult', tasks, (result, certIds, requestId) => {
+            const outcome = bindingOutcome(result);
+            if (outcome === undefined)
+                return false;
+            if (outcome.bound === 'unknown' && outcome.roleError !== undefined) {
+                const { roleError: code, reason } = outcome;
+                const error = (id) => new TencentApiError({
+                    operation: 'DescribeCertificateBindResourceTaskResult',
+                    code,
+                    message: `${reason}; authorise the service role SSL_QCSLinkedRoleInReplaceLoadCertificate in the SSL console`,
+                    requestId,
+                    subject: id
+                });
+                settle(certIds, id => ({ id, bound: 'unknown', reason, error: error(id) }));
+                return true;
+            }
+            settle(certIds, id => ({ id, ...outcome }));
+            return true;
+        }, (error, certIds) => {
+            const reason = `the binding check failed: ${error.message}`;
+            settle(certIds, id => ({ id, bound: 'unknown', reason, ...refusal(error, id) }));
+        });
+        const late = `the binding check did not finish within ${this.poll.totalMs / 1000} s`;
+        settle(unfinished, id => ({ id, bound: 'unknown', reason: late }));
+        return wanted.map(id => states.get(id) ?? { id, bound: 'unknown', reason: 'the binding check gave no answer' });
+    }
+    async deleteCertificates(ids) {
+        const operation = 'DeleteCertificates';
+        const wanted = unique(ids);
+        const outcomes = new Map();
+        const fail = (certIds, error) => {
+            for (const id of certIds)
+                outcomes.set(id, { id, result: 'failed', error: errorFor(error, operation, id) });
+        };
+        const tasks = new Map();
+        const requestIdOf = new Map();
+        for (const chunk of chunks(wanted, BATCH)) {
+            const answer = await this.startDeletion(chunk, outcomes, fail);
+            if (answer === undefined)
+                continue;
+            for (const id of chunk)
+                requestIdOf.set(id, answer.requestId);
+            for (const [taskId, certIds] of answer.tasks)
+                tasks.set(taskId, certIds);
+        }
+        // A task's verdict wins over anything said above: it is the server's binding check.
+        const unfinished = await this.pollTasks('DescribeDeleteCertificatesTaskResult', 'DeleteTaskResult', tasks, (result, certIds, requestId) => {
+            for (const id of certIds) {
+                const outcome = deleteTaskOutcome(result, id, requestId);
+                if (outcome === undefined)
+                    return false;
+                outcomes.set(id, outcome);
+            }
+            return true;
+        }, (error, certIds) => fail(certIds, error));
+        const late = `the delete task did not finish within ${this.poll.totalMs / 1000} s`;
+        for (const id of unfinished) {
+            const requestId = requestIdOf.get(id);
+            fail([id], new TencentApiError({ operation, code: 'TaskTimeout', message: late, requestId }));
+        }
+        for (const id of wanted.filter(id => !outcomes.has(id))) {
+            const requestId = requestIdOf.get(id) ?? '';
+            fail([id], malformed(operation, 'the answer does not mention this certificate', requestId));
+        }
+        return wanted.map(id => outcomes.get(id));
+    }
+    /** One DeleteCertificates call: settles what its answer settles, returns its tasks. */
+    async startDeletion(ids, outcomes, fail) {
+        const operation = 'DeleteCertificates';
+        let answer;
+        try {
+            // IsSync: the server checks bindings first and reports through asynchronous tasks.
+            answer = await this.transport.call(operation, { CertificateIds: ids, IsSync: true });
+        }
+        catch (error) {
+            fail(ids, error);
+            return undefined;
+        }
+        const data = answer.data;
+        const success = optionalArray(data.Success);
+        const refused = optionalArray(data.Fail);
+        let tasks;
+        try {
+            if (!success || !refused)
+                throw malformed(operation, 'Success or Fail is not a list', answer.requestId);
+            tasks = readCertTasks(answer, ids, operation);
+        }
+        catch (error) {
+            fail(ids, error);
+            return undefined;
+        }
+        const wanted = new Set(ids);
+        for (const id of success)
+            if (typeof id === 'string' && wanted.has(id))
+                outcomes.set(id, { id, result: 'deleted' });
+        for (const entry of refused) {
+            if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId))
+                continue;
+            const message = typeof entry.Msg === 'string' ? entry.Msg : '';
+            const id = entry.CertId;
+            outcomes.set(id, saysNotFound(message)
+                ? { id, result: 'gone' }
+                : { id, result: 'skipped', reason: `refused by the API: ${message || 'no reason given'}` });
+        }
+        return { tasks, requestId: answer.requestId };
+    }
+    /**
+     * Polls task results (≤ 100 task ids per call) until every task is settled or the wait is
+     * spent. `settle` returns false while a task is still running. Returns the certificate ids
+     * whose tasks never finished.
+     */
+    async pollTasks(action, listField, tasks, settle, onError) {
+        const pending = new Map(tasks);
+        if (pending.size === 0)
+            return [];
+        await pollUntilDone(this.deps, this.poll, async () => {
+            for (const batch of chunks([...pending.keys()], BATCH)) {
+                try {
+                    const answer = await this.transport.call(action, { TaskIds: batch });
+                    const results = optionalArray(answer.data[listField]);
+                    if (!results)
+                        throw malformed(action, `${listField} is not a list`, answer.requestId);
+                    for (const result of results) {
+                        const certIds = isRecord(result) ? pending.get(String(result.TaskId)) : undefined;
+                        if (certIds && settle(result, certIds, answer.requestId))
+                            pending.delete(String(result.TaskId));
+                    }
+                }
+                catch (error) {
+                    const apiError = errorFor(error, action, '');
+                    for (const taskId of batch)
+                        onError(apiError, pending.get(taskId) ?? []);
+                    for (const taskId of batch)
+                        pending.delete(taskId);
+                }
+            }
+            return pending.size === 0;
+        });
+        return [...pending.values()].flat();
+    }
+}
+/** CertTaskIds [{CertId, TaskId}] of an answer, as task id → certificate ids asked about. */
+function readCertTasks(answer, ids, action) {
+    const list = optionalArray(answer.data.CertTaskIds);
+    if (!list)
+        throw malformed(action, 'CertTaskIds is not a list', answer.requestId);
+    const wanted = new Set(ids);
+    const tasks = new Map();
+    for (const entry of list) {
+        if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId))
+            continue;
+        if (typeof entry.TaskId !== 'string' || entry.TaskId === '')
+            continue;
+        tasks.set(entry.TaskId, [...(tasks.get(entry.TaskId) ?? []), entry.CertId]);
+    }
+    return tasks;
+}
+/** One SyncTaskBindResourceResult; undefined while the lookup is still running. */
+function bindingOutcome(result) {
+    if (result.Status === 0)
+        return undefined;
+    if (result.Status === 2) {
+        const reason = `the binding lookup failed: ${describeError(result.Error)}`;
+        const code = isRecord(result.Error) ? result.Error.Code : undefined;
+        // A missing service role fails every lookup, run after run: it is the user's to fix.
+        if (typeof code === 'string' && /RoleNotFoundAuthorization|UnauthorizedOperation/.test(code))
+            return { bound: 'unknown', reason, roleError: code };
+        return { bound: 'unknown', reason };
+    }
+    if (result.Status !== 1)
+        return {
+            bound: 'unknown',
+            reason: `unexpected binding task status ${JSON.stringify(result.Status)}`
+        };
+    const counts = new Map();
+    const problems = [];
+    for (const type of optionalArray(result.BindResourceResult) ?? [null]) {
+        if (!isRecord(type)) {
+            problems.push('an unreadable resource entry');
+            continue;
+        }
+        const name = typeof type.ResourceType === 'string' ? type.ResourceType : 'resource';
+        for (const region of optionalArray(type.BindResourceRegionResult) ?? [null]) {
+            const count = isRecord(region) ? region.TotalCount : undefined;
+            const error = isRecord(region) ? describeError(region.Error) : '';
+            if (typeof count !== 'number' || !Number.isFinite(count))
+                problems.push(`${name}: no count`);
+            else if (count > 0)
+                counts.set(name, (counts.get(name) ?? 0) + count);
+            if (error)
+                problems.push(`${name}: ${error}`);
+        }
+    }
+    if (counts.size > 0) {
+        const parts = [...counts].map(([name, count]) => `${name} (${count})`);
+        return { bound: true, reason: `bound to ${parts.join(', ')}` };
+    }
+    if (problems.length > 0)
+        return { bound: 'unknown', reason: `the binding lookup was incomplete: ${problems.join('; ')}` };
+    return { bound: false };
+}
+/**
+ * A refused binding check (not a passing fault): carried as an error so the step fails with it,
+ * rather than skipping every certificate on every scheduled run without anyone noticing.
+ */
+function refusal(error, id) {
+    if (classifyFailure(error.code) !== 'fatal')
+        return {};
+    return { error: errorFor(error, error.operation, id) };
+}
+/** An `Error` field that may be a string or {Code, Message}; '' when there is none. */
+function describeError(value) {
+    if (typeof value === 'string')
+        return value;
+    if (!isRecord(value))
+        return '';
+    return [value.Code, value.Message].filter(v => typeof v === 'string' && v !== '').join(': ');
+}
+/** One DeleteTaskResult for certificate `id`; undefined while the task is still running. */
+function deleteTaskOutcome(result, id, requestId) {
+    const operation = 'DeleteCertificates';
+    const failed = (code, message) => ({
+        id,
+        result: 'failed',
+        error: new TencentApiError({ operation, code, message, requestId, subject: id })
+    });
+    switch (result.Status) {
+        case 0:
+            return undefined;
+        case 1:
+            return { id, result: 'deleted' };
+        case 2: {
+            const error = describeError(result.Error);
+            if (saysNotFound(error))
+                return { id, result: 'gone' };
+            // The server's binding check refused it: in use, so kept back like status 4.
+            if (/DeleteResourceFailed|BoundResources/.test(error))
+                return { id, result: 'skipped', reason: `still bound to cloud resources (${error})` };
+            const code = /^[A-Za-z]+(?:\.[A-Za-z0-9]+)*$/.test(error) ? error : 'FailedOperation';
+            return failed(code, error || 'the delete task failed');
+        }
+        case 3:
+            return failed('FailedOperation.RoleNotFoundAuthorization', `the service-linked role ${LINKED_ROLE} must be authorised in the Tencent Cloud console ` +
+                '(SSL Certificate Service) before certificates can be deleted with a binding check');
+        case 4:
+            return { id, result: 'skipped', reason: 'still bound to cloud resources' };
+        case 5:
+            return { id, result: 'skipped', reason: 'the binding lookup timed out' };
+        default:
+            return failed('MalformedResponse', `unexpected delete task status ${JSON.stringify(result.Status)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/tencent/endpoint.ts
+/**
+ * The `endpoint` input: a host (`ssl.intl.tencentcloudapi.com`, `host:port`) or a URL. Requests
+ * carry credentials and private keys, so plain http is allowed only to this machine (an emulator).
+ */
+
+const DEFAULT_HOST = {
+    '3.0': 'ssl.tencentcloudapi.com',
+    '2.0': 'wss.api.qcloud.com'
+};
+const DEFAULT_PATH = {
+    '3.0': '/',
+    '2.0': '/v2/index.php'
+};
+const ACCEPTS = 'accepts a host such as ssl.tencentcloudapi.com or an https:// URL; ' +
+    'http:// only for a loopback host (127.0.0.0/8, ::1, localhost)';
+/** host, host:port, [v6]:port, optionally followed by a path; no scheme. */
+const BARE_HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?(?:\/[^\s?#]*)?$/i;
+function parseEndpoint(value, api) {
+    const text = value.trim();
+    if (text === '')
+        return new URL(`https://${DEFAULT_HOST[api]}${DEFAULT_PATH[api]}`);
+    const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+    // Text with an @ may hold credentials (user:password@host): it is never quoted back.
+    const shown = text.includes('@') ? 'the value' : `'${text}'`;
+    if (text.includes('?'))
+        fail('a query string is not allowed');
+    if (text.includes('#'))
+        fail('a fragment is not allowed');
+    if (!hasScheme && !BARE_HOST.test(text))
+        fail(`${shown} is neither a host name nor a URL`);
+    let url;
+    try {
+        url = new URL(hasScheme ? text : `https://${text}`);
+    }
+    catch {
+        return fail(`${shown} is not a valid URL`);
+    }
+    if (url.username !== '' || url.password !== '')
+        fail('credentials in the URL are not allowed');
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        fail(`the scheme ${url.protocol}// is not supported`);
+    if (url.hostname === '')
+        fail('the URL has no host');
+    if (url.protocol === 'http:' && !isLoopback(url.hostname))
+        fail(`http:// is refused for ${url.hostname}, which is not a loopback host`);
+    if (url.pathname === '' || url.pathname === '/')
+        url.pathname = DEFAULT_PATH[api];
+    return url;
+}
+/** 127.0.0.0/8, ::1 and localhost; `hostname` as URL normalises it (127.1 → 127.0.0.1). */
+function isLoopback(hostname) {
+    const host = hostname.toLowerCase();
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+function fail(problem) {
+    throw new InputError('endpoint', `${problem}; ${ACCEPTS}`);
+}
+
+;// CONCATENATED MODULE: ./src/tencent/index.ts
+
+
+function createSslClient(api, options, tuning = {}) {
+    return api === '2.0' ? new SslClientV2(options, tuning) : new SslClientV3(options, tuning);
+}
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/stages/credentials.ts
+/**
+ * The credentials stage: the key pair from the inputs, or (with `role-arn`) temporary
+ * credentials from STS for the job's GitHub OIDC token; then the run's SSL client.
+ */
+
+
+async function connect(ctx, _outcome) {
+    const { settings } = ctx;
+    const credentials = settings.credentials ?? (await keyless(ctx));
+    ctx.client = createSslClient(settings.api, {
+        credentials,
+        endpoint: ctx.endpoint,
+        timeoutMs: settings.requestTimeoutMs,
+        deps: ctx.deps
+    });
+    ctx.io.log.debug(`API ${settings.api} at ${ctx.endpoint.origin}${ctx.endpoint.pathname}`);
+}
+async function keyless(_ctx) {
+    throw new InputError('role-arn', 'keyless credentials are not available in this build');
+}
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
@@ -38253,22 +39813,8 @@ function fixResponseChunkedTransferBadEnding(request, errorCallback) {
 	});
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
-;// CONCATENATED MODULE: ./src/input-error.ts
-/** A bad input: the step fails with this message before any request is made. */
-class InputError extends Error {
-    input;
-    /** `problem` says what is wrong and what the input accepts; it never quotes a secret. */
-    constructor(input, problem) {
-        super(`Input '${input}': ${problem}`);
-        this.name = 'InputError';
-        this.input = input;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/pem.ts
 /**
  * PEM text in, clean PEM blocks out. Line-based and linear in the input: no regular expression
@@ -38976,9 +40522,37 @@ function describeKey(key) {
  * Pure: the input reader and the environment are passed in.
  */
 
-const MODES = ['upload', 'prune', 'sync'];
-function readSettings(input, env) {
-    const mode = oneOf(input, 'mode', MODES, 'upload');
+const MODES = ['upload', 'prune', 'sync', 'list', 'delete'];
+/** The modes that validate and upload a certificate. */
+const UPLOADING = ['upload', 'sync'];
+const REPLACE_TYPES = [
+    'cdn',
+    'clb',
+    'teo',
+    'waf',
+    'live',
+    'vod',
+    'ddos',
+    'tke',
+    'apigateway',
+    'tcb',
+    'cos',
+    'tse',
+    'mqtt',
+    'scf',
+    'tdmq',
+    'gaap'
+];
+/** Tencent's certificate ids: letters and digits (8 today). */
+const CERTIFICATE_ID = /^[A-Za-z0-9]{1,64}$/;
+/** The mode alone, so that a run whose other inputs are bad still sets that mode's outputs. */
+function readMode(raw) {
+    return oneOf(name => raw(name).trim(), 'mode', MODES, 'upload');
+}
+function readSettings(raw, env) {
+    // Trimmed here too: runners other than GitHub's (e.g. @github/local-action) pass spaces on.
+    const input = name => raw(name).trim();
+    const mode = readMode(input);
     // Unquoted in YAML, `api: 2.0` reaches the action as '2' (a number first): accept it.
     const api = oneOf(input, 'api', ['3.0', '2.0'], '3.0', s => /^[23]$/.test(s) ? `${s}.0` : s);
     const certType = oneOf(input, 'cert-type', ['SVR', 'CA'], 'SVR', s => s.toUpperCase());
@@ -38988,7 +40562,8 @@ function readSettings(input, env) {
         key: input('key'),
         alias: input('alias'),
         certType,
-        credentials: readCredentials(input, env),
+        credentials: input('role-arn') === '' ? readCredentials(input, env) : undefined,
+        oidc: readOidcInputs(input),
         api,
         endpoint: input('endpoint'),
         projectId: wholeNumber(input, 'project-id', 0),
@@ -38998,20 +40573,47 @@ function readSettings(input, env) {
         expiredOnly: inputs_boolean(input, 'expired-only', false),
         maxDeletions: wholeNumber(input, 'max-deletions', 20),
         dryRun: inputs_boolean(input, 'dry-run', false),
-        requestTimeoutMs: Math.round(timeoutSeconds(input) * 1000)
+        requestTimeoutMs: Math.round(timeoutSeconds(input) * 1000),
+        replace: readReplace(input('replace')),
+        replaceTimeoutMs: rangedWholeNumber(input, 'replace-timeout', 600, 30, 3600) * 1000,
+        rollbackOnFailure: inputs_boolean(input, 'rollback-on-failure', false),
+        deployTo: input('deploy-to')
+            .split('\n')
+            .map(l => l.trim())
+            .filter(l => l !== ''),
+        certificateIds: splitList(input('certificate-ids')),
+        searchKey: input('search-key'),
+        source: oneOf(input, 'source', ['upload', 'buy', 'all'], 'upload'),
+        expiringWithinDays: wholeNumber(input, 'expiring-within', 30),
+        failOnExpiring: inputs_boolean(input, 'fail-on-expiring', false)
     };
     checkCombination(settings);
     return settings;
 }
 function checkCombination(s) {
-    if (s.mode !== 'prune' && s.cert === '') {
+    const uploading = UPLOADING.includes(s.mode);
+    if (uploading && s.cert === '') {
         throw new InputError('cert', `is required in ${s.mode} mode: PEM text, a path to a PEM file, or base64 of the PEM text`);
     }
-    if (s.mode !== 'prune' && s.certType === 'SVR' && s.key === '') {
+    if (uploading && s.certType === 'SVR' && s.key === '') {
         throw new InputError('key', `is required in ${s.mode} mode when cert-type is SVR: PEM text, a path, or base64`);
     }
     if (s.mode === 'prune' && s.pruneDomains.length === 0) {
         throw new InputError('prune-domains', 'is required in prune mode: newline- or comma-separated domains');
+    }
+    if (s.mode === 'delete' && s.certificateIds.length === 0) {
+        throw new InputError('certificate-ids', 'is required in delete mode: the ids to delete, newline- or comma-separated');
+    }
+    for (const id of s.certificateIds) {
+        if (!CERTIFICATE_ID.test(id)) {
+            throw new InputError('certificate-ids', `'${id}' is not a certificate id (letters and digits, as the console shows them)`);
+        }
+    }
+    if (s.api === '2.0' && s.replace !== false) {
+        throw new InputError('replace', "needs api '3.0': API 2.0 cannot move resources");
+    }
+    if (s.api === '2.0' && s.deployTo.length > 0) {
+        throw new InputError('deploy-to', "needs api '3.0': API 2.0 cannot deploy certificates");
     }
     if (s.api === '2.0' && s.tags.length > 0) {
         throw new InputError('tags', "is supported by api '3.0' only; remove it or use api '3.0'");
@@ -39021,6 +40623,38 @@ function checkCombination(s) {
             throw new InputError('prune-domains', `'${domain}' is not a domain name (letters, digits, '-', '.', an optional leading '*.')`);
         }
     }
+}
+function readOidcInputs(input) {
+    const roleArn = input('role-arn');
+    for (const name of ['secret-id', 'secret-key', 'session-token']) {
+        if (roleArn !== '' && input(name) !== '') {
+            throw new InputError('role-arn', `cannot be used together with ${name}: keyless credentials replace the key pair; remove one`);
+        }
+    }
+    return {
+        roleArn,
+        providerId: input('oidc-provider-id'),
+        audience: input('audience') || 'sts.tencentcloudapi.com',
+        sessionName: input('role-session-name'),
+        durationSeconds: rangedWholeNumber(input, 'role-duration', 900, 900, 43200),
+        region: input('region') || 'ap-guangzhou',
+        stsEndpoint: input('sts-endpoint') || 'sts.tencentcloudapi.com',
+        exportCredentials: inputs_boolean(input, 'export-credentials', false)
+    };
+}
+/** `false`/`true`, or a list of resource types. */
+function readReplace(raw) {
+    if (raw === '' || /^false$/i.test(raw))
+        return false;
+    if (/^true$/i.test(raw))
+        return 'all';
+    const types = splitList(raw.toLowerCase());
+    const unknown = types.filter(t => !REPLACE_TYPES.includes(t));
+    if (unknown.length > 0) {
+        throw new InputError('replace', `must be 'true', 'false' or a list of resource types (${REPLACE_TYPES.join(', ')}); ` +
+            `got '${unknown.join(', ')}'`);
+    }
+    return types;
 }
 function readCredentials(input, env) {
     const secretId = input('secret-id') || (env.TENCENTCLOUD_SECRET_ID ?? '').trim();
@@ -39074,6 +40708,15 @@ function wholeNumber(input, name, fallback) {
     }
     return Number(raw);
 }
+function rangedWholeNumber(input, name, fallback, min, max) {
+    const raw = input(name);
+    if (raw === '')
+        return fallback;
+    if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+        throw new InputError(name, `must be a whole number from ${min} to ${max}; got '${raw}'`);
+    }
+    return Number(raw);
+}
 function timeoutSeconds(input) {
     const raw = input('request-timeout');
     if (raw === '')
@@ -39101,6 +40744,152 @@ function readTags(raw) {
         }
         return { key, value: item.slice(eq + 1).trim() };
     });
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+/** Masks a value and, for multi-line values such as a PEM key, every line of it too. */
+function maskSecret(value, setSecret) {
+    if (value.trim() === '')
+        return;
+    setSecret(value);
+    for (const line of value.split(/\r?\n/)) {
+        if (line.trim() !== '' && line !== value)
+            setSecret(line.trim());
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/prepare.ts
+/**
+ * Everything checked before the first request: masking, the inputs, the endpoint, and in
+ * upload/sync the certificate and key (validated locally, promise 1). No request is made here.
+ */
+
+
+
+
+
+
+
+
+
+const API2_NOTICE = "api '2.0' uses the legacy wss.api.qcloud.com API, which Tencent announced it would retire " +
+    '(service planned to stop from 2023-01-01). Switch to api 3.0 (the default: ' +
+    'ssl.tencentcloudapi.com, UploadCertificate/DescribeCertificates/DeleteCertificates).';
+function prepare(io, outcome) {
+    maskSecretInputs(io);
+    outcome.mode = readMode(io.input);
+    const settings = readSettings(io.input, io.env);
+    outcome.api = settings.api;
+    outcome.dryRun = settings.dryRun;
+    // Promise 5: a key read from a file or decoded from base64 is masked before any line.
+    const key = UPLOADING.includes(settings.mode) ? readKey(settings, io) : undefined;
+    if (settings.api === '2.0')
+        io.log.notice(API2_NOTICE);
+    const endpoint = parseEndpoint(settings.endpoint, settings.api);
+    warnIgnoredInputs(settings, io);
+    const bundle = UPLOADING.includes(settings.mode)
+        ? loadCertificate(settings, key, io, outcome)
+        : undefined;
+    // Checked before any request: sync must not upload and then find it has nothing to prune by.
+    const scope = settings.pruneDomains.length > 0 ? settings.pruneDomains : (bundle?.leaf.domains ?? []);
+    if ((settings.mode === 'prune' || settings.mode === 'sync') && scope.length === 0) {
+        throw new InputError('prune-domains', 'is empty and the certificate has no DNS names to prune by; list the domains to prune');
+    }
+    return { io, settings, endpoint, bundle, scope, deps: productionDeps(io), now: () => new Date() };
+}
+/** Inputs that the mode does not use are most likely a mistake in the workflow: say so. */
+function warnIgnoredInputs(s, io) {
+    const pruning = ['prune', 'sync'];
+    const given = [
+        ['cert', s.cert !== '', UPLOADING],
+        ['key', s.key !== '', UPLOADING],
+        ['alias', s.alias !== '', UPLOADING],
+        ['tags', s.tags.length > 0, UPLOADING],
+        ['deploy-to', s.deployTo.length > 0, UPLOADING],
+        ['prune-domains', s.pruneDomains.length > 0, pruning],
+        ['keep', s.keep !== 1, pruning],
+        ['expired-only', s.expiredOnly, pruning],
+        ['replace', s.replace !== false, pruning],
+        ['certificate-ids', s.certificateIds.length > 0, ['list', 'delete']],
+        ['search-key', s.searchKey !== '', ['list']],
+        ['fail-on-expiring', s.failOnExpiring, ['list']]
+    ];
+    const ignored = given
+        .filter(([, set, modes]) => set && !modes.includes(s.mode))
+        .map(([name]) => name);
+    if (ignored.length > 0)
+        io.log.warning(`${ignored.join(', ')} ignored in ${s.mode} mode.`);
+}
+/** Promise 5: every secret is masked before anything is logged. */
+function maskSecretInputs(io) {
+    const env = io.env;
+    const secrets = [
+        io.input('secret-key'),
+        io.input('session-token'),
+        env.TENCENTCLOUD_SECRET_KEY,
+        env.TENCENTCLOUD_SESSION_TOKEN,
+        env.TENCENTCLOUD_TOKEN,
+        env.TENCENTCLOUD_SECURITY_TOKEN
+    ];
+    for (const secret of secrets)
+        maskSecret(secret ?? '', io.mask);
+    // The key input is PEM text or base64 of it unless it names a file; mask it either way but
+    // the file case, whose content is masked once read.
+    const key = io.input('key');
+    if (key !== '' && !isFile((0,external_node_path_.resolve)(workspace(env), key)))
+        maskSecret(key, io.mask);
+}
+function pemFiles(env) {
+    return {
+        workspace: workspace(env),
+        exists: isFile,
+        readFile: (path) => (0,external_node_fs_.readFileSync)(path)
+    };
+}
+function readKey(settings, io) {
+    if (settings.key === '')
+        return undefined;
+    const key = resolvePemInput('key', settings.key, pemFiles(io.env));
+    maskSecret(key, io.mask);
+    return key;
+}
+function loadCertificate(settings, key, io, outcome) {
+    const cert = resolvePemInput('cert', settings.cert, pemFiles(io.env));
+    const bundle = parseCertificateBundle({ cert, key, certType: settings.certType, now: new Date() });
+    // The cleaned key may differ from the input (line ends, wrapping): mask it as sent too.
+    if (bundle.keyPem !== undefined && bundle.keyPem !== key)
+        maskSecret(bundle.keyPem, io.mask);
+    for (const notice of bundle.notices)
+        io.log.notice(notice);
+    for (const warning of bundle.warnings)
+        io.log.warning(warning);
+    const leaf = bundle.leaf;
+    io.log.info(`Certificate for ${leaf.domains.join(', ') || leaf.subject}: not after ` +
+        `${leaf.notAfter.toISOString()}, ${bundle.certificateCount} certificate(s) in the chain, ` +
+        `key ${leaf.keyType}, SHA-256 ${leaf.fingerprint}.`);
+    outcome.leaf = { notAfter: leaf.notAfter, domains: leaf.domains, fingerprint: leaf.fingerprint };
+    return bundle;
+}
+function productionDeps(io) {
+    return {
+        fetch: fetch,
+        now: () => Date.now(),
+        sleep: ms => new Promise(done => setTimeout(done, ms)),
+        random: () => Math.random(),
+        debug: m => io.log.debug(m),
+        warning: m => io.log.warning(m)
+    };
+}
+function workspace(env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
+function isFile(path) {
+    try {
+        return (0,external_node_fs_.existsSync)(path) && (0,external_node_fs_.statSync)(path).isFile();
+    }
+    catch {
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/prune-plan.ts
@@ -39268,56 +41057,6 @@ function checkMaxDeletions(plan, max) {
         `(${max}): ${which}; nothing was deleted. Raise max-deletions or narrow prune-domains.`);
 }
 
-;// CONCATENATED MODULE: ./src/tencent/errors.ts
-/** One error type for every Tencent Cloud API failure, whichever API version answered. */
-class TencentApiError extends Error {
-    operation;
-    /** Tencent's code: a 3.0 string code (`AuthFailure.SignatureFailure`), a 2.0 numeric code as
-     * a string (`4100`), or a transport code of ours (`HttpError.502`, `NetworkError.ECONNRESET`,
-     * `Timeout`, `MalformedResponse`). */
-    code;
-    apiMessage;
-    requestId;
-    httpStatus;
-    /** What the call was about (a certificate id, domains), for the message. */
-    subject;
-    constructor(init) {
-        super('');
-        this.name = 'TencentApiError';
-        this.operation = init.operation;
-        this.code = init.code;
-        this.apiMessage = init.message;
-        this.requestId = init.requestId ?? '';
-        this.httpStatus = init.httpStatus;
-        this.subject = init.subject;
-        this.message = this.format();
-    }
-    /** Names what the failed call was about (a certificate id, domains) in the message. */
-    about(subject) {
-        this.subject = subject;
-        this.message = this.format();
-        return this;
-    }
-    format() {
-        const about = this.subject ? ` for ${this.subject}` : '';
-        const rid = this.requestId ? ` (RequestId ${this.requestId})` : '';
-        return `${this.operation}${about} failed: ${this.code}: ${this.apiMessage}${rid}`;
-    }
-}
-/** The message of anything thrown, so a non-Error rejection is never dropped. */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    if (typeof error === 'string')
-        return error;
-    try {
-        return JSON.stringify(error);
-    }
-    catch {
-        return String(error);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/prune.ts
 
 
@@ -39412,16 +41151,132 @@ function describe(entry) {
     return `${entry.id} (${entry.domains.join(', ')}; not after ${entry.notAfter.toISOString().slice(0, 10)})`;
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
-/** Masks a value and, for multi-line values such as a PEM key, every line of it too. */
-function maskSecret(value, setSecret) {
-    if (value.trim() === '')
+;// CONCATENATED MODULE: ./src/stages/context.ts
+/** The client, which every stage after the credentials stage has. */
+function clientOf(ctx) {
+    if (!ctx.client)
+        throw new Error('internal: the credentials stage has not run');
+    return ctx.client;
+}
+
+;// CONCATENATED MODULE: ./src/stages/prune.ts
+
+
+async function pruneStage(ctx, outcome) {
+    const { settings, io } = ctx;
+    const uploaded = outcome.certificate;
+    const newCertificate = settings.mode === 'sync' && uploaded
+        ? {
+            id: uploaded.id || '(new certificate)',
+            domains: uploaded.domains,
+            notAfter: uploaded.notAfter
+        }
+        : undefined;
+    const result = await prune(clientOf(ctx), {
+        scope: ctx.scope,
+        keep: settings.keep,
+        expiredOnly: settings.expiredOnly,
+        maxDeletions: settings.maxDeletions,
+        dryRun: settings.dryRun,
+        certType: settings.certType,
+        now: ctx.now(),
+        newCertificate
+    }, io.log);
+    outcome.prune = {
+        dryRun: settings.dryRun,
+        scope: ctx.scope,
+        deleted: result.deleted,
+        kept: result.plan.keep,
+        skipped: result.skipped,
+        failed: result.failed.map(f => ({ entry: f.entry, reason: f.error.message })),
+        refused: result.refused?.planned ?? []
+    };
+    outcome.deletedIds = result.deleted.map(e => e.id);
+    // The contract's skipped-ids: kept back because bound, refused by the API, or over a limit.
+    outcome.skippedIds = [...result.skipped, ...(result.refused?.planned ?? [])].map(e => e.id);
+    for (const f of result.failed)
+        io.log.info(`Failed: ${f.error.message}`);
+    if (result.refused)
+        throw new Error(result.refused.message);
+    logPruneTotals(result, settings.dryRun, io.log);
+    if (result.failed.length > 0)
+        throw new Error(failureMessage(result));
+}
+function logPruneTotals(result, dryRun, log) {
+    const verb = dryRun ? 'would delete' : 'deleted';
+    log.notice(`Pruning ${verb} ${result.deleted.length}, skipped ${result.skipped.length}, ` +
+        `kept ${result.plan.keep.length}` +
+        (result.failed.length > 0 ? `, failed ${result.failed.length}` : '') +
+        '.');
+    if (dryRun)
+        for (const entry of result.deleted)
+            log.info(`Dry run: would delete ${describe(entry)}.`);
+}
+/** One message for the step; every failure is also in the log and the summary. */
+function failureMessage(result, shown = 10) {
+    const total = result.deleted.length + result.skipped.length + result.failed.length;
+    const details = result.failed.slice(0, shown).map(f => f.error.message);
+    const more = result.failed.length - details.length;
+    if (more > 0)
+        details.push(`and ${more} more (listed in the log and the job summary)`);
+    return `Pruning failed for ${result.failed.length} of ${total} certificate(s): ${details.join('; ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/stages/upload.ts
+
+
+async function upload(ctx, outcome) {
+    const { settings, bundle, io } = ctx;
+    if (!bundle)
+        throw new Error('internal: no certificate to upload');
+    const client = clientOf(ctx);
+    const leaf = bundle.leaf;
+    const alias = settings.alias || defaultAlias(leaf.domains, leaf.subject, leaf.notAfter);
+    const shown = { domains: leaf.domains, notAfter: leaf.notAfter, fingerprint: leaf.fingerprint };
+    const request = {
+        certificatePem: bundle.chainPem,
+        privateKeyPem: bundle.keyPem,
+        certType: settings.certType,
+        alias,
+        projectId: settings.projectId,
+        tags: settings.tags,
+        fingerprint: leaf.fingerprint
+    };
+    if (settings.dryRun) {
+        const existing = await client.findIdentical(request);
+        io.log.info(existing
+            ? `Dry run: an identical certificate already exists: ${existing}; nothing would be uploaded.`
+            : `Dry run: would upload the certificate as '${alias}'.`);
+        const state = existing ? 'reused (dry run)' : 'dry run: would upload';
+        outcome.certificate = { id: existing, ...shown, state, reused: existing !== '' };
         return;
-    setSecret(value);
-    for (const line of value.split(/\r?\n/)) {
-        if (line.trim() !== '' && line !== value)
-            setSecret(line.trim());
     }
+    if (settings.projectId !== 0 && settings.api === '2.0') {
+        io.log.warning("project-id is not supported by api '2.0'; the certificate goes to the default project.");
+    }
+    try {
+        const result = await client.upload(request);
+        io.log.info(result.reused
+            ? `An identical certificate already exists: ${result.certificateId} (no new copy made).`
+            : `Uploaded as ${result.certificateId} ('${alias}').`);
+        outcome.certificate = {
+            id: result.certificateId,
+            ...shown,
+            state: result.reused ? 'reused' : 'new',
+            reused: result.reused
+        };
+    }
+    catch (error) {
+        if (error instanceof TencentApiError && !error.subject) {
+            error.about(`the certificate for ${leaf.domains.join(', ') || leaf.subject}`);
+        }
+        throw error;
+    }
+}
+/** `<first domain> <not-after, YYYY-MM-DD>`, as the contract says. */
+function defaultAlias(domains, subject, notAfter) {
+    const name = domains[0] ?? (/CN=([^,\n]+)/.exec(subject)?.[1] || 'certificate');
+    return `${name} ${notAfter.toISOString().slice(0, 10)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
@@ -39462,6 +41317,33 @@ function renderSummary(report) {
             ]
         ]), '');
     }
+    const resources = report.replaced ?? [];
+    if (resources.length > 0) {
+        const rows = resources
+            .slice(0, ROWS_PER_KIND)
+            .map(r => [
+            r.type,
+            r.region ?? '—',
+            r.instance,
+            r.from ?? '—',
+            r.to ?? '—',
+            r.status,
+            r.error ?? ''
+        ]);
+        if (resources.length > ROWS_PER_KIND)
+            rows.push([
+                '…',
+                '',
+                `and ${resources.length - ROWS_PER_KIND} more`,
+                '',
+                '',
+                '',
+                'listed in the log'
+            ]);
+        parts.push('### Resources', '', table(['Type', 'Region', 'Instance', 'From', 'To', 'Status', 'Error'], rows), '');
+    }
+    if (report.inventory)
+        parts.push(report.inventory, '');
     const prune = report.prune;
     if (prune) {
         const row = (action, e, reason) => [
@@ -39489,1387 +41371,11 @@ function renderSummary(report) {
     return parts.join('\n') + '\n';
 }
 
-;// CONCATENATED MODULE: ./src/tencent/endpoint.ts
-/**
- * The `endpoint` input: a host (`ssl.intl.tencentcloudapi.com`, `host:port`) or a URL. Requests
- * carry credentials and private keys, so plain http is allowed only to this machine (an emulator).
- */
-
-const DEFAULT_HOST = {
-    '3.0': 'ssl.tencentcloudapi.com',
-    '2.0': 'wss.api.qcloud.com'
-};
-const DEFAULT_PATH = {
-    '3.0': '/',
-    '2.0': '/v2/index.php'
-};
-const ACCEPTS = 'accepts a host such as ssl.tencentcloudapi.com or an https:// URL; ' +
-    'http:// only for a loopback host (127.0.0.0/8, ::1, localhost)';
-/** host, host:port, [v6]:port, optionally followed by a path; no scheme. */
-const BARE_HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?(?:\/[^\s?#]*)?$/i;
-function parseEndpoint(value, api) {
-    const text = value.trim();
-    if (text === '')
-        return new URL(`https://${DEFAULT_HOST[api]}${DEFAULT_PATH[api]}`);
-    const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
-    // Text with an @ may hold credentials (user:password@host): it is never quoted back.
-    const shown = text.includes('@') ? 'the value' : `'${text}'`;
-    if (text.includes('?'))
-        fail('a query string is not allowed');
-    if (text.includes('#'))
-        fail('a fragment is not allowed');
-    if (!hasScheme && !BARE_HOST.test(text))
-        fail(`${shown} is neither a host name nor a URL`);
-    let url;
-    try {
-        url = new URL(hasScheme ? text : `https://${text}`);
-    }
-    catch {
-        return fail(`${shown} is not a valid URL`);
-    }
-    if (url.username !== '' || url.password !== '')
-        fail('credentials in the URL are not allowed');
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        fail(`the scheme ${url.protocol}// is not supported`);
-    if (url.hostname === '')
-        fail('the URL has no host');
-    if (url.protocol === 'http:' && !isLoopback(url.hostname))
-        fail(`http:// is refused for ${url.hostname}, which is not a loopback host`);
-    if (url.pathname === '' || url.pathname === '/')
-        url.pathname = DEFAULT_PATH[api];
-    return url;
-}
-/** 127.0.0.0/8, ::1 and localhost; `hostname` as URL normalises it (127.1 → 127.0.0.1). */
-function isLoopback(hostname) {
-    const host = hostname.toLowerCase();
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-function fail(problem) {
-    throw new InputError('endpoint', `${problem}; ${ACCEPTS}`);
-}
-
-;// CONCATENATED MODULE: ./src/tencent/read.ts
-/** Helpers for reading untyped API answers defensively, shared by both API versions. */
-
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** A string field that may be absent or null (then ''); undefined when it has another type. */
-function optionalString(value) {
-    if (value === undefined || value === null)
-        return '';
-    return typeof value === 'string' ? value : undefined;
-}
-/** An array field that may be absent or null (then []); undefined when it has another type. */
-function optionalArray(value) {
-    if (value === undefined || value === null)
-        return [];
-    return Array.isArray(value) ? value : undefined;
-}
-/** Lower-cased, without empties and repeats, first occurrence first. */
-function domainList(values) {
-    const names = values.filter((v) => typeof v === 'string').map(v => v.trim());
-    return [...new Set(names.filter(v => v !== '').map(v => v.toLowerCase()))];
-}
-function unique(values) {
-    return [...new Set(values)];
-}
-function chunks(values, size) {
-    const out = [];
-    for (let i = 0; i < values.length; i += size)
-        out.push(values.slice(i, i + size));
-    return out;
-}
-/** A copy of `error` that names `subject`: errors are shared across a batch, subjects are not. */
-function errorFor(error, operation, subject) {
-    if (!(error instanceof TencentApiError))
-        return new TencentApiError({
-            operation,
-            code: 'UnexpectedError',
-            message: errorMessage(error),
-            subject
-        });
-    return new TencentApiError({
-        operation: error.operation,
-        code: error.code,
-        message: error.apiMessage,
-        requestId: error.requestId,
-        httpStatus: error.httpStatus,
-        subject
-    });
-}
-/** Tencent's wording for a certificate that no longer exists, in either language. */
-function saysNotFound(message) {
-    return /CertificateNotFound|not\s+(?:be\s+)?found|not\s+exist|no\s+longer\s+exist|不存在/i.test(message);
-}
-
-;// CONCATENATED MODULE: ./src/tencent/retry.ts
-/**
- * Which failures are worth another attempt, and how long to wait before it.
- *
- * Classification works on `TencentApiError.code`: 3.0 string codes, 2.0 numeric codes as strings,
- * and the transport's own codes (`HttpError.<status>`, `NetworkError.<errno>`, `Timeout`,
- * `MalformedResponse`). Anything not listed here is not retried.
- */
-const DEFAULT_RETRY_POLICY = Object.freeze({
-    maxAttempts: 5,
-    baseMs: 500,
-    capMs: 8000,
-    budgetMs: 60_000
-});
-/** Network failures that say nothing about the server's state, or prove it never saw us. */
-const RETRYABLE_NETWORK = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'ECONNABORTED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'UND_ERR_SOCKET',
-    // A body cut off mid-way (node-fetch), and routes that may come back. ENOTFOUND is not
-    // here: a name that does not exist is a wrong endpoint, not a passing fault.
-    'ERR_STREAM_PREMATURE_CLOSE',
-    'EHOSTUNREACH',
-    'ENETUNREACH'
-]);
-/** Failures that happened before the request could reach the server. */
-const NEVER_SENT = new Set([
-    'NetworkError.ECONNREFUSED',
-    'NetworkError.EAI_AGAIN',
-    'NetworkError.EHOSTUNREACH',
-    'NetworkError.ENETUNREACH'
-]);
-const SKEW_CODES = new Set(['AuthFailure.SignatureExpire', '4500']);
-/** Throttling: the server refused to act, so a retry is always safe. 2.0 code 4400 is a quota. */
-function isThrottling(code) {
-    return (code === 'RequestLimitExceeded' ||
-        code.startsWith('RequestLimitExceeded.') ||
-        code === 'LimitExceeded.RateLimitExceeded' ||
-        code === 'HttpError.429');
-}
-function classifyFailure(code) {
-    if (SKEW_CODES.has(code))
-        return 'skew';
-    if (isThrottling(code))
-        return 'retry';
-    if (code === 'InternalError' || code.startsWith('InternalError.'))
-        return 'retry';
-    if (/^HttpError\.5\d\d$/.test(code))
-        return 'retry';
-    if (code === 'Timeout')
-        return 'retry';
-    if (code.startsWith('NetworkError.') && RETRYABLE_NETWORK.has(code.slice(13)))
-        return 'retry';
-    if (code === '6000' || code === '6200')
-        return 'retry';
-    return 'fatal';
-}
-/**
- * True when the failure proves the server did not act on the request, so even a non-idempotent
- * call may be repeated: throttling, a clock-skew refusal, or a connection that never opened.
- */
-function provesNotProcessed(code) {
-    return isThrottling(code) || SKEW_CODES.has(code) || NEVER_SENT.has(code);
-}
-/** Milliseconds to wait before retry number `retryIndex` (0 for the first retry). */
-function backoffDelay(policy, retryIndex, random) {
-    return random() * Math.min(policy.capMs, policy.baseMs * 2 ** retryIndex);
-}
-function retryPolicy(overrides = {}) {
-    return { ...DEFAULT_RETRY_POLICY, ...overrides };
-}
-
-;// CONCATENATED MODULE: ./src/tencent/sign.ts
-/**
- * Request signing for Tencent Cloud, as pure functions.
- *
- * TC3-HMAC-SHA256 (API 3.0) and the legacy API 2.0 HmacSHA256/HmacSHA1 signature, exactly as
- * Tencent documents them (see ../shared/docs/tencent-cloud-ssl-api.md §1.3 and §4.1).
- */
-
-const sha256Hex = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-const hmac = (key, msg) => (0,external_node_crypto_.createHmac)('sha256', key).update(msg, 'utf8').digest();
-/** `YYYY-MM-DD` of a Unix timestamp in UTC: the credential scope never uses local time. */
-function utcDate(timestamp) {
-    return new Date(timestamp * 1000).toISOString().slice(0, 10);
-}
-function signTc3(input) {
-    const method = input.method ?? 'POST';
-    const headers = [
-        ['content-type', input.contentType.trim().toLowerCase()],
-        ['host', input.host.trim().toLowerCase()]
-    ];
-    if (input.action !== undefined)
-        headers.push(['x-tc-action', input.action.toLowerCase()]);
-    headers.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const canonicalHeaders = headers.map(([k, v]) => `${k}:${v}\n`).join('');
-    const signedHeaders = headers.map(([k]) => k).join(';');
-    const canonicalRequest = [
-        method,
-        '/',
-        input.query ?? '',
-        canonicalHeaders,
-        signedHeaders,
-        sha256Hex(input.payload)
-    ].join('\n');
-    const date = utcDate(input.timestamp);
-    const credentialScope = `${date}/${input.service}/tc3_request`;
-    const stringToSign = [
-        'TC3-HMAC-SHA256',
-        String(input.timestamp),
-        credentialScope,
-        sha256Hex(canonicalRequest)
-    ].join('\n');
-    const kDate = hmac(`TC3${input.secretKey}`, date);
-    const kService = hmac(kDate, input.service);
-    const kSigning = hmac(kService, 'tc3_request');
-    const signature = (0,external_node_crypto_.createHmac)('sha256', kSigning).update(stringToSign, 'utf8').digest('hex');
-    const authorization = `TC3-HMAC-SHA256 Credential=${input.secretId}/${credentialScope}, ` +
-        `SignedHeaders=${signedHeaders}, Signature=${signature}`;
-    return {
-        authorization,
-        signature,
-        canonicalRequest,
-        stringToSign,
-        credentialScope,
-        signedHeaders
-    };
-}
-/** Byte-order comparison (upper case before lower case), as the 2.0 signature requires. */
-function byteOrder(a, b) {
-    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-/**
- * The 2.0 source string: METHOD + host + path + '?' + the parameters sorted by name in byte
- * order, `_` replaced by `.` in names, values raw (not URL-encoded).
- */
-function v2SourceString(method, host, path, params) {
-    const pairs = Object.keys(params)
-        .filter(name => name !== 'Signature')
-        .sort(byteOrder)
-        .map(name => `${name.replace(/_/g, '.')}=${params[name]}`);
-    return `${method}${host}${path}?${pairs.join('&')}`;
-}
-/** Base64 HMAC of the source string; SHA-256 only when the method says exactly `HmacSHA256`. */
-function signV2(secretKey, source, method) {
-    const algorithm = method === 'HmacSHA256' ? 'sha256' : 'sha1';
-    return (0,external_node_crypto_.createHmac)(algorithm, secretKey).update(source, 'utf8').digest('base64');
-}
-
-;// CONCATENATED MODULE: ./src/tencent/time.ts
-/**
- * Times as Tencent's SSL APIs write them: `YYYY-MM-DD HH:mm:ss` in China Standard Time (GMT+8),
- * both in 3.0 (`CertEndTime`, `InsertTime`) and 2.0 (`certEndTime`, `insertTime`). ISO 8601 with
- * an explicit offset is accepted too, in case an account or a future version answers that way.
- */
-const CHINA_OFFSET_MINUTES = 8 * 60;
-const TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:\s*(Z|[+-]\d{2}:?\d{2}))?$/i;
-/** The instant, or undefined for anything that is not an exact, valid date and time. */
-function parseTencentTime(value) {
-    if (typeof value !== 'string')
-        return undefined;
-    const match = TIME_PATTERN.exec(value.trim());
-    if (!match)
-        return undefined;
-    const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
-    const millis = match[7] ? Number(`0.${match[7]}`) * 1000 : 0;
-    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
-        return undefined;
-    const wallClock = Date.UTC(year, month - 1, day, hour, minute, second, Math.floor(millis));
-    // Date.UTC rolls 2026-02-30 over into March: refuse instead of guessing.
-    const check = new Date(wallClock);
-    if (check.getUTCFullYear() !== year || check.getUTCDate() !== day)
-        return undefined;
-    const offset = match[8] === undefined ? CHINA_OFFSET_MINUTES : offsetMinutes(match[8]);
-    if (offset === undefined)
-        return undefined;
-    return new Date(wallClock - offset * 60_000);
-}
-function offsetMinutes(zone) {
-    if (zone.toUpperCase() === 'Z')
-        return 0;
-    const digits = zone.slice(1).replace(':', '');
-    const hours = Number(digits.slice(0, 2));
-    const minutes = Number(digits.slice(2));
-    if (hours > 14 || minutes > 59)
-        return undefined;
-    return (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
-}
-
-;// CONCATENATED MODULE: ./src/tencent/pacer.ts
-/**
- * Client-side pacing: Tencent allows 10 requests per second per action. Rather than learn that
- * from throttling errors, every attempt waits for a slot in a rolling window per action. The
- * window is a little longer than the server's second so that clock jitter never tips us over.
- */
-const DEFAULT_PACING = Object.freeze({ limit: 10, windowMs: 1100 });
-class Pacer {
-    clock;
-    /** Send times per action, oldest first; never more than `limit` kept. */
-    sent = new Map();
-    policy;
-    constructor(clock, policy = {}) {
-        this.clock = clock;
-        this.policy = { ...DEFAULT_PACING, ...policy };
-    }
-    /** Resolves when a request of `action` may be sent, and counts it as sent. */
-    async acquire(action) {
-        const { limit, windowMs } = this.policy;
-        let times = this.sent.get(action);
-        if (!times)
-            this.sent.set(action, (times = []));
-        for (;;) {
-            const now = this.clock.now();
-            // A clock that jumped backwards must not stall us: a send "in the future" counts as now.
-            for (let i = 0; i < times.length; i++)
-                times[i] = Math.min(times[i], now);
-            while (times.length > 0 && times[0] <= now - windowMs)
-                times.shift();
-            if (times.length < limit) {
-                times.push(now);
-                return;
-            }
-            // Re-check after waking: concurrent callers may have taken the slot meanwhile.
-            await this.clock.sleep(times[0] + windowMs - now);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/tencent/transport.ts
-
-
-
-/** Answers above this are refused: no SSL answer comes near it, and memory is finite. */
-const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
-/** A sensible per-request timeout for callers that have no opinion. */
-const DEFAULT_TIMEOUT_MS = 30_000;
-/** Thrown inside an attempt: the error, with the HTTP status and Date of the answer if one came. */
-class AttemptFailure {
-    error;
-    status;
-    date;
-    constructor(error, status, date) {
-        this.error = error;
-        this.status = status;
-        this.date = date;
-    }
-}
-class Transport {
-    options;
-    policy;
-    pacer;
-    deps;
-    setTimer;
-    /** Server clock minus ours, learnt from the Date of a SignatureExpire answer. */
-    skewMs = 0;
-    constructor(options) {
-        this.options = options;
-        this.deps = options.deps;
-        this.policy = retryPolicy(options.retry);
-        this.pacer = new Pacer(this.deps, options.pacing);
-        this.setTimer = this.deps.setTimer ?? realTimer;
-    }
-    async call(action, params, options = {}) {
-        const { deps, policy } = this;
-        const secrets = [...this.options.secrets, ...(options.secrets ?? [])];
-        const started = deps.now();
-        let maybeProcessed = 0;
-        let skewCorrected = false;
-        let retries = 0;
-        for (let attempt = 1;; attempt++) {
-            await this.pacer.acquire(action);
-            const sentAt = deps.now();
-            const timestamp = Math.floor((sentAt + this.skewMs) / 1000);
-            try {
-                const { answer, status } = await this.attempt(action, params, timestamp);
-                maybeProcessed++;
-                this.trace(action, attempt, String(status), 'OK', answer.requestId, sentAt);
-                return { ...answer, attempts: attempt, maybeProcessed };
-            }
-            catch (thrown) {
-                if (!(thrown instanceof AttemptFailure))
-                    throw thrown;
-                const { error: raw, date, status } = thrown;
-                const error = scrub(raw, options.subject, secrets);
-                this.trace(action, attempt, String(status ?? '-'), error.code, error.requestId, sentAt);
-                if (!provesNotProcessed(error.code))
-                    maybeProcessed++;
-                const kind = classifyFailure(error.code);
-                const mayRepeat = !options.nonIdempotent || provesNotProcessed(error.code);
-                if (kind === 'fatal' || !mayRepeat || attempt >= policy.maxAttempts)
-                    throw error;
-                if (kind === 'skew') {
-                    const serverNow = date === null ? NaN : Date.parse(date);
-                    if (skewCorrected || Number.isNaN(serverNow))
-                        throw error;
-                    skewCorrected = true;
-                    this.skewMs = serverNow - deps.now();
-                    deps.debug(`${action}: clock corrected by ${Math.round(this.skewMs / 1000)} s (Date)`);
-                    continue;
-                }
-                const backoff = backoffDelay(policy, retries++, deps.random);
-                const settle = options.settleAfterTimeout && error.code === 'Timeout';
-                const delay = settle ? Math.max(backoff, this.options.timeoutMs) : backoff;
-                if (deps.now() - started + delay >= policy.budgetMs)
-                    throw error;
-                deps.debug(`${action}: retrying in ${Math.round(delay)} ms`);
-                await deps.sleep(delay);
-            }
-        }
-    }
-    /** One attempt; throws an AttemptFailure. */
-    async attempt(action, params, timestamp) {
-        const wire = this.options.protocol.build(action, params, timestamp);
-        let exchange;
-        try {
-            exchange = await this.exchange(wire);
-        }
-        catch (error) {
-            throw new AttemptFailure(transportError(action, error), undefined, null);
-        }
-        const { status, text, date } = exchange;
-        try {
-            if (status < 200 || status > 299)
-                throw httpError(action, status, text, this.options.protocol);
-            return { answer: this.options.protocol.parse(action, text), status };
-        }
-        catch (error) {
-            const apiError = error instanceof TencentApiError ? error : malformed(action, 'the answer could not be read');
-            throw new AttemptFailure(apiError, status, date);
-        }
-    }
-    /** POST with a timeout that holds even for a fetch that ignores the abort signal. */
-    async exchange(wire) {
-        const controller = new AbortController();
-        let cancel = () => undefined;
-        let fired = false;
-        const timedOut = new Promise((_, reject) => {
-            cancel = this.setTimer(this.options.timeoutMs, () => {
-                fired = true;
-                reject(new TimeoutSignal());
-                controller.abort();
-            });
-        });
-        timedOut.catch(() => undefined);
-        try {
-            const response = await Promise.race([
-                this.deps.fetch(wire.url, {
-                    method: 'POST',
-                    headers: wire.headers,
-                    body: wire.body,
-                    signal: controller.signal,
-                    size: MAX_RESPONSE_BYTES,
-                    redirect: 'manual'
-                }),
-                timedOut
-            ]);
-            if (Number(response.headers.get('content-length')) > MAX_RESPONSE_BYTES)
-                throw new TooLargeSignal();
-            const text = await Promise.race([response.text(), timedOut]);
-            if (Buffer.byteLength(text, 'utf8') > MAX_RESPONSE_BYTES)
-                throw new TooLargeSignal();
-            return { status: response.status, text, date: response.headers.get('date') };
-        }
-        catch (error) {
-            controller.abort();
-            // Whatever the aborted fetch threw, the cause was our timeout.
-            throw fired ? new TimeoutSignal() : error;
-        }
-        finally {
-            cancel();
-        }
-    }
-    /** Never a body, a header value or a message: those may hold keys. */
-    trace(action, attempt, status, code, requestId, sentAt) {
-        const took = this.deps.now() - sentAt;
-        this.deps.debug(`${action} attempt ${attempt}: HTTP ${status}, ${code}, ` +
-            `RequestId ${requestId || '-'}, ${took} ms`);
-    }
-}
-class TimeoutSignal extends Error {
-}
-class TooLargeSignal extends Error {
-}
-function realTimer(ms, fire) {
-    const timer = setTimeout(fire, ms);
-    return () => clearTimeout(timer);
-}
-function malformed(action, problem, requestId = '') {
-    return new TencentApiError({
-        operation: action,
-        code: 'MalformedResponse',
-        message: problem,
-        requestId
-    });
-}
-/** A failure before an answer was read: timeout, network, oversized answer. */
-function transportError(action, error) {
-    if (error instanceof TimeoutSignal)
-        return new TencentApiError({ operation: action, code: 'Timeout', message: 'no answer in time' });
-    const detail = error;
-    if (error instanceof TooLargeSignal || detail?.type === 'max-size')
-        return malformed(action, `the answer is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`);
-    const message = error instanceof Error ? error.message : String(error);
-    const code = typeof detail?.code === 'string'
-        ? detail.code
-        : typeof detail?.cause?.code === 'string'
-            ? detail.cause.code
-            : /socket hang up|premature close/i.test(message)
-                ? 'ECONNRESET'
-                : 'Unknown';
-    return new TencentApiError({ operation: action, code: `NetworkError.${code}`, message });
-}
-function httpError(action, status, text, protocol) {
-    // A gateway error page says nothing useful; a Tencent error envelope does.
-    let said = '';
-    let requestId = '';
-    try {
-        protocol.parse(action, text);
-    }
-    catch (error) {
-        if (error instanceof TencentApiError && error.code !== 'MalformedResponse') {
-            said = `; ${error.code}: ${error.apiMessage}`;
-            requestId = error.requestId;
-        }
-    }
-    return new TencentApiError({
-        operation: action,
-        code: `HttpError.${status}`,
-        message: `the API answered HTTP ${status}${said}`,
-        requestId,
-        httpStatus: status
-    });
-}
-const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
-const MAX_MESSAGE_CHARS = 1000;
-/** Removes every secret (and each line of a multi-line one) and any private key from `text`. */
-function redact(text, secrets) {
-    let out = text.replace(PRIVATE_KEY_BLOCK, '[private key removed]');
-    for (const secret of secrets) {
-        const pieces = [secret, ...secret.split(/\r?\n/).map(line => line.trim())];
-        for (const piece of pieces)
-            if (piece.length >= 8)
-                out = out.split(piece).join('***');
-    }
-    return out.length > MAX_MESSAGE_CHARS ? `${out.slice(0, MAX_MESSAGE_CHARS)}…` : out;
-}
-function scrub(error, subject, secrets) {
-    return new TencentApiError({
-        operation: error.operation,
-        code: redact(error.code, secrets),
-        message: redact(error.apiMessage, secrets),
-        requestId: error.requestId,
-        httpStatus: error.httpStatus,
-        subject: subject ?? error.subject
-    });
-}
-
-;// CONCATENATED MODULE: ./src/tencent/v2.ts
-/**
- * The legacy API 2.0 (`wss.api.qcloud.com/v2/index.php`): form POST signed with HmacSHA256,
- * envelope {code, message, codeDesc, data}. See tencent-cloud-ssl-api.md §1. Tencent announced
- * its retirement; it is kept for accounts that still depend on it.
- */
-
-
-
-
-
-
-
-const PAGE_SIZE = 100;
-class V2Protocol {
-    endpoint;
-    credentials;
-    random;
-    constructor(endpoint, credentials, random) {
-        this.endpoint = endpoint;
-        this.credentials = credentials;
-        this.random = random;
-    }
-    build(action, params, timestamp) {
-        const form = {};
-        for (const [name, value] of Object.entries(params))
-            if (value !== undefined)
-                form[name] = String(value);
-        Object.assign(form, {
-            Action: action,
-            // A fresh nonce per attempt: a repeated one is refused as a replay (code 4500).
-            Nonce: String(1 + Math.floor(this.random() * 2_147_483_646)),
-            Timestamp: String(timestamp),
-            SecretId: this.credentials.secretId,
-            SignatureMethod: 'HmacSHA256'
-        });
-        if (this.credentials.token)
-            form.Token = this.credentials.token;
-        // url.host is host[:port] exactly as the Host header carries it.
-        const source = v2SourceString('POST', this.endpoint.host, this.endpoint.pathname, form);
-        form.Signature = signV2(this.credentials.secretKey, source, 'HmacSHA256');
-        return {
-            url: this.endpoint.href,
-            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-            body: new URLSearchParams(form).toString()
-        };
-    }
-    parse(action, text) {
-        let json;
-        try {
-            json = JSON.parse(text);
-        }
-        catch {
-            const looksHtml = /^\s*</.test(text);
-            throw malformed(action, `the answer is not JSON${looksHtml ? ' (an HTML page)' : ''}`);
-        }
-        const code = isRecord(json) ? readCount(json.code) : undefined;
-        if (!isRecord(json) || code === undefined)
-            throw malformed(action, 'the answer has no code');
-        if (code !== 0) {
-            const said = [json.message, json.codeDesc].find(v => typeof v === 'string' && v !== '');
-            const message = typeof said === 'string' ? said : '';
-            throw new TencentApiError({ operation: action, code: String(code), message });
-        }
-        return { data: json.data, requestId: '' };
-    }
-}
-class SslClientV2 {
-    api = '2.0';
-    transport;
-    deps;
-    timeoutMs;
-    constructor(options, tuning = {}) {
-        const { credentials, deps } = options;
-        this.deps = deps;
-        this.timeoutMs = options.timeoutMs;
-        this.transport = new Transport({
-            deps,
-            timeoutMs: options.timeoutMs,
-            protocol: new V2Protocol(options.endpoint, credentials, deps.random),
-            secrets: [credentials.secretKey, credentials.token ?? ''],
-            retry: tuning.retry,
-            pacing: tuning.pacing
-        });
-    }
-    async listUploaded(certType) {
-        const items = await this.listAll(certType, false);
-        const listed = [];
-        for (const item of items) {
-            if (item.from !== 'upload')
-                continue;
-            const entry = this.toListed(item, certType);
-            if (entry)
-                listed.push(entry);
-        }
-        return listed;
-    }
-    /**
-     * 2.0 has no Repeatable flag: look for the fingerprint first, and after an ambiguous failure
-     * look again before uploading again, so a lost answer never leaves two copies. An upload that
-     * timed out may still be on its way and land after the look: before looking, it is given as
-     * long again as the timeout, and once no retry may start it still gets that one look.
-     */
-    async upload(request) {
-        const subject = `certificate "${request.alias}"`;
-        const existing = await this.findByFingerprint(request);
-        if (existing)
-            return { certificateId: existing, reused: true };
-        const params = {
-            cert: request.certificatePem,
-            certType: request.certType,
-            key: request.privateKeyPem,
-            alias: request.alias
-        };
-        const secrets = request.privateKeyPem ? [request.privateKeyPem] : [];
-        const { policy } = this.transport;
-        const started = this.deps.now();
-        for (let attempt = 1;; attempt++) {
-            let ambiguous;
-            try {
-                const answer = await this.transport.call('CertUpload', params, {
-                    nonIdempotent: true,
-                    subject,
-                    secrets
-                });
-                const id = isRecord(answer.data) ? answer.data.id : undefined;
-                if (typeof id === 'string' && id !== '')
-                    return { certificateId: id, reused: false };
-                ambiguous = malformed('CertUpload', 'the answer has no id').about(subject);
-            }
-            catch (error) {
-                // Throttling was already retried by the transport; anything else is not ambiguous.
-                const retryable = error instanceof TencentApiError && classifyFailure(error.code) === 'retry';
-                if (!retryable || provesNotProcessed(error.code))
-                    throw error;
-                ambiguous = error;
-            }
-            const landing = ambiguous.code === 'Timeout' ? this.timeoutMs : 0;
-            const delay = Math.max(backoffDelay(policy, attempt - 1, this.deps.random), landing);
-            const last = attempt >= policy.maxAttempts || this.deps.now() - started + delay >= policy.budgetMs;
-            // Even when no retry may follow, look once: the upload may have been stored.
-            this.deps.debug(`CertUpload: ${ambiguous.code}; looking for the certificate in ${Math.round(delay)} ms` +
-                (last ? '' : ' before retrying'));
-            await this.deps.sleep(delay);
-            const stored = await this.findByFingerprint(request);
-            if (stored)
-                return { certificateId: stored, reused: false };
-            if (last)
-                throw ambiguous;
-        }
-    }
-    /** 2.0 has no binding check. */
-    async checkBindings() {
-        return null;
-    }
-    async deleteCertificates(ids) {
-        const outcomes = [];
-        for (const id of unique(ids)) {
-            try {
-                await this.transport.call('CertDelete', { id }, { subject: id });
-                outcomes.push({ id, result: 'deleted' });
-            }
-            catch (thrown) {
-                const error = errorFor(thrown, 'CertDelete', id);
-                if (error.code === '5000')
-                    outcomes.push({ id, result: 'gone' });
-                else if (/^51\d\d$/.test(error.code))
-                    outcomes.push({ id, result: 'skipped', reason: error.apiMessage || 'refused by the API' });
-                else
-                    outcomes.push({ id, result: 'failed', error });
-            }
-        }
-        return outcomes;
-    }
-    findIdentical(request) {
-        return this.findByFingerprint(request);
-    }
-    async findByFingerprint(request) {
-        const wanted = request.fingerprint.replace(/:/g, '').toLowerCase();
-        for (const item of await this.listAll(request.certType, true))
-            if (leafFingerprint(item.cert) === wanted)
-                return item.id;
-        return '';
-    }
-    /** Every listed item of one type, all pages; each has a non-empty string `id`. */
-    async listAll(certType, withCert) {
-        const items = new Map();
-        for (let page = 1, seen = 0;; page++) {
-            const params = { page, count: PAGE_SIZE, certType };
-            if (withCert)
-                params.withCert = 1;
-            const answer = await this.transport.call('CertGetList', params);
-            const data = isRecord(answer.data) ? answer.data : {};
-            const total = readCount(data.totalNum);
-            const list = optionalArray(data.list);
-            if (total === undefined || !list)
-                throw malformed('CertGetList', 'no totalNum or list');
-            let added = 0;
-            for (const item of list) {
-                const id = isRecord(item) ? item.id : undefined;
-                if (typeof id !== 'string' || id === '')
-                    throw malformed('CertGetList', 'a certificate has no id');
-                if (items.has(id))
-                    continue;
-                items.set(id, item);
-                added++;
-            }
-            seen += list.length;
-            // A page with nothing new means the server is repeating itself: stop rather than loop.
-            if (list.length === 0 || seen >= total || added === 0)
-                break;
-        }
-        return [...items.values()];
-    }
-    toListed(item, certType) {
-        const id = item.id;
-        const notAfter = parseTencentTime(item.certEndTime);
-        if (!notAfter) {
-            this.deps.warning(`Certificate ${id} is left out: its expiry (certEndTime ${JSON.stringify(item.certEndTime)}) ` +
-                'could not be read, so it is neither deleted nor counted as a newer certificate.');
-            return undefined;
-        }
-        // Without subjectAltName the main domain alone could put a certificate in scope that also
-        // serves other names: such a certificate is left out, never deleted.
-        const alt = item.subjectAltName;
-        const names = Array.isArray(alt) && alt.length > 0
-            ? alt
-            : item.certType === 'CA' && typeof item.domain === 'string'
-                ? [item.domain]
-                : undefined;
-        if (!names) {
-            this.deps.warning(`Certificate ${id} is left out: the list gives no subjectAltName, so its domains are not ` +
-                'known; it is neither deleted nor counted as a newer certificate.');
-            return undefined;
-        }
-        return {
-            id,
-            domains: domainList([...names, item.domain]),
-            notAfter,
-            insertedAt: parseTencentTime(item.insertTime),
-            certType: typeof item.certType === 'string' && item.certType !== '' ? item.certType : certType,
-            uploaded: true,
-            alias: typeof item.alias === 'string' ? item.alias : ''
-        };
-    }
-}
-/** A count that PHP may have written as a number or as a digit string. */
-function readCount(value) {
-    if (typeof value === 'number' && Number.isInteger(value))
-        return value;
-    if (typeof value === 'string' && /^-?\d+$/.test(value))
-        return Number(value);
-    return undefined;
-}
-/** SHA-256 of the first certificate in a PEM, lower-case hex; undefined when unreadable. */
-function leafFingerprint(pem) {
-    if (typeof pem !== 'string')
-        return undefined;
-    const block = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
-    if (!block)
-        return undefined;
-    try {
-        return new external_node_crypto_.X509Certificate(block[0]).fingerprint256.replace(/:/g, '').toLowerCase();
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/tencent/poll.ts
-/**
- * Bounded waiting for Tencent's asynchronous tasks (binding checks, checked deletes): the first
- * look after half a second, then a second longer each time up to five, and never more than two
- * minutes in all, so a task that never finishes costs a bounded delay and is reported as such.
- */
-const DEFAULT_POLL = Object.freeze({
-    firstDelayMs: 500,
-    stepMs: 1000,
-    maxDelayMs: 5000,
-    totalMs: 120_000
-});
-/**
- * Waits, then calls `check`, until it returns true or the total wait is spent.
- * Returns whether `check` reported completion.
- */
-async function pollUntilDone(clock, policy, check) {
-    const deadline = clock.now() + policy.totalMs;
-    for (let delay = policy.firstDelayMs;; delay = Math.min(policy.maxDelayMs, delay + policy.stepMs)) {
-        const wait = Math.min(delay, deadline - clock.now());
-        if (wait <= 0)
-            return false;
-        await clock.sleep(wait);
-        if (await check())
-            return true;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/tencent/v3.ts
-
-
-
-
-
-
-
-const SSL_VERSION = '2019-12-05';
-const CONTENT_TYPE = 'application/json';
-/** DescribeCertificates' largest page. */
-const v3_PAGE_SIZE = 1000;
-/** Most ids one batch call (delete, binding task, task result) accepts. */
-const BATCH = 100;
-const LINKED_ROLE = 'SSL_QCSLinkedRoleInReplaceLoadCertificate';
-/** Signs and reads API 3.0 requests. */
-class Tc3Protocol {
-    endpoint;
-    credentials;
-    constructor(endpoint, credentials) {
-        this.endpoint = endpoint;
-        this.credentials = credentials;
-    }
-    build(action, params, timestamp) {
-        const body = JSON.stringify(params);
-        const { authorization } = signTc3({
-            secretId: this.credentials.secretId,
-            secretKey: this.credentials.secretKey,
-            // The scope's service stays `ssl` whatever host the endpoint names (intl site, emulator).
-            service: 'ssl',
-            host: this.endpoint.hostname.toLowerCase(),
-            contentType: CONTENT_TYPE,
-            payload: body,
-            timestamp
-        });
-        const headers = {
-            'Content-Type': CONTENT_TYPE,
-            'X-TC-Action': action,
-            'X-TC-Version': SSL_VERSION,
-            'X-TC-Timestamp': String(timestamp),
-            'X-TC-Language': 'en-US',
-            'X-TC-RequestClient': 'tencentcloud-ssl-action',
-            Authorization: authorization
-        };
-        if (this.credentials.token)
-            headers['X-TC-Token'] = this.credentials.token;
-        return { url: this.endpoint.href, headers, body };
-    }
-    parse(action, text) {
-        let json;
-        try {
-            json = JSON.parse(text);
-        }
-        catch {
-            const looksHtml = /^\s*</.test(text);
-            throw malformed(action, `the answer is not JSON${looksHtml ? ' (an HTML page)' : ''}`);
-        }
-        const response = isRecord(json) ? json.Response : undefined;
-        if (!isRecord(response))
-            throw malformed(action, 'the answer has no Response object');
-        const requestId = typeof response.RequestId === 'string' ? response.RequestId : '';
-        const error = response.Error;
-        if (error !== undefined && error !== null) {
-            if (!isRecord(error) || typeof error.Code !== 'string' || error.Code === '')
-                throw malformed(action, 'Response.Error has no Code', requestId);
-            const message = typeof error.Message === 'string' ? error.Message : '';
-            throw new TencentApiError({ operation: action, code: error.Code, message, requestId });
-        }
-        return { data: response, requestId };
-    }
-}
-class SslClientV3 {
-    api = '3.0';
-    transport;
-    deps;
-    poll;
-    constructor(options, tuning = {}) {
-        const { credentials } = options;
-        this.deps = options.deps;
-        this.poll = { ...DEFAULT_POLL, ...tuning.poll };
-        this.transport = new Transport({
-            deps: options.deps,
-            timeoutMs: options.timeoutMs,
-            protocol: new Tc3Protocol(options.endpoint, credentials),
-            secrets: [credentials.secretKey, credentials.token ?? ''],
-            retry: tuning.retry,
-            pacing: tuning.pacing
-        });
-    }
-    async upload(request) {
-        const subject = `certificate "${request.alias}"`;
-        const existing = await this.probe(request.certificatePem, subject);
-        if (existing)
-            return { certificateId: existing, reused: true };
-        const params = { CertificatePublicKey: request.certificatePem };
-        if (request.privateKeyPem)
-            params.CertificatePrivateKey = request.privateKeyPem;
-        Object.assign(params, {
-            CertificateType: request.certType,
-            Alias: request.alias,
-            ProjectId: request.projectId,
-            // With Repeatable false the server answers a duplicate with RepeatCertId, which makes a
-            // retry after a lost answer safe.
-            Repeatable: false
-        });
-        if (request.tags.length > 0)
-            params.Tags = request.tags.map(tag => ({ TagKey: tag.key, TagValue: tag.value }));
-        const secrets = request.privateKeyPem ? [request.privateKeyPem] : [];
-        const answer = await this.transport.call('UploadCertificate', params, {
-            subject,
-            secrets,
-            settleAfterTimeout: true
-        });
-        const data = answer.data;
-        const created = optionalString(data.CertificateId);
-        const repeated = optionalString(data.RepeatCertId);
-        const id = created || repeated;
-        if (created === undefined || repeated === undefined || !id)
-            throw malformed('UploadCertificate', 'no CertificateId or RepeatCertId', answer.requestId).about(subject);
-        // If an earlier attempt may have reached the server, the "repeat" may be our own upload.
-        const reused = repeated !== '' && (created === '' || created === repeated) && answer.maybeProcessed === 1;
-        return { certificateId: id, reused };
-    }
-    findIdentical(request) {
-        return this.probe(request.certificatePem, `certificate "${request.alias}"`);
-    }
-    /** The id of an identical certificate, or '' (also when the key may not call the probe). */
-    async probe(certificatePem, subject) {
-        try {
-            const answer = await this.transport.call('CheckCertificateExist', { CertificatePublicKey: certificatePem }, { subject });
-            const id = optionalString(answer.data.RepeatCertId);
-            if (id === undefined)
-                throw malformed('CheckCertificateExist', 'RepeatCertId is not a string', answer.requestId);
-            return id;
-        }
-        catch (error) {
-            if (!(error instanceof TencentApiError) || classifyFailure(error.code) !== 'fatal')
-                throw error;
-            this.deps.debug(`Going on with UploadCertificate (Repeatable=false): ${error.message}`);
-            return '';
-        }
-    }
-    async listUploaded(certType) {
-        const found = new Map();
-        for (let offset = 0;;) {
-            const params = {
-                Offset: offset,
-                Limit: v3_PAGE_SIZE,
-                FilterSource: 'upload',
-                CertificateType: certType
-            };
-            const answer = await this.transport.call('DescribeCertificates', params);
-            const data = answer.data;
-            const page = data.Certificates;
-            if (typeof data.TotalCount !== 'number' || !Array.isArray(page))
-                throw malformed('DescribeCertificates', 'no TotalCount or Certificates', answer.requestId);
-            let added = 0;
-            for (const item of page) {
-                const id = isRecord(item) ? item.CertificateId : undefined;
-                if (typeof id !== 'string' || id === '')
-                    throw malformed('DescribeCertificates', 'a certificate has no CertificateId', answer.requestId);
-                if (found.has(id))
-                    continue;
-                found.set(id, this.toListed(item, id, certType));
-                added++;
-            }
-            offset += page.length;
-            // A page with nothing new means the server is repeating itself: stop rather than loop.
-            if (page.length === 0 || offset >= data.TotalCount || added === 0)
-                break;
-        }
-        return [...found.values()].filter((c) => c !== undefined);
-    }
-    toListed(item, id, certType) {
-        const notAfter = parseTencentTime(item.CertEndTime);
-        if (!notAfter) {
-            this.deps.warning(`Certificate ${id} is left out: its expiry (CertEndTime ${JSON.stringify(item.CertEndTime)}) ` +
-                'could not be read, so it is neither deleted nor counted as a newer certificate.');
-            return undefined;
-        }
-        // SubjectAltName lists every name; a null one (the API says fields may be) leaves only
-        // CertSANs, and with neither the main Domain alone could put a certificate in scope that
-        // also serves other names: such a certificate is left out, never deleted.
-        const listed = (value) => Array.isArray(value) && value.length > 0 ? value : undefined;
-        // A CA certificate for client authentication has no alternative names: its Domain is its name.
-        const type = typeof item.CertificateType === 'string' ? item.CertificateType : certType;
-        const names = listed(item.SubjectAltName) ??
-            listed(item.CertSANs) ??
-            (type === 'CA' && typeof item.Domain === 'string' ? [item.Domain] : undefined);
-        if (!names) {
-            this.deps.warning(`Certificate ${id} is left out: the list gives neither SubjectAltName nor CertSANs, so ` +
-                'its domains are not known; it is neither deleted nor counted as a newer certificate.');
-            return undefined;
-        }
-        const from = optionalString(item.From);
-        return {
-            id,
-            domains: domainList([...names, ...(listed(item.CertSANs) ?? []), item.Domain]),
-            notAfter,
-            insertedAt: parseTencentTime(item.InsertTime),
-            certType: typeof item.CertificateType === 'string' && item.CertificateType !== ''
-                ? item.CertificateType
-                : certType,
-            // The list is filtered by FilterSource=upload; an explicit other source still wins.
-            uploaded: from === '' || from === 'upload',
-            alias: typeof item.Alias === 'string' ? item.Alias : ''
-        };
-    }
-    // Every batch's task is started before any is polled, so the batches' waits overlap: the
-    // wait for 1,000 certificates is that of one batch, not of ten in a row.
-    async checkBindings(ids) {
-        const wanted = unique(ids);
-        const states = new Map();
-        const settle = (certIds, state) => {
-            for (const id of certIds)
-                states.set(id, state(id));
-        };
-        const tasks = new Map();
-        for (const chunk of chunks(wanted, BATCH)) {
-            try {
-                const answer = await this.transport.call('CreateCertificateBindResourceSyncTask', {
-                    CertificateIds: chunk,
-                    IsCache: 0
-                });
-                const started = readCertTasks(answer, chunk, 'CreateCertificateBindResourceSyncTask');
-                for (const [taskId, certIds] of started)
-                    tasks.set(taskId, certIds);
-                const withTask = new Set([...started.values()].flat());
-                const reason = 'no binding check task was created for it';
-                settle(chunk.filter(id => !withTask.has(id)), id => ({ id, bound: 'unknown', reason }));
-            }
-            catch (error) {
-                const failure = errorFor(error, 'CreateCertificateBindResourceSyncTask', '');
-                const reason = `the binding check could not start: ${failure.message}`;
-                settle(chunk, id => ({ id, bound: 'unknown', reason, ...refusal(failure, id) }));
-            }
-        }
-        const unfinished = await this.pollTasks('DescribeCertificateBindResourceTaskResult', 'SyncTaskBindResourceResult', tasks, (result, certIds, requestId) => {
-            const outcome = bindingOutcome(result);
-            if (outcome === undefined)
-                return false;
-            if (outcome.bound === 'unknown' && outcome.roleError !== undefined) {
-                const { roleError: code, reason } = outcome;
-                const error = (id) => new TencentApiError({
-                    operation: 'DescribeCertificateBindResourceTaskResult',
-                    code,
-                    message: `${reason}; authorise the service role SSL_QCSLinkedRoleInReplaceLoadCertificate in the SSL console`,
-                    requestId,
-                    subject: id
-                });
-                settle(certIds, id => ({ id, bound: 'unknown', reason, error: error(id) }));
-                return true;
-            }
-            settle(certIds, id => ({ id, ...outcome }));
-            return true;
-        }, (error, certIds) => {
-            const reason = `the binding check failed: ${error.message}`;
-            settle(certIds, id => ({ id, bound: 'unknown', reason, ...refusal(error, id) }));
-        });
-        const late = `the binding check did not finish within ${this.poll.totalMs / 1000} s`;
-        settle(unfinished, id => ({ id, bound: 'unknown', reason: late }));
-        return wanted.map(id => states.get(id) ?? { id, bound: 'unknown', reason: 'the binding check gave no answer' });
-    }
-    async deleteCertificates(ids) {
-        const operation = 'DeleteCertificates';
-        const wanted = unique(ids);
-        const outcomes = new Map();
-        const fail = (certIds, error) => {
-            for (const id of certIds)
-                outcomes.set(id, { id, result: 'failed', error: errorFor(error, operation, id) });
-        };
-        const tasks = new Map();
-        const requestIdOf = new Map();
-        for (const chunk of chunks(wanted, BATCH)) {
-            const answer = await this.startDeletion(chunk, outcomes, fail);
-            if (answer === undefined)
-                continue;
-            for (const id of chunk)
-                requestIdOf.set(id, answer.requestId);
-            for (const [taskId, certIds] of answer.tasks)
-                tasks.set(taskId, certIds);
-        }
-        // A task's verdict wins over anything said above: it is the server's binding check.
-        const unfinished = await this.pollTasks('DescribeDeleteCertificatesTaskResult', 'DeleteTaskResult', tasks, (result, certIds, requestId) => {
-            for (const id of certIds) {
-                const outcome = deleteTaskOutcome(result, id, requestId);
-                if (outcome === undefined)
-                    return false;
-                outcomes.set(id, outcome);
-            }
-            return true;
-        }, (error, certIds) => fail(certIds, error));
-        const late = `the delete task did not finish within ${this.poll.totalMs / 1000} s`;
-        for (const id of unfinished) {
-            const requestId = requestIdOf.get(id);
-            fail([id], new TencentApiError({ operation, code: 'TaskTimeout', message: late, requestId }));
-        }
-        for (const id of wanted.filter(id => !outcomes.has(id))) {
-            const requestId = requestIdOf.get(id) ?? '';
-            fail([id], malformed(operation, 'the answer does not mention this certificate', requestId));
-        }
-        return wanted.map(id => outcomes.get(id));
-    }
-    /** One DeleteCertificates call: settles what its answer settles, returns its tasks. */
-    async startDeletion(ids, outcomes, fail) {
-        const operation = 'DeleteCertificates';
-        let answer;
-        try {
-            // IsSync: the server checks bindings first and reports through asynchronous tasks.
-            answer = await this.transport.call(operation, { CertificateIds: ids, IsSync: true });
-        }
-        catch (error) {
-            fail(ids, error);
-            return undefined;
-        }
-        const data = answer.data;
-        const success = optionalArray(data.Success);
-        const refused = optionalArray(data.Fail);
-        let tasks;
-        try {
-            if (!success || !refused)
-                throw malformed(operation, 'Success or Fail is not a list', answer.requestId);
-            tasks = readCertTasks(answer, ids, operation);
-        }
-        catch (error) {
-            fail(ids, error);
-            return undefined;
-        }
-        const wanted = new Set(ids);
-        for (const id of success)
-            if (typeof id === 'string' && wanted.has(id))
-                outcomes.set(id, { id, result: 'deleted' });
-        for (const entry of refused) {
-            if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId))
-                continue;
-            const message = typeof entry.Msg === 'string' ? entry.Msg : '';
-            const id = entry.CertId;
-            outcomes.set(id, saysNotFound(message)
-                ? { id, result: 'gone' }
-                : { id, result: 'skipped', reason: `refused by the API: ${message || 'no reason given'}` });
-        }
-        return { tasks, requestId: answer.requestId };
-    }
-    /**
-     * Polls task results (≤ 100 task ids per call) until every task is settled or the wait is
-     * spent. `settle` returns false while a task is still running. Returns the certificate ids
-     * whose tasks never finished.
-     */
-    async pollTasks(action, listField, tasks, settle, onError) {
-        const pending = new Map(tasks);
-        if (pending.size === 0)
-            return [];
-        await pollUntilDone(this.deps, this.poll, async () => {
-            for (const batch of chunks([...pending.keys()], BATCH)) {
-                try {
-                    const answer = await this.transport.call(action, { TaskIds: batch });
-                    const results = optionalArray(answer.data[listField]);
-                    if (!results)
-                        throw malformed(action, `${listField} is not a list`, answer.requestId);
-                    for (const result of results) {
-                        const certIds = isRecord(result) ? pending.get(String(result.TaskId)) : undefined;
-                        if (certIds && settle(result, certIds, answer.requestId))
-                            pending.delete(String(result.TaskId));
-                    }
-                }
-                catch (error) {
-                    const apiError = errorFor(error, action, '');
-                    for (const taskId of batch)
-                        onError(apiError, pending.get(taskId) ?? []);
-                    for (const taskId of batch)
-                        pending.delete(taskId);
-                }
-            }
-            return pending.size === 0;
-        });
-        return [...pending.values()].flat();
-    }
-}
-/** CertTaskIds [{CertId, TaskId}] of an answer, as task id → certificate ids asked about. */
-function readCertTasks(answer, ids, action) {
-    const list = optionalArray(answer.data.CertTaskIds);
-    if (!list)
-        throw malformed(action, 'CertTaskIds is not a list', answer.requestId);
-    const wanted = new Set(ids);
-    const tasks = new Map();
-    for (const entry of list) {
-        if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId))
-            continue;
-        if (typeof entry.TaskId !== 'string' || entry.TaskId === '')
-            continue;
-        tasks.set(entry.TaskId, [...(tasks.get(entry.TaskId) ?? []), entry.CertId]);
-    }
-    return tasks;
-}
-/** One SyncTaskBindResourceResult; undefined while the lookup is still running. */
-function bindingOutcome(result) {
-    if (result.Status === 0)
-        return undefined;
-    if (result.Status === 2) {
-        const reason = `the binding lookup failed: ${describeError(result.Error)}`;
-        const code = isRecord(result.Error) ? result.Error.Code : undefined;
-        // A missing service role fails every lookup, run after run: it is the user's to fix.
-        if (typeof code === 'string' && /RoleNotFoundAuthorization|UnauthorizedOperation/.test(code))
-            return { bound: 'unknown', reason, roleError: code };
-        return { bound: 'unknown', reason };
-    }
-    if (result.Status !== 1)
-        return {
-            bound: 'unknown',
-            reason: `unexpected binding task status ${JSON.stringify(result.Status)}`
-        };
-    const counts = new Map();
-    const problems = [];
-    for (const type of optionalArray(result.BindResourceResult) ?? [null]) {
-        if (!isRecord(type)) {
-            problems.push('an unreadable resource entry');
-            continue;
-        }
-        const name = typeof type.ResourceType === 'string' ? type.ResourceType : 'resource';
-        for (const region of optionalArray(type.BindResourceRegionResult) ?? [null]) {
-            const count = isRecord(region) ? region.TotalCount : undefined;
-            const error = isRecord(region) ? describeError(region.Error) : '';
-            if (typeof count !== 'number' || !Number.isFinite(count))
-                problems.push(`${name}: no count`);
-            else if (count > 0)
-                counts.set(name, (counts.get(name) ?? 0) + count);
-            if (error)
-                problems.push(`${name}: ${error}`);
-        }
-    }
-    if (counts.size > 0) {
-        const parts = [...counts].map(([name, count]) => `${name} (${count})`);
-        return { bound: true, reason: `bound to ${parts.join(', ')}` };
-    }
-    if (problems.length > 0)
-        return { bound: 'unknown', reason: `the binding lookup was incomplete: ${problems.join('; ')}` };
-    return { bound: false };
-}
-/**
- * A refused binding check (not a passing fault): carried as an error so the step fails with it,
- * rather than skipping every certificate on every scheduled run without anyone noticing.
- */
-function refusal(error, id) {
-    if (classifyFailure(error.code) !== 'fatal')
-        return {};
-    return { error: errorFor(error, error.operation, id) };
-}
-/** An `Error` field that may be a string or {Code, Message}; '' when there is none. */
-function describeError(value) {
-    if (typeof value === 'string')
-        return value;
-    if (!isRecord(value))
-        return '';
-    return [value.Code, value.Message].filter(v => typeof v === 'string' && v !== '').join(': ');
-}
-/** One DeleteTaskResult for certificate `id`; undefined while the task is still running. */
-function deleteTaskOutcome(result, id, requestId) {
-    const operation = 'DeleteCertificates';
-    const failed = (code, message) => ({
-        id,
-        result: 'failed',
-        error: new TencentApiError({ operation, code, message, requestId, subject: id })
-    });
-    switch (result.Status) {
-        case 0:
-            return undefined;
-        case 1:
-            return { id, result: 'deleted' };
-        case 2: {
-            const error = describeError(result.Error);
-            if (saysNotFound(error))
-                return { id, result: 'gone' };
-            // The server's binding check refused it: in use, so kept back like status 4.
-            if (/DeleteResourceFailed|BoundResources/.test(error))
-                return { id, result: 'skipped', reason: `still bound to cloud resources (${error})` };
-            const code = /^[A-Za-z]+(?:\.[A-Za-z0-9]+)*$/.test(error) ? error : 'FailedOperation';
-            return failed(code, error || 'the delete task failed');
-        }
-        case 3:
-            return failed('FailedOperation.RoleNotFoundAuthorization', `the service-linked role ${LINKED_ROLE} must be authorised in the Tencent Cloud console ` +
-                '(SSL Certificate Service) before certificates can be deleted with a binding check');
-        case 4:
-            return { id, result: 'skipped', reason: 'still bound to cloud resources' };
-        case 5:
-            return { id, result: 'skipped', reason: 'the binding lookup timed out' };
-        default:
-            return failed('MalformedResponse', `unexpected delete task status ${JSON.stringify(result.Status)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/tencent/index.ts
-
-
-function createSslClient(api, options, tuning = {}) {
-    return api === '2.0' ? new SslClientV2(options, tuning) : new SslClientV3(options, tuning);
-}
-
-
-
-
-
-
-
-
-
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
- * The action: read inputs, validate the certificate locally, upload once, prune, set outputs and
- * the job summary. The single place that fails the step.
+ * The action as a pipeline: prepare (inputs, masking, the certificate; no request), credentials,
+ * the mode's stages, then the outputs and the job summary, written once from the run's Outcome
+ * on every path. The single place that fails the step.
  */
 
 
@@ -40879,277 +41385,49 @@ function createSslClient(api, options, tuning = {}) {
 
 
 
-
-
-
-
-
-
-const API2_NOTICE = "api '2.0' uses the legacy wss.api.qcloud.com API, which Tencent announced it would retire " +
-    '(service planned to stop from 2023-01-01). Switch to api 3.0 (the default: ' +
-    'ssl.tencentcloudapi.com, UploadCertificate/DescribeCertificates/DeleteCertificates).';
-const coreLog = {
-    info: m => info(m),
-    notice: m => notice(m),
-    warning: m => warning(m),
-    debug: m => core_debug(m)
+const unavailable = (mode) => async () => {
+    throw new Error(`mode '${mode}' is not available in this build`);
 };
-async function run(env = process.env, log = coreLog) {
-    const report = { title: 'Tencent Cloud SSL certificate', api: '' };
+const STAGES = {
+    upload: [upload],
+    sync: [upload, pruneStage],
+    prune: [pruneStage],
+    list: [unavailable('list')],
+    delete: [unavailable('delete')]
+};
+async function run(io = coreIO()) {
+    const outcome = emptyOutcome();
     try {
-        maskSecretInputs(env);
-        const settings = readSettings(name => getInput(name), env);
-        // Promise 5: a key read from a file or decoded from base64 is masked before any line.
-        const key = settings.mode === 'prune' ? undefined : readKey(settings, env);
-        report.api = settings.api;
-        report.title = `Tencent Cloud SSL: ${settings.mode}${settings.dryRun ? ' (dry run)' : ''}`;
-        if (settings.api === '2.0')
-            log.notice(API2_NOTICE);
-        const endpoint = parseEndpoint(settings.endpoint, settings.api);
-        warnIgnoredInputs(settings, log);
-        const bundle = settings.mode === 'prune' ? undefined : loadCertificate(settings, key, env, log);
-        // Checked before any request: sync must not upload and then find it has nothing to prune by.
-        const scope = settings.pruneDomains.length > 0 ? settings.pruneDomains : (bundle?.leaf.domains ?? []);
-        if (settings.mode !== 'upload' && scope.length === 0) {
-            throw new InputError('prune-domains', 'is empty and the certificate has no DNS names to prune by; list the domains to prune');
-        }
-        const client = createSslClient(settings.api, {
-            credentials: settings.credentials,
-            endpoint,
-            timeoutMs: settings.requestTimeoutMs,
-            deps: productionDeps(log)
-        });
-        log.debug(`API ${settings.api} at ${endpoint.origin}${endpoint.pathname}`);
-        let newCertificate;
-        if (bundle)
-            newCertificate = await upload(client, bundle, settings, report, log);
-        if (settings.mode === 'upload') {
-            setOutput('deleted-ids', '[]');
-            setOutput('skipped-ids', '[]');
-            return;
-        }
-        const result = await prune(client, {
-            scope,
-            keep: settings.keep,
-            expiredOnly: settings.expiredOnly,
-            maxDeletions: settings.maxDeletions,
-            dryRun: settings.dryRun,
-            certType: settings.certType,
-            now: new Date(),
-            newCertificate
-        }, log);
-        report.prune = {
-            dryRun: settings.dryRun,
-            scope,
-            deleted: result.deleted,
-            kept: result.plan.keep,
-            skipped: result.skipped,
-            failed: result.failed.map(f => ({ entry: f.entry, reason: f.error.message })),
-            refused: result.refused?.planned ?? []
-        };
-        setOutput('deleted-ids', JSON.stringify(result.deleted.map(e => e.id)));
-        // The contract's skipped-ids: kept back because bound, refused by the API, or over a limit.
-        const heldBack = [...result.skipped, ...(result.refused?.planned ?? [])];
-        setOutput('skipped-ids', JSON.stringify(heldBack.map(e => e.id)));
-        for (const f of result.failed)
-            log.info(`Failed: ${f.error.message}`);
-        if (result.refused)
-            throw new Error(result.refused.message);
-        logPruneTotals(result, settings.dryRun, log);
-        if (result.failed.length > 0)
-            throw new Error(failureMessage(result));
+        const ctx = prepare(io, outcome);
+        await connect(ctx, outcome);
+        for (const stage of STAGES[ctx.settings.mode])
+            await stage(ctx, outcome);
     }
     catch (error) {
-        const message = errorMessage(error);
-        report.error = message;
-        setFailed(message);
+        outcome.failure = errorMessage(error);
     }
-    finally {
-        await writeSummary(report, env, log);
-    }
+    await finish(io, outcome);
 }
-/** Inputs that the mode does not use are most likely a mistake in the workflow: say so. */
-function warnIgnoredInputs(settings, log) {
-    const ignored = [];
-    if (settings.mode === 'prune') {
-        if (settings.cert !== '')
-            ignored.push('cert');
-        if (settings.key !== '')
-            ignored.push('key');
-    }
-    if (settings.mode === 'upload') {
-        if (settings.pruneDomains.length > 0)
-            ignored.push('prune-domains');
-        if (settings.expiredOnly)
-            ignored.push('expired-only');
-    }
-    if (ignored.length > 0) {
-        log.warning(`${ignored.join(', ')} ignored in ${settings.mode} mode.`);
-    }
-}
-/** Promise 5: every secret is masked before anything is logged. */
-function maskSecretInputs(env) {
-    const secrets = [
-        getInput('secret-key'),
-        getInput('session-token'),
-        env.TENCENTCLOUD_SECRET_KEY,
-        env.TENCENTCLOUD_SESSION_TOKEN,
-        env.TENCENTCLOUD_TOKEN,
-        env.TENCENTCLOUD_SECURITY_TOKEN
-    ];
-    for (const secret of secrets)
-        maskSecret(secret ?? '', core_setSecret);
-    // The key input is PEM text or base64 of it unless it names a file; mask it either way but
-    // the file case, whose content is masked once read.
-    const key = getInput('key');
-    if (key !== '' && !isFile((0,external_node_path_.resolve)(workspace(env), key)))
-        maskSecret(key, core_setSecret);
-}
-function pemFiles(env) {
-    return {
-        workspace: workspace(env),
-        exists: isFile,
-        readFile: (path) => (0,external_node_fs_.readFileSync)(path)
-    };
-}
-function readKey(settings, env) {
-    if (settings.key === '')
-        return undefined;
-    const key = resolvePemInput('key', settings.key, pemFiles(env));
-    maskSecret(key, core_setSecret);
-    return key;
-}
-function loadCertificate(settings, key, env, log) {
-    const cert = resolvePemInput('cert', settings.cert, pemFiles(env));
-    const bundle = parseCertificateBundle({ cert, key, certType: settings.certType, now: new Date() });
-    // The cleaned key may differ from the input (line ends, wrapping): mask it as sent too.
-    if (bundle.keyPem !== undefined && bundle.keyPem !== key)
-        maskSecret(bundle.keyPem, core_setSecret);
-    for (const notice of bundle.notices)
-        log.notice(notice);
-    for (const warning of bundle.warnings)
-        log.warning(warning);
-    const leaf = bundle.leaf;
-    log.info(`Certificate for ${leaf.domains.join(', ') || leaf.subject}: not after ` +
-        `${leaf.notAfter.toISOString()}, ${bundle.certificateCount} certificate(s) in the chain, ` +
-        `key ${leaf.keyType}, SHA-256 ${leaf.fingerprint}.`);
-    setOutput('not-after', leaf.notAfter.toISOString());
-    setOutput('domains', JSON.stringify(leaf.domains));
-    setOutput('fingerprint', leaf.fingerprint);
-    return bundle;
-}
-async function upload(client, bundle, settings, report, log) {
-    const leaf = bundle.leaf;
-    const alias = settings.alias || defaultAlias(leaf.domains, leaf.subject, leaf.notAfter);
-    const certificate = { domains: leaf.domains, notAfter: leaf.notAfter };
-    const request = {
-        certificatePem: bundle.chainPem,
-        privateKeyPem: bundle.keyPem,
-        certType: settings.certType,
-        alias,
-        projectId: settings.projectId,
-        tags: settings.tags,
-        fingerprint: leaf.fingerprint
-    };
-    if (settings.dryRun) {
-        const existing = await client.findIdentical(request);
-        log.info(existing
-            ? `Dry run: an identical certificate already exists: ${existing}; nothing would be uploaded.`
-            : `Dry run: would upload the certificate as '${alias}'.`);
-        setOutput('certificate-id', existing);
-        setOutput('reused', String(existing !== ''));
-        const state = existing ? 'reused (dry run)' : 'dry run: would upload';
-        report.certificate = { id: existing, ...certificate, fingerprint: leaf.fingerprint, state };
-        return { id: existing || '(new certificate)', ...certificate };
-    }
-    if (settings.projectId !== 0 && settings.api === '2.0') {
-        log.warning("project-id is not supported by api '2.0'; the certificate goes to the default project.");
-    }
+async function finish(io, outcome) {
+    for (const [name, value] of Object.entries(outputsFor(outcome)))
+        io.output(name, value);
+    if (outcome.failure !== undefined)
+        io.fail(outcome.failure);
     try {
-        const result = await client.upload(request);
-        log.info(result.reused
-            ? `An identical certificate already exists: ${result.certificateId} (no new copy made).`
-            : `Uploaded as ${result.certificateId} ('${alias}').`);
-        setOutput('certificate-id', result.certificateId);
-        setOutput('reused', String(result.reused));
-        report.certificate = {
-            id: result.certificateId,
-            ...certificate,
-            fingerprint: leaf.fingerprint,
-            state: result.reused ? 'reused' : 'new'
-        };
-        return { id: result.certificateId, ...certificate };
+        await io.summary(renderSummary(reportFor(outcome, await runLabel(io.env))));
     }
     catch (error) {
-        if (error instanceof TencentApiError && !error.subject) {
-            error.about(`the certificate for ${leaf.domains.join(', ') || leaf.subject}`);
-        }
-        throw error;
+        io.log.warning(`Could not write the job summary: ${errorMessage(error)}`);
     }
 }
-/** `<first domain> <not-after, YYYY-MM-DD>`, as the contract says. */
-function defaultAlias(domains, subject, notAfter) {
-    const name = domains[0] ?? (/CN=([^,\n]+)/.exec(subject)?.[1] || 'certificate');
-    return `${name} ${notAfter.toISOString().slice(0, 10)}`;
-}
-function logPruneTotals(result, dryRun, log) {
-    const verb = dryRun ? 'would delete' : 'deleted';
-    log.notice(`Pruning ${verb} ${result.deleted.length}, skipped ${result.skipped.length}, ` +
-        `kept ${result.plan.keep.length}` +
-        (result.failed.length > 0 ? `, failed ${result.failed.length}` : '') +
-        '.');
-    if (dryRun)
-        for (const entry of result.deleted)
-            log.info(`Dry run: would delete ${describe(entry)}.`);
-}
-/** One message for the step; every failure is also in the log and the summary. */
-function failureMessage(result, shown = 10) {
-    const total = result.deleted.length + result.skipped.length + result.failed.length;
-    const details = result.failed.slice(0, shown).map(f => f.error.message);
-    const more = result.failed.length - details.length;
-    if (more > 0)
-        details.push(`and ${more} more (listed in the log and the job summary)`);
-    return `Pruning failed for ${result.failed.length} of ${total} certificate(s): ${details.join('; ')}`;
-}
-function productionDeps(log) {
-    return {
-        fetch: fetch,
-        now: () => Date.now(),
-        sleep: ms => new Promise(done => setTimeout(done, ms)),
-        random: () => Math.random(),
-        debug: m => log.debug(m),
-        warning: m => log.warning(m)
-    };
-}
-async function writeSummary(report, env, log) {
-    if (!env.GITHUB_STEP_SUMMARY)
-        return;
-    try {
-        // Loaded only here, on a runner: octokit's start-up cost stays off the path to the first
-        // request. context.repo throws without GITHUB_REPOSITORY.
-        let where = '';
-        if (env.GITHUB_REPOSITORY) {
-            const { context } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-            where = ` · ${env.GITHUB_REPOSITORY} ${context.workflow} #${context.runNumber}`;
-        }
-        await summary
-            .addRaw(renderSummary({ ...report, api: `${report.api || '—'}${where}` }))
-            .write();
-    }
-    catch (error) {
-        log.warning(`Could not write the job summary: ${errorMessage(error)}`);
-    }
-}
-function workspace(env) {
-    return env.GITHUB_WORKSPACE || process.cwd();
-}
-function isFile(path) {
-    try {
-        return (0,external_node_fs_.existsSync)(path) && (0,external_node_fs_.statSync)(path).isFile();
-    }
-    catch {
-        return false;
-    }
+/** ` · owner/repo workflow #run` for the summary's footer, leaving out what the runner lacks. */
+async function runLabel(env) {
+    if (!env.GITHUB_STEP_SUMMARY || !env.GITHUB_REPOSITORY)
+        return '';
+    // Loaded only here, on a runner: octokit's start-up cost stays off the path to the first request.
+    const { context } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const run = Number.isFinite(context.runNumber) && context.runNumber > 0 ? ` #${context.runNumber}` : '';
+    return [` · ${env.GITHUB_REPOSITORY}`, context.workflow ? ` ${context.workflow}` : '', run].join('');
 }
 
 
@@ -42066,6 +42344,36 @@ return new B(c,{type:"multipart/form-data; boundary="+b})}
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -42103,6 +42411,17 @@ return new B(c,{type:"multipart/form-data; boundary="+b})}
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

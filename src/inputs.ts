@@ -5,7 +5,7 @@
 import { InputError } from './input-error.js'
 import type { ApiVersion, CertType, Credentials, Tag } from './tencent/client.js'
 
-export type Mode = 'upload' | 'prune' | 'sync'
+export type Mode = 'upload' | 'prune' | 'sync' | 'list' | 'delete'
 
 export interface Settings {
   mode: Mode
@@ -14,7 +14,10 @@ export interface Settings {
   key: string
   alias: string
   certType: CertType
-  credentials: Credentials
+  /** The key pair; undefined with `role-arn`, whose temporary credentials come from STS. */
+  credentials?: Credentials
+  /** Raw keyless inputs; `roleArn` '' when keys are used. */
+  oidc: OidcInputs
   api: ApiVersion
   /** Raw `endpoint` input; parsed by tencent/endpoint.ts. */
   endpoint: string
@@ -27,15 +30,67 @@ export interface Settings {
   maxDeletions: number
   dryRun: boolean
   requestTimeoutMs: number
+  /** `replace`: false, or the resource types to move ('all' for every type found). */
+  replace: false | 'all' | string[]
+  replaceTimeoutMs: number
+  rollbackOnFailure: boolean
+  /** Raw `deploy-to` lines. */
+  deployTo: string[]
+  /** `delete`: the ids to delete; `list`: the ids to show (empty: all). */
+  certificateIds: string[]
+  searchKey: string
+  source: 'upload' | 'buy' | 'all'
+  expiringWithinDays: number
+  failOnExpiring: boolean
+}
+
+export interface OidcInputs {
+  roleArn: string
+  providerId: string
+  audience: string
+  sessionName: string
+  durationSeconds: number
+  region: string
+  stsEndpoint: string
+  exportCredentials: boolean
 }
 
 /** Reads one input, trimmed, '' when absent (as @actions/core's getInput does). */
 export type InputReader = (name: string) => string
 
-const MODES: readonly Mode[] = ['upload', 'prune', 'sync']
+const MODES: readonly Mode[] = ['upload', 'prune', 'sync', 'list', 'delete']
+/** The modes that validate and upload a certificate. */
+export const UPLOADING: readonly Mode[] = ['upload', 'sync']
+export const REPLACE_TYPES = [
+  'cdn',
+  'clb',
+  'teo',
+  'waf',
+  'live',
+  'vod',
+  'ddos',
+  'tke',
+  'apigateway',
+  'tcb',
+  'cos',
+  'tse',
+  'mqtt',
+  'scf',
+  'tdmq',
+  'gaap'
+] as const
+/** Tencent's certificate ids: letters and digits (8 today). */
+const CERTIFICATE_ID = /^[A-Za-z0-9]{1,64}$/
 
-export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settings {
-  const mode = oneOf(input, 'mode', MODES, 'upload')
+/** The mode alone, so that a run whose other inputs are bad still sets that mode's outputs. */
+export function readMode(raw: InputReader): Mode {
+  return oneOf(name => raw(name).trim(), 'mode', MODES, 'upload')
+}
+
+export function readSettings(raw: InputReader, env: NodeJS.ProcessEnv): Settings {
+  // Trimmed here too: runners other than GitHub's (e.g. @github/local-action) pass spaces on.
+  const input: InputReader = name => raw(name).trim()
+  const mode = readMode(input)
   // Unquoted in YAML, `api: 2.0` reaches the action as '2' (a number first): accept it.
   const api = oneOf(input, 'api', ['3.0', '2.0'] as const, '3.0', s =>
     /^[23]$/.test(s) ? `${s}.0` : s
@@ -47,7 +102,8 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     key: input('key'),
     alias: input('alias'),
     certType,
-    credentials: readCredentials(input, env),
+    credentials: input('role-arn') === '' ? readCredentials(input, env) : undefined,
+    oidc: readOidcInputs(input),
     api,
     endpoint: input('endpoint'),
     projectId: wholeNumber(input, 'project-id', 0),
@@ -57,20 +113,33 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     expiredOnly: boolean(input, 'expired-only', false),
     maxDeletions: wholeNumber(input, 'max-deletions', 20),
     dryRun: boolean(input, 'dry-run', false),
-    requestTimeoutMs: Math.round(timeoutSeconds(input) * 1000)
+    requestTimeoutMs: Math.round(timeoutSeconds(input) * 1000),
+    replace: readReplace(input('replace')),
+    replaceTimeoutMs: rangedWholeNumber(input, 'replace-timeout', 600, 30, 3600) * 1000,
+    rollbackOnFailure: boolean(input, 'rollback-on-failure', false),
+    deployTo: input('deploy-to')
+      .split('\n')
+      .map(l => l.trim())
+      .filter(l => l !== ''),
+    certificateIds: splitList(input('certificate-ids')),
+    searchKey: input('search-key'),
+    source: oneOf(input, 'source', ['upload', 'buy', 'all'] as const, 'upload'),
+    expiringWithinDays: wholeNumber(input, 'expiring-within', 30),
+    failOnExpiring: boolean(input, 'fail-on-expiring', false)
   }
   checkCombination(settings)
   return settings
 }
 
 function checkCombination(s: Settings): void {
-  if (s.mode !== 'prune' && s.cert === '') {
+  const uploading = UPLOADING.includes(s.mode)
+  if (uploading && s.cert === '') {
     throw new InputError(
       'cert',
       `is required in ${s.mode} mode: PEM text, a path to a PEM file, or base64 of the PEM text`
     )
   }
-  if (s.mode !== 'prune' && s.certType === 'SVR' && s.key === '') {
+  if (uploading && s.certType === 'SVR' && s.key === '') {
     throw new InputError(
       'key',
       `is required in ${s.mode} mode when cert-type is SVR: PEM text, a path, or base64`
@@ -81,6 +150,26 @@ function checkCombination(s: Settings): void {
       'prune-domains',
       'is required in prune mode: newline- or comma-separated domains'
     )
+  }
+  if (s.mode === 'delete' && s.certificateIds.length === 0) {
+    throw new InputError(
+      'certificate-ids',
+      'is required in delete mode: the ids to delete, newline- or comma-separated'
+    )
+  }
+  for (const id of s.certificateIds) {
+    if (!CERTIFICATE_ID.test(id)) {
+      throw new InputError(
+        'certificate-ids',
+        `'${id}' is not a certificate id (letters and digits, as the console shows them)`
+      )
+    }
+  }
+  if (s.api === '2.0' && s.replace !== false) {
+    throw new InputError('replace', "needs api '3.0': API 2.0 cannot move resources")
+  }
+  if (s.api === '2.0' && s.deployTo.length > 0) {
+    throw new InputError('deploy-to', "needs api '3.0': API 2.0 cannot deploy certificates")
   }
   if (s.api === '2.0' && s.tags.length > 0) {
     throw new InputError('tags', "is supported by api '3.0' only; remove it or use api '3.0'")
@@ -93,6 +182,44 @@ function checkCombination(s: Settings): void {
       )
     }
   }
+}
+
+function readOidcInputs(input: InputReader): OidcInputs {
+  const roleArn = input('role-arn')
+  for (const name of ['secret-id', 'secret-key', 'session-token']) {
+    if (roleArn !== '' && input(name) !== '') {
+      throw new InputError(
+        'role-arn',
+        `cannot be used together with ${name}: keyless credentials replace the key pair; remove one`
+      )
+    }
+  }
+  return {
+    roleArn,
+    providerId: input('oidc-provider-id'),
+    audience: input('audience') || 'sts.tencentcloudapi.com',
+    sessionName: input('role-session-name'),
+    durationSeconds: rangedWholeNumber(input, 'role-duration', 900, 900, 43200),
+    region: input('region') || 'ap-guangzhou',
+    stsEndpoint: input('sts-endpoint') || 'sts.tencentcloudapi.com',
+    exportCredentials: boolean(input, 'export-credentials', false)
+  }
+}
+
+/** `false`/`true`, or a list of resource types. */
+function readReplace(raw: string): false | 'all' | string[] {
+  if (raw === '' || /^false$/i.test(raw)) return false
+  if (/^true$/i.test(raw)) return 'all'
+  const types = splitList(raw.toLowerCase())
+  const unknown = types.filter(t => !(REPLACE_TYPES as readonly string[]).includes(t))
+  if (unknown.length > 0) {
+    throw new InputError(
+      'replace',
+      `must be 'true', 'false' or a list of resource types (${REPLACE_TYPES.join(', ')}); ` +
+        `got '${unknown.join(', ')}'`
+    )
+  }
+  return types
 }
 
 function readCredentials(input: InputReader, env: NodeJS.ProcessEnv): Credentials {
@@ -158,6 +285,21 @@ function wholeNumber(input: InputReader, name: string, fallback: number): number
   if (raw === '') return fallback
   if (!/^\d{1,9}$/.test(raw)) {
     throw new InputError(name, `must be a whole number (0 or more); got '${raw}'`)
+  }
+  return Number(raw)
+}
+
+function rangedWholeNumber(
+  input: InputReader,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number
+): number {
+  const raw = input(name)
+  if (raw === '') return fallback
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new InputError(name, `must be a whole number from ${min} to ${max}; got '${raw}'`)
   }
   return Number(raw)
 }

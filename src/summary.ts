@@ -1,4 +1,8 @@
-/** The job summary as GitHub-flavoured Markdown tables: the certificate, then the pruning plan. */
+/**
+ * The job summary as GitHub-flavoured Markdown tables: the certificate, the resources moved or
+ * deployed, the pruning plan, and in list mode the inventory. Pure.
+ */
+import type { ReplacedResource } from './outcome.js'
 import type { PlanEntry } from './prune-plan.js'
 
 export interface CertificateReport {
@@ -26,10 +30,13 @@ export interface Report {
   api: string
   certificate?: CertificateReport
   prune?: PruneReport
+  replaced?: ReplacedResource[]
+  /** `list`: the inventory, already rendered. */
+  inventory?: string
   error?: string
 }
 
-const escapeCell = (text: string): string =>
+export const escapeCell = (text: string): string =>
   text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -39,7 +46,7 @@ const escapeCell = (text: string): string =>
 
 const day = (d: Date): string => d.toISOString().slice(0, 10)
 
-function table(head: string[], rows: string[][]): string {
+export function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]): string => `| ${cells.map(escapeCell).join(' | ')} |`
   return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n')
 }
@@ -79,6 +86,37 @@ export function renderSummary(report: Report): string {
       ''
     )
   }
+  const resources = report.replaced ?? []
+  if (resources.length > 0) {
+    const rows = resources
+      .slice(0, ROWS_PER_KIND)
+      .map(r => [
+        r.type,
+        r.region ?? '—',
+        r.instance,
+        r.from ?? '—',
+        r.to ?? '—',
+        r.status,
+        r.error ?? ''
+      ])
+    if (resources.length > ROWS_PER_KIND)
+      rows.push([
+        '…',
+        '',
+        `and ${resources.length - ROWS_PER_KIND} more`,
+        '',
+        '',
+        '',
+        'listed in the log'
+      ])
+    parts.push(
+      '### Resources',
+      '',
+      table(['Type', 'Region', 'Instance', 'From', 'To', 'Status', 'Error'], rows),
+      ''
+    )
+  }
+  if (report.inventory) parts.push(report.inventory, '')
   const prune = report.prune
   if (prune) {
     const row = (action: string, e: PlanEntry, reason: string): string[] => [

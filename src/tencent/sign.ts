@@ -2,7 +2,7 @@
  * Request signing for Tencent Cloud, as pure functions.
  *
  * TC3-HMAC-SHA256 (API 3.0) and the legacy API 2.0 HmacSHA256/HmacSHA1 signature, exactly as
- * Tencent documents them (see ../shared/docs/tencent-cloud-ssl-api.md §1.3 and §4.1).
+ * Tencent documents them (the API documentation's "Signature v3" and legacy "Signature" pages).
  */
 import { createHash, createHmac } from 'node:crypto'
 

@@ -1,0 +1,111 @@
+/**
+ * Everything a run produced, written by the stages and read once at the end: the outputs (set on
+ * every path, failure included, as the contract asks) and the job summary. Pure.
+ */
+import type { Mode } from './inputs.js'
+import type { CertificateReport, PruneReport, Report } from './summary.js'
+
+/** One resource that a replacement or `deploy-to` touched (the contract's `replaced` entries). */
+export interface ReplacedResource {
+  from: string | null
+  to: string | null
+  type: string
+  region: string | null
+  instance: string
+  status: 'success' | 'failed' | 'rolled-back' | 'unchanged' | 'planned'
+  error?: string
+}
+
+/** The leaf the run validated (upload, sync). */
+export interface LeafOutputs {
+  notAfter: Date
+  domains: string[]
+  fingerprint: string
+}
+
+export interface Outcome {
+  /** Set once the inputs are read; undefined when the mode itself was invalid. */
+  mode?: Mode
+  api: string
+  dryRun: boolean
+  leaf?: LeafOutputs
+  certificate?: CertificateReport & { reused: boolean }
+  prune?: PruneReport
+  deletedIds: string[]
+  skippedIds: string[]
+  replaced: ReplacedResource[]
+  /** `list`: the `certificates` entries, already in the contract's JSON shape. */
+  inventory?: { certificates: unknown[]; expiringIds: string[]; markdown: string }
+  /** The one message the step fails with. */
+  failure?: string
+}
+
+export function emptyOutcome(): Outcome {
+  return { api: '', dryRun: false, deletedIds: [], skippedIds: [], replaced: [] }
+}
+
+const MODE_OUTPUTS: Record<Mode, readonly string[]> = {
+  upload: [
+    'certificate-id',
+    'reused',
+    'not-after',
+    'domains',
+    'fingerprint',
+    'deleted-ids',
+    'skipped-ids',
+    'replaced'
+  ],
+  sync: [
+    'certificate-id',
+    'reused',
+    'not-after',
+    'domains',
+    'fingerprint',
+    'deleted-ids',
+    'skipped-ids',
+    'replaced'
+  ],
+  prune: ['deleted-ids', 'skipped-ids', 'replaced'],
+  delete: ['deleted-ids', 'skipped-ids'],
+  list: ['certificates', 'expiring-ids']
+}
+
+/** Outputs an `if: always()` step may read with fromJSON: set even when the mode is unknown. */
+const JSON_ARRAYS = ['deleted-ids', 'skipped-ids', 'replaced', 'certificates', 'expiring-ids']
+
+/**
+ * The outputs of the run's mode, each set on every path: JSON arrays are `[]` and strings ''
+ * when the run failed before producing them.
+ */
+export function outputsFor(outcome: Outcome): Record<string, string> {
+  const all: Record<string, string> = {
+    'certificate-id': outcome.certificate?.id ?? '',
+    reused: outcome.certificate ? String(outcome.certificate.reused) : '',
+    'not-after': outcome.leaf?.notAfter.toISOString() ?? '',
+    domains: JSON.stringify(outcome.leaf?.domains ?? []),
+    fingerprint: outcome.leaf?.fingerprint ?? '',
+    'deleted-ids': JSON.stringify(outcome.deletedIds),
+    'skipped-ids': JSON.stringify(outcome.skippedIds),
+    replaced: JSON.stringify(outcome.replaced),
+    certificates: JSON.stringify(outcome.inventory?.certificates ?? []),
+    'expiring-ids': JSON.stringify(outcome.inventory?.expiringIds ?? [])
+  }
+  const names = outcome.mode ? MODE_OUTPUTS[outcome.mode] : JSON_ARRAYS
+  return Object.fromEntries(names.map(name => [name, all[name]]))
+}
+
+/** The job summary's view of the outcome. */
+export function reportFor(outcome: Outcome, where: string): Report {
+  const title = outcome.mode
+    ? `Tencent Cloud SSL: ${outcome.mode}${outcome.dryRun ? ' (dry run)' : ''}`
+    : 'Tencent Cloud SSL certificate'
+  return {
+    title,
+    api: `${outcome.api || '—'}${where}`,
+    certificate: outcome.certificate,
+    prune: outcome.prune,
+    replaced: outcome.replaced,
+    inventory: outcome.inventory?.markdown,
+    error: outcome.failure
+  }
+}

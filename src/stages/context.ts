@@ -1,0 +1,31 @@
+/** What every stage of a run shares: the runner's I/O, the settings, and the API client. */
+import type { ActionIO } from '../action-io.js'
+import type { CertificateBundle } from '../certificate.js'
+import type { Settings } from '../inputs.js'
+import type { Outcome } from '../outcome.js'
+import type { ClientDeps, SslClient } from '../tencent/client.js'
+
+export interface RunContext {
+  io: ActionIO
+  settings: Settings
+  /** `endpoint`, parsed and checked. */
+  endpoint: URL
+  /** upload/sync: the validated certificate and key, cleaned. */
+  bundle?: CertificateBundle
+  /** prune/sync: the scope of pruning, already checked to be non-empty. */
+  scope: string[]
+  /** Side effects and time, shared by every client the run creates. */
+  deps: ClientDeps
+  /** Set by the credentials stage. */
+  client?: SslClient
+  now: () => Date
+}
+
+/** One step of a mode; reads earlier results from `outcome` and writes its own section. */
+export type Stage = (ctx: RunContext, outcome: Outcome) => Promise<void>
+
+/** The client, which every stage after the credentials stage has. */
+export function clientOf(ctx: RunContext): SslClient {
+  if (!ctx.client) throw new Error('internal: the credentials stage has not run')
+  return ctx.client
+}
