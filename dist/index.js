@@ -36138,28 +36138,13 @@ function coreIO(env = process.env) {
 function emptyOutcome() {
     return { api: '', dryRun: false, deletedIds: [], skippedIds: [], replaced: [] };
 }
+const PRUNING = ['deleted-ids', 'skipped-ids', 'replaced'];
+/** upload and sync: the certificate's, and the (empty in upload) pruning ones. */
+const UPLOADING = ['certificate-id', 'reused', 'not-after', 'domains', 'fingerprint', ...PRUNING];
 const MODE_OUTPUTS = {
-    upload: [
-        'certificate-id',
-        'reused',
-        'not-after',
-        'domains',
-        'fingerprint',
-        'deleted-ids',
-        'skipped-ids',
-        'replaced'
-    ],
-    sync: [
-        'certificate-id',
-        'reused',
-        'not-after',
-        'domains',
-        'fingerprint',
-        'deleted-ids',
-        'skipped-ids',
-        'replaced'
-    ],
-    prune: ['deleted-ids', 'skipped-ids', 'replaced'],
+    upload: UPLOADING,
+    sync: UPLOADING,
+    prune: PRUNING,
     delete: ['deleted-ids', 'skipped-ids'],
     list: ['certificates', 'expiring-ids']
 };
@@ -40524,7 +40509,7 @@ function describeKey(key) {
 
 const MODES = ['upload', 'prune', 'sync', 'list', 'delete'];
 /** The modes that validate and upload a certificate. */
-const UPLOADING = ['upload', 'sync'];
+const inputs_UPLOADING = ['upload', 'sync'];
 const REPLACE_TYPES = [
     'cdn',
     'clb',
@@ -40591,7 +40576,7 @@ function readSettings(raw, env) {
     return settings;
 }
 function checkCombination(s) {
-    const uploading = UPLOADING.includes(s.mode);
+    const uploading = inputs_UPLOADING.includes(s.mode);
     if (uploading && s.cert === '') {
         throw new InputError('cert', `is required in ${s.mode} mode: PEM text, a path to a PEM file, or base64 of the PEM text`);
     }
@@ -40782,12 +40767,12 @@ function prepare(io, outcome) {
     outcome.api = settings.api;
     outcome.dryRun = settings.dryRun;
     // Promise 5: a key read from a file or decoded from base64 is masked before any line.
-    const key = UPLOADING.includes(settings.mode) ? readKey(settings, io) : undefined;
+    const key = inputs_UPLOADING.includes(settings.mode) ? readKey(settings, io) : undefined;
     if (settings.api === '2.0')
         io.log.notice(API2_NOTICE);
     const endpoint = parseEndpoint(settings.endpoint, settings.api);
     warnIgnoredInputs(settings, io);
-    const bundle = UPLOADING.includes(settings.mode)
+    const bundle = inputs_UPLOADING.includes(settings.mode)
         ? loadCertificate(settings, key, io, outcome)
         : undefined;
     // Checked before any request: sync must not upload and then find it has nothing to prune by.
@@ -40801,11 +40786,11 @@ function prepare(io, outcome) {
 function warnIgnoredInputs(s, io) {
     const pruning = ['prune', 'sync'];
     const given = [
-        ['cert', s.cert !== '', UPLOADING],
-        ['key', s.key !== '', UPLOADING],
-        ['alias', s.alias !== '', UPLOADING],
-        ['tags', s.tags.length > 0, UPLOADING],
-        ['deploy-to', s.deployTo.length > 0, UPLOADING],
+        ['cert', s.cert !== '', inputs_UPLOADING],
+        ['key', s.key !== '', inputs_UPLOADING],
+        ['alias', s.alias !== '', inputs_UPLOADING],
+        ['tags', s.tags.length > 0, inputs_UPLOADING],
+        ['deploy-to', s.deployTo.length > 0, inputs_UPLOADING],
         ['prune-domains', s.pruneDomains.length > 0, pruning],
         ['keep', s.keep !== 1, pruning],
         ['expired-only', s.expiredOnly, pruning],

@@ -44,28 +44,14 @@ export function emptyOutcome(): Outcome {
   return { api: '', dryRun: false, deletedIds: [], skippedIds: [], replaced: [] }
 }
 
+const PRUNING = ['deleted-ids', 'skipped-ids', 'replaced']
+/** upload and sync: the certificate's, and the (empty in upload) pruning ones. */
+const UPLOADING = ['certificate-id', 'reused', 'not-after', 'domains', 'fingerprint', ...PRUNING]
+
 const MODE_OUTPUTS: Record<Mode, readonly string[]> = {
-  upload: [
-    'certificate-id',
-    'reused',
-    'not-after',
-    'domains',
-    'fingerprint',
-    'deleted-ids',
-    'skipped-ids',
-    'replaced'
-  ],
-  sync: [
-    'certificate-id',
-    'reused',
-    'not-after',
-    'domains',
-    'fingerprint',
-    'deleted-ids',
-    'skipped-ids',
-    'replaced'
-  ],
-  prune: ['deleted-ids', 'skipped-ids', 'replaced'],
+  upload: UPLOADING,
+  sync: UPLOADING,
+  prune: PRUNING,
   delete: ['deleted-ids', 'skipped-ids'],
   list: ['certificates', 'expiring-ids']
 }
