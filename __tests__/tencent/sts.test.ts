@@ -3,7 +3,6 @@
  * retried and what fails at once with its likely cause, a fresh GitHub token once the one in
  * hand is four minutes old, and the token kept out of every message and debug line.
  */
-import { TencentApiError } from '../../src/tencent/errors.js'
 import {
   classifyStsFailure,
   StsClient,
@@ -13,6 +12,7 @@ import {
 } from '../../src/tencent/sts.js'
 import {
   type Answer,
+  apiFailure as failure,
   FakeClock,
   fakeFetch,
   jsonOf,
@@ -69,16 +69,6 @@ const script =
   (...answers: Answer[]) =>
   () =>
     answers.length > 1 ? answers.shift()! : answers[0]
-
-async function failure(promise: Promise<unknown>): Promise<TencentApiError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(TencentApiError)
-    return error as TencentApiError
-  }
-  throw new Error('expected a failure')
-}
 
 describe('the exchange', () => {
   it('sends the documented unsigned request with the GitHub token', async () => {

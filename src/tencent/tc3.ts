@@ -7,7 +7,13 @@ import type { Credentials } from './client.js'
 import { TencentApiError } from './errors.js'
 import { isRecord } from './read.js'
 import { signTc3 } from './sign.js'
-import { malformed, type ApiAnswer, type Protocol, type WireRequest } from './transport.js'
+import {
+  malformed,
+  parseJsonAnswer,
+  type ApiAnswer,
+  type Protocol,
+  type WireRequest
+} from './transport.js'
 
 /** Which API a request is for: the signature's scope names the service, whatever the host. */
 export interface Tc3Api {
@@ -72,13 +78,7 @@ export class Tc3ServiceProtocol implements Protocol {
   }
 
   parse(action: string, text: string): ApiAnswer {
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch {
-      const looksHtml = /^\s*</.test(text)
-      throw malformed(action, `the answer is not JSON${looksHtml ? ' (an HTML page)' : ''}`)
-    }
+    const json = parseJsonAnswer(action, text)
     const response = isRecord(json) ? json.Response : undefined
     if (!isRecord(response)) throw malformed(action, 'the answer has no Response object')
     const requestId = typeof response.RequestId === 'string' ? response.RequestId : ''

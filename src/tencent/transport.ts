@@ -258,6 +258,16 @@ export function malformed(action: string, problem: string, requestId = ''): Tenc
   })
 }
 
+/** The answer's JSON; a MalformedResponse, saying when it is an HTML page (a gateway's), if not. */
+export function parseJsonAnswer(action: string, text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    const looksHtml = /^\s*</.test(text)
+    throw malformed(action, `the answer is not JSON${looksHtml ? ' (an HTML page)' : ''}`)
+  }
+}
+
 /** A failure before an answer was read: timeout, network, oversized answer. */
 function transportError(action: string, error: unknown): TencentApiError {
   if (error instanceof TimeoutSignal)
