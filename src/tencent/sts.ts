@@ -148,7 +148,8 @@ export function likelyCause(
         `Tencent refused the GitHub token (audience ${shown('aud')}, issuer ${shown('iss')}): ` +
         `check that oidc-provider-id '${request.providerId}' names the CAM identity provider ` +
         'whose URL is that issuer, that the audience input is one of its client ids, that its ' +
-        "public keys are GitHub's current ones, and that this machine's clock is right"
+        "public keys are GitHub's current ones, and that the token had not expired (it lives " +
+        "five minutes; check this machine's clock)"
       )
     case 'ResourceNotFound.RoleNotFound':
       return `No CAM role matches role-arn '${request.roleArn}': check the account id and the role name`
