@@ -143,7 +143,7 @@ describe('plain http only to loopback', () => {
     expect(fetchCalls).toEqual([join('src', 'tencent', 'transport.ts') + ': wire.url'])
     const transport = readFileSync(join(SRC, 'tencent', 'transport.ts'), 'utf8')
     expect(transport).toMatch(/redirect: 'manual'/)
-    for (const protocol of ['v3.ts', 'v2.ts'])
+    for (const protocol of ['tc3.ts', 'v2.ts'])
       expect(readFileSync(join(SRC, 'tencent', protocol), 'utf8')).toMatch(
         /url: this\.endpoint\.href/
       )

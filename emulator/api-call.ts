@@ -8,7 +8,14 @@ import type { Tc3Request, V2Request } from './auth.js'
 import type { EmulatorContext } from './context.js'
 import { withWrongTypes, type ApiVersion } from './faults.js'
 import { handleV2, v2Envelope, v2InternalError, v2Params, v2Throttled, V2_PATH } from './v2.js'
-import { handleV3, v3ActionOf, v3Envelope, v3InternalError, v3Throttled } from './v3.js'
+import {
+  handleV3,
+  v3ActionOf,
+  v3Envelope,
+  v3InternalError,
+  v3Throttled,
+  type V3Result
+} from './v3.js'
 
 export interface Answer {
   /** The JSON body. */
@@ -42,7 +49,12 @@ export interface ReceivedRequest {
   body: Buffer
 }
 
-export function v3Call(received: ReceivedRequest, context: EmulatorContext): ApiCall {
+/** A 3.0-style call; `handle` answers it (SSL by default, STS for its version). */
+export function v3Call(
+  received: ReceivedRequest,
+  context: EmulatorContext,
+  handle: (request: Tc3Request, context: EmulatorContext) => V3Result = handleV3
+): ApiCall {
   const requestId = randomUUID()
   const tc3: Tc3Request = {
     method: received.request.method === 'GET' ? 'GET' : 'POST',
@@ -57,15 +69,15 @@ export function v3Call(received: ReceivedRequest, context: EmulatorContext): Api
   return {
     api: '3.0',
     action: v3ActionOf(tc3),
-    perform: () => answer(handleV3(tc3, context)),
+    perform: () => answer(handle(tc3, context)),
     throttled: () => answer(v3Throttled(context)),
     internalError: () => answer(v3InternalError()),
     performWithoutFields: () => {
-      handleV3(tc3, context)
+      handle(tc3, context)
       return { payload: { Response: { RequestId: requestId } }, code: '' }
     },
     performWithWrongTypes: () => {
-      const result = handleV3(tc3, context)
+      const result = handle(tc3, context)
       const fields = result.ok ? withWrongTypes(result.fields) : {}
       return { payload: { Response: { ...(fields as object), RequestId: requestId } }, code: '' }
     },

@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { signTc3, signV2, utcDate, v2SourceString } from '../src/tencent/sign.js'
 import type { RuntimeOptions } from './options.js'
+import type { IssuedCredentialsBook } from './sts.js'
 
 /** Tencent refuses requests signed more than 5 minutes from its clock. */
 export const SIGNATURE_WINDOW_SECONDS = 300
@@ -18,9 +19,17 @@ interface KnownSecret {
   secretKey: string
   /** Set for temporary credentials: the token that must come with them. */
   token?: string
+  /** Set for credentials STS issued: they stop working then (server clock). */
+  expiresAtMs?: number
 }
 
-function lookupSecret(options: RuntimeOptions, secretId: string): KnownSecret | undefined {
+function lookupSecret(
+  options: RuntimeOptions,
+  secretId: string,
+  issued?: IssuedCredentialsBook
+): KnownSecret | undefined {
+  const fromSts = issued?.find(secretId)
+  if (fromSts) return fromSts
   const temporary = options.temporaryCredentials
   if (temporary && secretId === temporary.secretId) {
     return { secretKey: temporary.secretKey, token: temporary.token }
@@ -64,7 +73,8 @@ const VERIFIABLE_HEADERS = new Set(['content-type', 'host', 'x-tc-action'])
 export function verifyTc3(
   request: Tc3Request,
   options: RuntimeOptions,
-  nowMs: number
+  nowMs: number,
+  issued?: IssuedCredentialsBook
 ): AuthFailure | undefined {
   const timestampText = header(request.headers, 'x-tc-timestamp')
   if (timestampText === undefined) {
@@ -83,10 +93,13 @@ export function verifyTc3(
       'SignedHeaders must include content-type and host.'
     )
   }
-  const secret = lookupSecret(options, secretId)
+  const secret = lookupSecret(options, secretId, issued)
   if (!secret) return fail('AuthFailure.SecretIdNotFound', 'The SecretId is not found.')
   if (secret.token !== undefined && header(request.headers, 'x-tc-token') !== secret.token) {
     return fail('AuthFailure.TokenFailure', 'Token verification failed.')
+  }
+  if (secret.expiresAtMs !== undefined && nowMs >= secret.expiresAtMs) {
+    return fail('AuthFailure.TokenFailure', 'The token has expired.')
   }
   const timestamp = Number(timestampText)
   if (!/^\d+$/.test(timestampText) || !Number.isSafeInteger(timestamp)) {
@@ -175,19 +188,23 @@ export function verifyV2(
   request: V2Request,
   options: RuntimeOptions,
   nowMs: number,
-  nonces: NonceBook
+  nonces: NonceBook,
+  issued?: IssuedCredentialsBook
 ): V2Failure | undefined {
   const { params } = request
   const absent = REQUIRED_V2.find(name => (params[name] ?? '') === '')
   if (absent) {
     return { code: 4000, codeDesc: 'MissingParameter', message: `missing parameter ${absent}` }
   }
-  const secret = lookupSecret(options, params.SecretId)
+  const secret = lookupSecret(options, params.SecretId, issued)
   if (!secret) {
     return { code: 4104, codeDesc: 'SecretIdNotFound', message: 'SecretId does not exist' }
   }
   if (secret.token !== undefined && params.Token !== secret.token) {
     return { code: 4105, codeDesc: 'TokenFailure', message: 'token verification failed' }
+  }
+  if (secret.expiresAtMs !== undefined && nowMs >= secret.expiresAtMs) {
+    return { code: 4105, codeDesc: 'TokenFailure', message: 'the token has expired' }
   }
   if (!/^\d+$/.test(params.Timestamp) || !/^\d+$/.test(params.Nonce)) {
     return { code: 4000, codeDesc: 'InvalidParameter', message: 'Timestamp and Nonce are integers' }

@@ -2,6 +2,7 @@
 import type { NonceBook } from './auth.js'
 import type { RuntimeOptions } from './options.js'
 import type { RateLimiter } from './rate-limit.js'
+import type { IssuedCredentialsBook } from './sts.js'
 import type { CertificateStore } from './store.js'
 import type { TaskBook } from './tasks.js'
 
@@ -12,6 +13,8 @@ export interface EmulatorContext {
   tasks: TaskBook
   rateLimiter: RateLimiter
   nonces: NonceBook
+  /** Temporary credentials STS issued; SSL calls signed with them need their token. */
+  issued: IssuedCredentialsBook
   /** The server's clock in ms: the machine's clock plus clockSkewMs. */
   now(): number
 }

@@ -2,6 +2,12 @@
  * The emulator's options: what can be set at start, what can change while it runs, and the
  * checks that keep a typo in a test (or in a POST to /_emulator/options) from passing silently.
  */
+import {
+  checkProviders,
+  checkRoles,
+  type OidcProviderConfig,
+  type StsRoleConfig
+} from './sts-config.js'
 
 /** Documented test credentials; the CLI prints them. Never valid anywhere but here. */
 export const DEFAULT_SECRET_ID = 'AKIDEMULATOR0000000000000000000000000'
@@ -40,6 +46,10 @@ export interface RuntimeOptions {
   clockSkewMs: number
   /** false: the service-linked role is missing, so asynchronous deletions end in Status 3. */
   deleteTaskRole: boolean
+  /** STS: the OIDC identity providers AssumeRoleWithWebIdentity accepts tokens of. */
+  oidcProviders: OidcProviderConfig[]
+  /** STS: the roles those providers' tokens may assume. */
+  stsRoles: StsRoleConfig[]
 }
 
 export interface EmulatorOptions extends Partial<RuntimeOptions> {
@@ -58,7 +68,9 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
   latencyMs: 0,
   taskPolls: 1,
   clockSkewMs: 0,
-  deleteTaskRole: true
+  deleteTaskRole: true,
+  oidcProviders: [],
+  stsRoles: []
 }
 
 type Check = (value: unknown) => string | undefined
@@ -92,7 +104,9 @@ const CHECKS: Record<keyof RuntimeOptions, Check> = {
   latencyMs: count,
   taskPolls: count,
   clockSkewMs: integer,
-  deleteTaskRole: boolean
+  deleteTaskRole: boolean,
+  oidcProviders: checkProviders,
+  stsRoles: checkRoles
 }
 
 export const isRuntimeOption = (name: string): name is keyof RuntimeOptions =>

@@ -24,6 +24,7 @@ import { RateLimiter } from './rate-limit.js'
 import { recordFromSeed, snapshotOf, type CertificateSnapshot, type SeedRecord } from './records.js'
 import { loadState, saveState } from './state-file.js'
 import { CertificateStore } from './store.js'
+import { handleSts, isStsRequest, IssuedCredentialsBook } from './sts.js'
 import { TaskBook } from './tasks.js'
 import { V2_PATH } from './v2.js'
 
@@ -109,6 +110,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tasks: new TaskBook(),
     rateLimiter: new RateLimiter(),
     nonces: new NonceBook(),
+    issued: new IssuedCredentialsBook(),
     now: () => Date.now() + runtime.clockSkewMs
   }
   const faults = new FaultQueue()
@@ -129,6 +131,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     context.tasks.clear()
     context.rateLimiter.clear()
     context.nonces.clear()
+    context.issued.clear()
     faults.clear()
     log.length = 0
   }
@@ -160,7 +163,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (runtime.latencyMs > 0)
       await sleep(runtime.latencyMs, undefined, { signal: shutdown.signal })
     const received = { request, rawQuery, body: body.bytes }
-    const call = api === '3.0' ? v3Call(received, context) : v2Call(received, context)
+    const handle = isStsRequest(request) ? handleSts : undefined
+    const call = api === '3.0' ? v3Call(received, context, handle) : v2Call(received, context)
     entry.action = call.action
     const traceId = request.headers['x-tc-traceid']
     if (typeof traceId === 'string') response.setHeader('X-TC-TraceId', traceId)

@@ -74,7 +74,7 @@ export function handleV2(request: V2Request, context: EmulatorContext): V2Result
 
 function answerV2(request: V2Request, context: EmulatorContext): V2Result {
   try {
-    const denied = verifyV2(request, context.options, context.now(), context.nonces)
+    const denied = verifyV2(request, context.options, context.now(), context.nonces, context.issued)
     if (denied) return { ok: false, ...denied }
     const action = request.params.Action
     const handler = ACTIONS[action]

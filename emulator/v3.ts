@@ -126,7 +126,7 @@ function answerV3(request: Tc3Request, context: EmulatorContext): V3Result {
     if (version !== V3_VERSION) {
       return failure('NoSuchVersion', `Version ${version} does not exist; use ${V3_VERSION}.`)
     }
-    const denied = verifyTc3(request, context.options, context.now())
+    const denied = verifyTc3(request, context.options, context.now(), context.issued)
     if (denied) return failure(denied.code, denied.message)
     const spec = ACTIONS[action]
     if (!spec) return failure('InvalidAction', `The action \`${action}\` is not found.`)

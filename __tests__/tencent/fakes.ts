@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module'
 import type { ClientDeps, FetchLike, FetchResponse } from '../../src/tencent/client.js'
+import { TencentApiError } from '../../src/tencent/errors.js'
 
 export const START = Date.UTC(2026, 10, 28, 12, 0, 0)
 
@@ -152,6 +153,17 @@ export function makeDeps(clock: FakeClock, fetch: FetchLike, random = () => 0.5)
     debugLines,
     warnings
   }
+}
+
+/** The TencentApiError a call fails with; fails the test when it succeeds or throws another. */
+export async function apiFailure(promise: Promise<unknown>): Promise<TencentApiError> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).toBeInstanceOf(TencentApiError)
+    return error as TencentApiError
+  }
+  throw new Error('expected a failure')
 }
 
 /** A Node system error as node-fetch reports it (FetchError with `code`). */

@@ -1,5 +1,4 @@
 import type { ClientDeps, FetchLike } from '../../src/tencent/client.js'
-import { TencentApiError } from '../../src/tencent/errors.js'
 import type { RetryPolicy } from '../../src/tencent/retry.js'
 import {
   MAX_RESPONSE_BYTES,
@@ -11,6 +10,7 @@ import { V2Protocol } from '../../src/tencent/v2.js'
 import { Tc3Protocol } from '../../src/tencent/v3.js'
 import {
   type Answer,
+  apiFailure as failure,
   busiestWindow,
   FakeClock,
   fakeFetch,
@@ -57,16 +57,6 @@ function setup(
   const call = (action = 'DescribeCertificates', params = {}, callOptions?: CallOptions) =>
     clock.run(transport.call(action, params, callOptions))
   return { clock, requests, deps, transport, call }
-}
-
-async function failure(promise: Promise<unknown>): Promise<TencentApiError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(TencentApiError)
-    return error as TencentApiError
-  }
-  throw new Error('expected a failure')
 }
 
 describe('what is not retried', () => {

@@ -1,6 +1,7 @@
 /**
- * The `endpoint` input: a host (`ssl.intl.tencentcloudapi.com`, `host:port`) or a URL. Requests
- * carry credentials and private keys, so plain http is allowed only to this machine (an emulator).
+ * The `endpoint` and `sts-endpoint` inputs: a host (`ssl.intl.tencentcloudapi.com`, `host:port`)
+ * or a URL. Requests carry credentials, private keys and OIDC tokens, so plain http is allowed
+ * only to this machine (an emulator). Pure.
  */
 import { InputError } from '../input-error.js'
 import type { ApiVersion } from './client.js'
@@ -15,8 +16,15 @@ export const DEFAULT_PATH: Readonly<Record<ApiVersion, string>> = {
   '2.0': '/v2/index.php'
 }
 
-const ACCEPTS =
-  'accepts a host such as ssl.tencentcloudapi.com or an https:// URL; ' +
+/** What an endpoint input is called and where it points when empty. */
+export interface EndpointInput {
+  input: string
+  defaultHost: string
+  defaultPath: string
+}
+
+const accepts = (example: string): string =>
+  `accepts a host such as ${example} or an https:// URL; ` +
   'http:// only for a loopback host (127.0.0.0/8, ::1, localhost)'
 
 /** host, host:port, [v6]:port, optionally followed by a path; no scheme. */
@@ -24,8 +32,19 @@ const BARE_HOST =
   /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?(?:\/[^\s?#]*)?$/i
 
 export function parseEndpoint(value: string, api: ApiVersion): URL {
+  return parseServiceEndpoint(value, {
+    input: 'endpoint',
+    defaultHost: DEFAULT_HOST[api],
+    defaultPath: DEFAULT_PATH[api]
+  })
+}
+
+export function parseServiceEndpoint(value: string, where: EndpointInput): URL {
+  const fail = (problem: string): never => {
+    throw new InputError(where.input, `${problem}; ${accepts(where.defaultHost)}`)
+  }
   const text = value.trim()
-  if (text === '') return new URL(`https://${DEFAULT_HOST[api]}${DEFAULT_PATH[api]}`)
+  if (text === '') return new URL(`https://${where.defaultHost}${where.defaultPath}`)
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text)
   // Text with an @ may hold credentials (user:password@host): it is never quoted back.
   const shown = text.includes('@') ? 'the value' : `'${text}'`
@@ -45,7 +64,7 @@ export function parseEndpoint(value: string, api: ApiVersion): URL {
   if (url.hostname === '') fail('the URL has no host')
   if (url.protocol === 'http:' && !isLoopback(url.hostname))
     fail(`http:// is refused for ${url.hostname}, which is not a loopback host`)
-  if (url.pathname === '' || url.pathname === '/') url.pathname = DEFAULT_PATH[api]
+  if (url.pathname === '' || url.pathname === '/') url.pathname = where.defaultPath
   return url
 }
 
@@ -53,8 +72,4 @@ export function parseEndpoint(value: string, api: ApiVersion): URL {
 export function isLoopback(hostname: string): boolean {
   const host = hostname.toLowerCase()
   return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
-}
-
-function fail(problem: string): never {
-  throw new InputError('endpoint', `${problem}; ${ACCEPTS}`)
 }

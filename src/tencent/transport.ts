@@ -15,6 +15,7 @@ import {
   classifyFailure,
   provesNotProcessed,
   retryPolicy,
+  type FailureKind,
   type RetryPolicy
 } from './retry.js'
 
@@ -55,6 +56,12 @@ export interface CallOptions {
   settleAfterTimeout?: boolean
 }
 
+/** Parameters computed anew for every attempt (STS: a short-lived token fetched again when old),
+ * with the values among them that must never appear in a message. */
+export type ParamsPerAttempt = (
+  attempt: number
+) => Promise<{ params: Record<string, unknown>; secrets?: string[] }>
+
 export interface CallResult extends ApiAnswer {
   attempts: number
   /** Attempts that may have reached the server and been acted on (the answered one included);
@@ -70,6 +77,8 @@ export interface TransportOptions {
   secrets: string[]
   retry?: Partial<RetryPolicy>
   pacing?: Partial<PacingPolicy>
+  /** Which failures are retried; the SSL classification unless an API needs its own (STS). */
+  classify?: (code: string) => FailureKind
 }
 
 interface Exchange {
@@ -104,7 +113,7 @@ export class Transport {
 
   async call(
     action: string,
-    params: Record<string, unknown>,
+    params: Record<string, unknown> | ParamsPerAttempt,
     options: CallOptions = {}
   ): Promise<CallResult> {
     const { deps, policy } = this
@@ -115,10 +124,12 @@ export class Transport {
     let retries = 0
     for (let attempt = 1; ; attempt++) {
       await this.pacer.acquire(action)
+      const prepared = typeof params === 'function' ? await params(attempt) : { params }
+      secrets.push(...(prepared.secrets ?? []))
       const sentAt = deps.now()
       const timestamp = Math.floor((sentAt + this.skewMs) / 1000)
       try {
-        const { answer, status } = await this.attempt(action, params, timestamp)
+        const { answer, status } = await this.attempt(action, prepared.params, timestamp)
         maybeProcessed++
         this.trace(action, attempt, String(status), 'OK', answer.requestId, sentAt)
         return { ...answer, attempts: attempt, maybeProcessed }
@@ -129,7 +140,7 @@ export class Transport {
         this.trace(action, attempt, String(status ?? '-'), error.code, error.requestId, sentAt)
         if (!provesNotProcessed(error.code)) maybeProcessed++
 
-        const kind = classifyFailure(error.code)
+        const kind = (this.options.classify ?? classifyFailure)(error.code)
         const mayRepeat = !options.nonIdempotent || provesNotProcessed(error.code)
         if (kind === 'fatal' || !mayRepeat || attempt >= policy.maxAttempts) throw error
         if (kind === 'skew') {
@@ -245,6 +256,16 @@ export function malformed(action: string, problem: string, requestId = ''): Tenc
     message: problem,
     requestId
   })
+}
+
+/** The answer's JSON; a MalformedResponse, saying when it is an HTML page (a gateway's), if not. */
+export function parseJsonAnswer(action: string, text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    const looksHtml = /^\s*</.test(text)
+    throw malformed(action, `the answer is not JSON${looksHtml ? ' (an HTML page)' : ''}`)
+  }
 }
 
 /** A failure before an answer was read: timeout, network, oversized answer. */

@@ -22,6 +22,7 @@ import { signV2, v2SourceString } from './sign.js'
 import { parseTencentTime } from './time.js'
 import {
   malformed,
+  parseJsonAnswer,
   Transport,
   type ApiAnswer,
   type ClientTuning,
@@ -62,13 +63,7 @@ export class V2Protocol implements Protocol {
   }
 
   parse(action: string, text: string): ApiAnswer {
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch {
-      const looksHtml = /^\s*</.test(text)
-      throw malformed(action, `the answer is not JSON${looksHtml ? ' (an HTML page)' : ''}`)
-    }
+    const json = parseJsonAnswer(action, text)
     const code = isRecord(json) ? readCount(json.code) : undefined
     if (!isRecord(json) || code === undefined) throw malformed(action, 'the answer has no code')
     if (code !== 0) {

@@ -28,76 +28,21 @@ import {
   type Fields
 } from './read.js'
 import { classifyFailure } from './retry.js'
-import { signTc3 } from './sign.js'
+import { SSL_API, Tc3ServiceProtocol } from './tc3.js'
 import { parseTencentTime } from './time.js'
-import {
-  malformed,
-  Transport,
-  type ApiAnswer,
-  type ClientTuning,
-  type Protocol,
-  type WireRequest
-} from './transport.js'
+import { malformed, Transport, type ApiAnswer, type ClientTuning } from './transport.js'
 
-export const SSL_VERSION = '2019-12-05'
-const CONTENT_TYPE = 'application/json'
 /** DescribeCertificates' largest page. */
 const PAGE_SIZE = 1000
 /** Most ids one batch call (delete, binding task, task result) accepts. */
 const BATCH = 100
 const LINKED_ROLE = 'SSL_QCSLinkedRoleInReplaceLoadCertificate'
 
-/** Signs and reads API 3.0 requests. */
-export class Tc3Protocol implements Protocol {
-  constructor(
-    private readonly endpoint: URL,
-    private readonly credentials: Credentials
-  ) {}
-
-  build(action: string, params: Record<string, unknown>, timestamp: number): WireRequest {
-    const body = JSON.stringify(params)
-    const { authorization } = signTc3({
-      secretId: this.credentials.secretId,
-      secretKey: this.credentials.secretKey,
-      // The scope's service stays `ssl` whatever host the endpoint names (intl site, emulator).
-      service: 'ssl',
-      host: this.endpoint.hostname.toLowerCase(),
-      contentType: CONTENT_TYPE,
-      payload: body,
-      timestamp
-    })
-    const headers: Record<string, string> = {
-      'Content-Type': CONTENT_TYPE,
-      'X-TC-Action': action,
-      'X-TC-Version': SSL_VERSION,
-      'X-TC-Timestamp': String(timestamp),
-      'X-TC-Language': 'en-US',
-      'X-TC-RequestClient': 'tencentcloud-ssl-action',
-      Authorization: authorization
-    }
-    if (this.credentials.token) headers['X-TC-Token'] = this.credentials.token
-    return { url: this.endpoint.href, headers, body }
-  }
-
-  parse(action: string, text: string): ApiAnswer {
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch {
-      const looksHtml = /^\s*</.test(text)
-      throw malformed(action, `the answer is not JSON${looksHtml ? ' (an HTML page)' : ''}`)
-    }
-    const response = isRecord(json) ? json.Response : undefined
-    if (!isRecord(response)) throw malformed(action, 'the answer has no Response object')
-    const requestId = typeof response.RequestId === 'string' ? response.RequestId : ''
-    const error = response.Error
-    if (error !== undefined && error !== null) {
-      if (!isRecord(error) || typeof error.Code !== 'string' || error.Code === '')
-        throw malformed(action, 'Response.Error has no Code', requestId)
-      const message = typeof error.Message === 'string' ? error.Message : ''
-      throw new TencentApiError({ operation: action, code: error.Code, message, requestId })
-    }
-    return { data: response, requestId }
+/** Signs and reads API 3.0 requests: service `ssl`, 2019-12-05, whatever host the endpoint
+ * names (intl site, emulator). */
+export class Tc3Protocol extends Tc3ServiceProtocol {
+  constructor(endpoint: URL, credentials: Credentials) {
+    super(endpoint, SSL_API, credentials)
   }
 }
 
