@@ -219,18 +219,34 @@ describe('readSettings: the list, delete, replace and keyless inputs', () => {
     expect(replace('cdn, CLB\nteo')).toEqual(['cdn', 'clb', 'teo'])
   })
 
+  it('refuses a role-duration outside 900 to 43200', () => {
+    const keyless = {
+      mode: 'list',
+      'role-arn': 'qcs::cam::uin/100000000001:roleName/ci',
+      'oidc-provider-id': 'github',
+      'role-duration': '60'
+    }
+    expect(refusal(keyless).input).toBe('role-duration')
+  })
+
   it('takes role-arn instead of a key pair', () => {
     const s = readSettings(
-      reader({ mode: 'list', 'role-arn': 'qcs::cam::uin/100000000001:roleName/ci' }),
-      {}
+      reader({
+        mode: 'list',
+        'role-arn': 'qcs::cam::uin/100000000001:roleName/ci',
+        'oidc-provider-id': 'github'
+      }),
+      { TENCENTCLOUD_SECRET_ID: 'AKIDenv', TENCENTCLOUD_SECRET_KEY: 'env-key' }
     )
     expect(s.credentials).toBeUndefined()
     expect(s.oidc).toMatchObject({
       roleArn: 'qcs::cam::uin/100000000001:roleName/ci',
+      providerId: 'github',
       audience: 'sts.tencentcloudapi.com',
       durationSeconds: 900,
       region: 'ap-guangzhou',
-      exportCredentials: false
+      exportCredentials: false,
+      ignoredEnvironment: ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY']
     })
   })
 
@@ -246,7 +262,7 @@ describe('readSettings: the list, delete, replace and keyless inputs', () => {
     [{ 'replace-timeout': '10' }, 'replace-timeout', /30 to 3600/],
     [{ 'rollback-on-failure': 'yes' }, 'rollback-on-failure', /'true' or 'false'/],
     [{ 'role-arn': 'qcs::cam::uin/1:roleName/x' }, 'role-arn', /secret-id/],
-    [{ 'role-duration': '60' }, 'role-duration', /900 to 43200/]
+    [{ 'oidc-provider-id': 'github' }, 'role-arn', /required with oidc-provider-id/]
   ])('refuses %j, naming %s', (inputs, name, message) => {
     const error = refusal({ ...base, ...inputs })
     expect(error.input).toBe(name)

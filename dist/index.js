@@ -33138,7 +33138,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5543);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2799);
 /* istanbul ignore file -- the entry point only starts the action. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33148,7 +33148,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5543:
+/***/ 2799:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36186,20 +36186,18 @@ function reportFor(outcome, where) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/input-error.ts
-/** A bad input: the step fails with this message before any request is made. */
-class InputError extends Error {
-    input;
-    /** `problem` says what is wrong and what the input accepts; it never quotes a secret. */
-    constructor(input, problem) {
-        super(`Input '${input}': ${problem}`);
-        this.name = 'InputError';
-        this.input = input;
+;// CONCATENATED MODULE: ./src/secrets.ts
+/** Masks a value and, for multi-line values such as a PEM key, every line of it too. */
+function maskSecret(value, setSecret) {
+    if (value.trim() === '')
+        return;
+    setSecret(value);
+    for (const line of value.split(/\r?\n/)) {
+        if (line.trim() !== '' && line !== value)
+            setSecret(line.trim());
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/tencent/errors.ts
 /** One error type for every Tencent Cloud API failure, whichever API version answered. */
 class TencentApiError extends Error {
@@ -36381,6 +36379,8 @@ function retryPolicy(overrides = {}) {
     return { ...DEFAULT_RETRY_POLICY, ...overrides };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/tencent/sign.ts
 /**
  * Request signing for Tencent Cloud, as pure functions.
@@ -36456,46 +36456,6 @@ function v2SourceString(method, host, path, params) {
 function signV2(secretKey, source, method) {
     const algorithm = method === 'HmacSHA256' ? 'sha256' : 'sha1';
     return (0,external_node_crypto_.createHmac)(algorithm, secretKey).update(source, 'utf8').digest('base64');
-}
-
-;// CONCATENATED MODULE: ./src/tencent/time.ts
-/**
- * Times as Tencent's SSL APIs write them: `YYYY-MM-DD HH:mm:ss` in China Standard Time (GMT+8),
- * both in 3.0 (`CertEndTime`, `InsertTime`) and 2.0 (`certEndTime`, `insertTime`). ISO 8601 with
- * an explicit offset is accepted too, in case an account or a future version answers that way.
- */
-const CHINA_OFFSET_MINUTES = 8 * 60;
-const TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:\s*(Z|[+-]\d{2}:?\d{2}))?$/i;
-/** The instant, or undefined for anything that is not an exact, valid date and time. */
-function parseTencentTime(value) {
-    if (typeof value !== 'string')
-        return undefined;
-    const match = TIME_PATTERN.exec(value.trim());
-    if (!match)
-        return undefined;
-    const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
-    const millis = match[7] ? Number(`0.${match[7]}`) * 1000 : 0;
-    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
-        return undefined;
-    const wallClock = Date.UTC(year, month - 1, day, hour, minute, second, Math.floor(millis));
-    // Date.UTC rolls 2026-02-30 over into March: refuse instead of guessing.
-    const check = new Date(wallClock);
-    if (check.getUTCFullYear() !== year || check.getUTCDate() !== day)
-        return undefined;
-    const offset = match[8] === undefined ? CHINA_OFFSET_MINUTES : offsetMinutes(match[8]);
-    if (offset === undefined)
-        return undefined;
-    return new Date(wallClock - offset * 60_000);
-}
-function offsetMinutes(zone) {
-    if (zone.toUpperCase() === 'Z')
-        return 0;
-    const digits = zone.slice(1).replace(':', '');
-    const hours = Number(digits.slice(0, 2));
-    const minutes = Number(digits.slice(2));
-    if (hours > 14 || minutes > 59)
-        return undefined;
-    return (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
 }
 
 ;// CONCATENATED MODULE: ./src/tencent/pacer.ts
@@ -36580,10 +36540,12 @@ class Transport {
         let retries = 0;
         for (let attempt = 1;; attempt++) {
             await this.pacer.acquire(action);
+            const prepared = typeof params === 'function' ? await params(attempt) : { params };
+            secrets.push(...(prepared.secrets ?? []));
             const sentAt = deps.now();
             const timestamp = Math.floor((sentAt + this.skewMs) / 1000);
             try {
-                const { answer, status } = await this.attempt(action, params, timestamp);
+                const { answer, status } = await this.attempt(action, prepared.params, timestamp);
                 maybeProcessed++;
                 this.trace(action, attempt, String(status), 'OK', answer.requestId, sentAt);
                 return { ...answer, attempts: attempt, maybeProcessed };
@@ -36596,7 +36558,7 @@ class Transport {
                 this.trace(action, attempt, String(status ?? '-'), error.code, error.requestId, sentAt);
                 if (!provesNotProcessed(error.code))
                     maybeProcessed++;
-                const kind = classifyFailure(error.code);
+                const kind = (this.options.classify ?? classifyFailure)(error.code);
                 const mayRepeat = !options.nonIdempotent || provesNotProcessed(error.code);
                 if (kind === 'fatal' || !mayRepeat || attempt >= policy.maxAttempts)
                     throw error;
@@ -36704,6 +36666,16 @@ function malformed(action, problem, requestId = '') {
         requestId
     });
 }
+/** The answer's JSON; a MalformedResponse, saying when it is an HTML page (a gateway's), if not. */
+function parseJsonAnswer(action, text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        const looksHtml = /^\s*</.test(text);
+        throw malformed(action, `the answer is not JSON${looksHtml ? ' (an HTML page)' : ''}`);
+    }
+}
 /** A failure before an answer was read: timeout, network, oversized answer. */
 function transportError(action, error) {
     if (error instanceof TimeoutSignal)
@@ -36766,6 +36738,343 @@ function scrub(error, subject, secrets) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/tencent/tc3.ts
+
+
+
+
+const SSL_API = Object.freeze({ service: 'ssl', version: '2019-12-05' });
+const stsApi = (region) => ({
+    service: 'sts',
+    version: '2018-08-13',
+    region
+});
+const UNSIGNED_ACTIONS = new Set(['AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML']);
+const CONTENT_TYPE = 'application/json';
+class Tc3ServiceProtocol {
+    endpoint;
+    api;
+    signer;
+    constructor(endpoint, api, signer) {
+        this.endpoint = endpoint;
+        this.api = api;
+        this.signer = signer;
+    }
+    build(action, params, timestamp) {
+        const body = JSON.stringify(params);
+        const headers = {
+            'Content-Type': CONTENT_TYPE,
+            'X-TC-Action': action,
+            'X-TC-Version': this.api.version,
+            'X-TC-Timestamp': String(timestamp),
+            'X-TC-Language': 'en-US',
+            'X-TC-RequestClient': 'tencentcloud-ssl-action'
+        };
+        if (this.api.region)
+            headers['X-TC-Region'] = this.api.region;
+        headers.Authorization = this.authorization(action, body, timestamp);
+        if (this.signer !== 'anonymous' && this.signer.token)
+            headers['X-TC-Token'] = this.signer.token;
+        return { url: this.endpoint.href, headers, body };
+    }
+    authorization(action, body, timestamp) {
+        if (this.signer !== 'anonymous') {
+            return signTc3({
+                secretId: this.signer.secretId,
+                secretKey: this.signer.secretKey,
+                service: this.api.service,
+                host: this.endpoint.hostname.toLowerCase(),
+                contentType: CONTENT_TYPE,
+                payload: body,
+                timestamp
+            }).authorization;
+        }
+        // A programming error, not a user's: every other action needs a signature.
+        if (!UNSIGNED_ACTIONS.has(action))
+            throw new Error(`${action} cannot be sent unsigned`);
+        return 'SKIP';
+    }
+    parse(action, text) {
+        const json = parseJsonAnswer(action, text);
+        const response = isRecord(json) ? json.Response : undefined;
+        if (!isRecord(response))
+            throw malformed(action, 'the answer has no Response object');
+        const requestId = typeof response.RequestId === 'string' ? response.RequestId : '';
+        const error = response.Error;
+        if (error !== undefined && error !== null) {
+            if (!isRecord(error) || typeof error.Code !== 'string' || error.Code === '')
+                throw malformed(action, 'Response.Error has no Code', requestId);
+            const message = typeof error.Message === 'string' ? error.Message : '';
+            throw new TencentApiError({ operation: action, code: error.Code, message, requestId });
+        }
+        return { data: response, requestId };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/tencent/sts.ts
+
+
+
+
+
+/** A GitHub token older than this is replaced before a retry (GitHub's live 300 s). */
+const TOKEN_REFRESH_AGE_MS = 4 * 60_000;
+/** STS allows 20 requests per second; one run sends a handful, so the default pacing holds. */
+const STS_RETRY = Object.freeze({
+    maxAttempts: 6,
+    baseMs: 500,
+    capMs: 10_000,
+    // Long enough for a retry to need a fresh GitHub token, short enough to fail within minutes.
+    budgetMs: 5 * 60_000
+});
+const ACTION = 'AssumeRoleWithWebIdentity';
+/** Retried besides network errors, timeouts, 5xx and throttling (§B.3 "Retries"). */
+const RETRIED = new Set([
+    'InvalidParameter.OverLimit',
+    'InternalError.SystemError',
+    'InternalError.UnknownError'
+]);
+/** STS's retry list: the shared one, but of the `InternalError.*` codes only the passing ones
+ * (`GetRoleError`, `IllegalRole` are the role's configuration, not a passing fault). */
+function classifyStsFailure(code) {
+    if (RETRIED.has(code) || code === 'InternalError')
+        return 'retry';
+    if (code.startsWith('InternalError.'))
+        return 'fatal';
+    return classifyFailure(code);
+}
+class StsClient {
+    options;
+    transport;
+    constructor(options, tuning = {}) {
+        this.options = options;
+        this.transport = new Transport({
+            deps: options.deps,
+            timeoutMs: options.timeoutMs,
+            protocol: new Tc3ServiceProtocol(options.endpoint, stsApi(options.region), 'anonymous'),
+            secrets: [],
+            retry: { ...STS_RETRY, ...tuning.retry },
+            pacing: tuning.pacing,
+            classify: classifyStsFailure
+        });
+    }
+    async assumeRoleWithWebIdentity(request) {
+        const { now } = this.options.deps;
+        let held;
+        const params = async () => {
+            if (held === undefined || now() - held.at > TOKEN_REFRESH_AGE_MS) {
+                held = { token: await request.webIdentityToken(), at: now() };
+            }
+            return {
+                params: {
+                    ProviderId: request.providerId,
+                    WebIdentityToken: held.token,
+                    RoleArn: request.roleArn,
+                    RoleSessionName: request.roleSessionName,
+                    DurationSeconds: request.durationSeconds
+                },
+                secrets: [held.token]
+            };
+        };
+        try {
+            const answer = await this.transport.call(ACTION, params, {
+                subject: `role ${request.roleArn}`
+            });
+            return readTemporaryCredentials(answer.data, answer.requestId);
+        }
+        catch (error) {
+            if (!(error instanceof TencentApiError))
+                throw error;
+            const hint = likelyCause(error.code, request, held?.token);
+            throw hint ? new StsError(error, hint) : error;
+        }
+    }
+}
+/** An STS refusal whose message ends with the configuration to check. */
+class StsError extends TencentApiError {
+    hint;
+    constructor(error, hint) {
+        super({
+            operation: error.operation,
+            code: error.code,
+            message: error.apiMessage,
+            requestId: error.requestId,
+            httpStatus: error.httpStatus,
+            subject: error.subject
+        });
+        this.hint = hint;
+        this.name = 'StsError';
+        this.message = `${this.message}. ${hint}`;
+    }
+}
+/** What to check for each refusal that a retry cannot cure. */
+function likelyCause(code, request, token) {
+    const claims = token === undefined ? undefined : readClaims(token);
+    const shown = (name) => JSON.stringify(claims?.[name] ?? '(unknown)');
+    switch (code) {
+        case 'InvalidParameter.WebIdentityTokenError':
+            return (`Tencent refused the GitHub token (audience ${shown('aud')}, issuer ${shown('iss')}): ` +
+                `check that oidc-provider-id '${request.providerId}' names the CAM identity provider ` +
+                'whose URL is that issuer, that the audience input is one of its client ids, that its ' +
+                "public keys are GitHub's current ones, and that the token had not expired (it lives " +
+                "five minutes; check this machine's clock)");
+        case 'ResourceNotFound.RoleNotFound':
+            return `No CAM role matches role-arn '${request.roleArn}': check the account id and the role name`;
+        case 'UnauthorizedOperation':
+            return (`The trust policy of role '${request.roleArn}' does not admit this token ` +
+                `(subject ${shown('sub')}, audience ${shown('aud')}): its identity provider must be ` +
+                `'${request.providerId}' and its oidc:sub and oidc:aud conditions must match`);
+        case 'InvalidParameter.ParamError':
+            return 'A parameter was refused: check role-arn, oidc-provider-id and role-session-name';
+        case 'InternalError.GetRoleError':
+        case 'InternalError.IllegalRole':
+            return `Check that role-arn '${request.roleArn}' names a role of an identity provider`;
+        default:
+            return undefined;
+    }
+}
+/** The JWT's claims, for messages only (never trusted); undefined when unreadable. */
+function readClaims(token) {
+    try {
+        const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+        return isRecord(payload) ? payload : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function readTemporaryCredentials(data, requestId) {
+    const response = isRecord(data) ? data : {};
+    const fields = isRecord(response.Credentials) ? response.Credentials : {};
+    const text = (name) => {
+        const value = fields[name];
+        if (typeof value !== 'string' || value === '')
+            throw malformed(ACTION, `Credentials.${name} is missing`, requestId);
+        return value;
+    };
+    const credentials = {
+        secretId: text('TmpSecretId'),
+        secretKey: text('TmpSecretKey'),
+        token: text('Token')
+    };
+    const expired = response.ExpiredTime;
+    if (typeof expired !== 'number' || !Number.isFinite(expired) || expired <= 0)
+        throw malformed(ACTION, 'ExpiredTime is not a Unix time', requestId);
+    return { ...credentials, expiresAt: new Date(expired * 1000) };
+}
+
+;// CONCATENATED MODULE: ./src/credentials.ts
+
+
+
+/** The names other tools read (tccli, Terraform, the Node SDK), exported in this order. */
+const EXPORTED_VARIABLES = [
+    'TENCENTCLOUD_SECRET_ID',
+    'TENCENTCLOUD_SECRET_KEY',
+    'TENCENTCLOUD_SESSION_TOKEN',
+    'TENCENTCLOUD_TOKEN',
+    'TENCENTCLOUD_SECURITY_TOKEN'
+];
+const REQUEST_VARIABLES = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+async function obtainCredentials(oidc, deps) {
+    const missing = REQUEST_VARIABLES.filter(name => (deps.env[name] ?? '') === '');
+    if (missing.length > 0)
+        throw new Error(`role-arn needs the job's GitHub OIDC token, but ${missing.join(' and ')} ` +
+            `${missing.length > 1 ? 'are' : 'is'} not set: give the job \`permissions: id-token: ` +
+            'write` (a job that sets any permissions gets none it does not list). Pull requests ' +
+            'from forks never get the token: run this step on push, schedule or workflow_dispatch.');
+    if (oidc.ignoredEnvironment.length > 0)
+        deps.log.notice(`role-arn is set: ${oidc.ignoredEnvironment.join(', ')} from the environment ` +
+            'are not used for this step.');
+    deps.log.info(`Exchanging the job's GitHub OIDC token (audience ${oidc.audience}) for temporary ` +
+        `credentials of ${oidc.roleArn} at ${oidc.stsEndpoint.host}.`);
+    const sts = new StsClient({
+        endpoint: oidc.stsEndpoint,
+        region: oidc.region,
+        timeoutMs: deps.timeoutMs,
+        deps: deps.client
+    }, deps.tuning);
+    const credentials = await sts.assumeRoleWithWebIdentity({
+        providerId: oidc.providerId,
+        roleArn: oidc.roleArn,
+        roleSessionName: oidc.roleSessionName,
+        durationSeconds: oidc.durationSeconds,
+        webIdentityToken: () => gitHubToken(oidc.audience, deps)
+    });
+    // Promise 5: masked before the first line that follows the exchange.
+    for (const secret of [credentials.secretId, credentials.secretKey, credentials.token])
+        maskSecret(secret, deps.setSecret);
+    deps.log.info(`Temporary credentials for session ${oidc.roleSessionName}, valid until ` +
+        `${credentials.expiresAt.toISOString()}.`);
+    if (oidc.exportCredentials)
+        exportCredentials(credentials, deps);
+    return credentials;
+}
+async function gitHubToken(audience, deps) {
+    let token;
+    try {
+        token = await deps.getIdToken(audience);
+    }
+    catch (error) {
+        throw new Error(`Could not get the job's GitHub OIDC token for audience ${audience}: ` +
+            `${errorMessage(error)}. The job needs \`permissions: id-token: write\`.`, { cause: error });
+    }
+    // The toolkit masks it too; a token that reached us by another way must not slip through.
+    maskSecret(token, deps.setSecret);
+    return token;
+}
+function exportCredentials(credentials, deps) {
+    const values = [
+        credentials.secretId,
+        credentials.secretKey,
+        credentials.token,
+        credentials.token,
+        credentials.token
+    ];
+    EXPORTED_VARIABLES.forEach((name, i) => deps.exportVariable(name, values[i]));
+    deps.log.info(`Exported ${EXPORTED_VARIABLES.join(', ')} for the later steps of this job.`);
+}
+
+;// CONCATENATED MODULE: ./src/tencent/time.ts
+/**
+ * Times as Tencent's SSL APIs write them: `YYYY-MM-DD HH:mm:ss` in China Standard Time (GMT+8),
+ * both in 3.0 (`CertEndTime`, `InsertTime`) and 2.0 (`certEndTime`, `insertTime`). ISO 8601 with
+ * an explicit offset is accepted too, in case an account or a future version answers that way.
+ */
+const CHINA_OFFSET_MINUTES = 8 * 60;
+const TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:\s*(Z|[+-]\d{2}:?\d{2}))?$/i;
+/** The instant, or undefined for anything that is not an exact, valid date and time. */
+function parseTencentTime(value) {
+    if (typeof value !== 'string')
+        return undefined;
+    const match = TIME_PATTERN.exec(value.trim());
+    if (!match)
+        return undefined;
+    const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
+    const millis = match[7] ? Number(`0.${match[7]}`) * 1000 : 0;
+    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
+        return undefined;
+    const wallClock = Date.UTC(year, month - 1, day, hour, minute, second, Math.floor(millis));
+    // Date.UTC rolls 2026-02-30 over into March: refuse instead of guessing.
+    const check = new Date(wallClock);
+    if (check.getUTCFullYear() !== year || check.getUTCDate() !== day)
+        return undefined;
+    const offset = match[8] === undefined ? CHINA_OFFSET_MINUTES : offsetMinutes(match[8]);
+    if (offset === undefined)
+        return undefined;
+    return new Date(wallClock - offset * 60_000);
+}
+function offsetMinutes(zone) {
+    if (zone.toUpperCase() === 'Z')
+        return 0;
+    const digits = zone.slice(1).replace(':', '');
+    const hours = Number(digits.slice(0, 2));
+    const minutes = Number(digits.slice(2));
+    if (hours > 14 || minutes > 59)
+        return undefined;
+    return (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
+}
+
 ;// CONCATENATED MODULE: ./src/tencent/v2.ts
 /**
  * The legacy API 2.0 (`wss.api.qcloud.com/v2/index.php`): form POST signed with HmacSHA256,
@@ -36814,14 +37123,7 @@ class V2Protocol {
         };
     }
     parse(action, text) {
-        let json;
-        try {
-            json = JSON.parse(text);
-        }
-        catch {
-            const looksHtml = /^\s*</.test(text);
-            throw malformed(action, `the answer is not JSON${looksHtml ? ' (an HTML page)' : ''}`);
-        }
+        const json = parseJsonAnswer(action, text);
         const code = isRecord(json) ? readCount(json.code) : undefined;
         if (!isRecord(json) || code === undefined)
             throw malformed(action, 'the answer has no code');
@@ -37071,67 +37373,16 @@ async function pollUntilDone(clock, policy, check) {
 
 
 
-const SSL_VERSION = '2019-12-05';
-const CONTENT_TYPE = 'application/json';
 /** DescribeCertificates' largest page. */
 const v3_PAGE_SIZE = 1000;
 /** Most ids one batch call (delete, binding task, task result) accepts. */
 const BATCH = 100;
 const LINKED_ROLE = 'SSL_QCSLinkedRoleInReplaceLoadCertificate';
-/** Signs and reads API 3.0 requests. */
-class Tc3Protocol {
-    endpoint;
-    credentials;
+/** Signs and reads API 3.0 requests: service `ssl`, 2019-12-05, whatever host the endpoint
+ * names (intl site, emulator). */
+class Tc3Protocol extends Tc3ServiceProtocol {
     constructor(endpoint, credentials) {
-        this.endpoint = endpoint;
-        this.credentials = credentials;
-    }
-    build(action, params, timestamp) {
-        const body = JSON.stringify(params);
-        const { authorization } = signTc3({
-            secretId: this.credentials.secretId,
-            secretKey: this.credentials.secretKey,
-            // The scope's service stays `ssl` whatever host the endpoint names (intl site, emulator).
-            service: 'ssl',
-            host: this.endpoint.hostname.toLowerCase(),
-            contentType: CONTENT_TYPE,
-            payload: body,
-            timestamp
-        });
-        const headers = {
-            'Content-Type': CONTENT_TYPE,
-            'X-TC-Action': action,
-            'X-TC-Version': SSL_VERSION,
-            'X-TC-Timestamp': String(timestamp),
-            'X-TC-Language': 'en-US',
-            'X-TC-RequestClient': 'tencentcloud-ssl-action',
-            Authorization: authorization
-        };
-        if (this.credentials.token)
-            headers['X-TC-Token'] = this.credentials.token;
-        return { url: this.endpoint.href, headers, body };
-    }
-    parse(action, text) {
-        let json;
-        try {
-            json = JSON.parse(text);
-        }
-        catch {
-            const looksHtml = /^\s*</.test(text);
-            throw malformed(action, `the answer is not JSON${looksHtml ? ' (an HTML page)' : ''}`);
-        }
-        const response = isRecord(json) ? json.Response : undefined;
-        if (!isRecord(response))
-            throw malformed(action, 'the answer has no Response object');
-        const requestId = typeof response.RequestId === 'string' ? response.RequestId : '';
-        const error = response.Error;
-        if (error !== undefined && error !== null) {
-            if (!isRecord(error) || typeof error.Code !== 'string' || error.Code === '')
-                throw malformed(action, 'Response.Error has no Code', requestId);
-            const message = typeof error.Message === 'string' ? error.Message : '';
-            throw new TencentApiError({ operation: action, code: error.Code, message, requestId });
-        }
-        return { data: response, requestId };
+        super(endpoint, SSL_API, credentials);
     }
 }
 class SslClientV3 {
@@ -37553,10 +37804,23 @@ function deleteTaskOutcome(result, id, requestId) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/input-error.ts
+/** A bad input: the step fails with this message before any request is made. */
+class InputError extends Error {
+    input;
+    /** `problem` says what is wrong and what the input accepts; it never quotes a secret. */
+    constructor(input, problem) {
+        super(`Input '${input}': ${problem}`);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/tencent/endpoint.ts
 /**
- * The `endpoint` input: a host (`ssl.intl.tencentcloudapi.com`, `host:port`) or a URL. Requests
- * carry credentials and private keys, so plain http is allowed only to this machine (an emulator).
+ * The `endpoint` and `sts-endpoint` inputs: a host (`ssl.intl.tencentcloudapi.com`, `host:port`)
+ * or a URL. Requests carry credentials, private keys and OIDC tokens, so plain http is allowed
+ * only to this machine (an emulator). Pure.
  */
 
 const DEFAULT_HOST = {
@@ -37567,14 +37831,24 @@ const DEFAULT_PATH = {
     '3.0': '/',
     '2.0': '/v2/index.php'
 };
-const ACCEPTS = 'accepts a host such as ssl.tencentcloudapi.com or an https:// URL; ' +
+const accepts = (example) => `accepts a host such as ${example} or an https:// URL; ` +
     'http:// only for a loopback host (127.0.0.0/8, ::1, localhost)';
 /** host, host:port, [v6]:port, optionally followed by a path; no scheme. */
 const BARE_HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?(?:\/[^\s?#]*)?$/i;
 function parseEndpoint(value, api) {
+    return parseServiceEndpoint(value, {
+        input: 'endpoint',
+        defaultHost: DEFAULT_HOST[api],
+        defaultPath: DEFAULT_PATH[api]
+    });
+}
+function parseServiceEndpoint(value, where) {
+    const fail = (problem) => {
+        throw new InputError(where.input, `${problem}; ${accepts(where.defaultHost)}`);
+    };
     const text = value.trim();
     if (text === '')
-        return new URL(`https://${DEFAULT_HOST[api]}${DEFAULT_PATH[api]}`);
+        return new URL(`https://${where.defaultHost}${where.defaultPath}`);
     const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
     // Text with an @ may hold credentials (user:password@host): it is never quoted back.
     const shown = text.includes('@') ? 'the value' : `'${text}'`;
@@ -37600,16 +37874,13 @@ function parseEndpoint(value, api) {
     if (url.protocol === 'http:' && !isLoopback(url.hostname))
         fail(`http:// is refused for ${url.hostname}, which is not a loopback host`);
     if (url.pathname === '' || url.pathname === '/')
-        url.pathname = DEFAULT_PATH[api];
+        url.pathname = where.defaultPath;
     return url;
 }
 /** 127.0.0.0/8, ::1 and localhost; `hostname` as URL normalises it (127.1 → 127.0.0.1). */
 function isLoopback(hostname) {
     const host = hostname.toLowerCase();
     return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-function fail(problem) {
-    throw new InputError('endpoint', `${problem}; ${ACCEPTS}`);
 }
 
 ;// CONCATENATED MODULE: ./src/tencent/index.ts
@@ -37636,7 +37907,9 @@ function createSslClient(api, options, tuning = {}) {
 
 async function connect(ctx, _outcome) {
     const { settings } = ctx;
-    const credentials = settings.credentials ?? (await keyless(ctx));
+    const credentials = settings.oidc ? await keyless(ctx, settings.oidc) : settings.credentials;
+    if (!credentials)
+        throw new Error('internal: no credentials were read');
     ctx.client = createSslClient(settings.api, {
         credentials,
         endpoint: ctx.endpoint,
@@ -37645,8 +37918,18 @@ async function connect(ctx, _outcome) {
     });
     ctx.io.log.debug(`API ${settings.api} at ${ctx.endpoint.origin}${ctx.endpoint.pathname}`);
 }
-async function keyless(_ctx) {
-    throw new InputError('role-arn', 'keyless credentials are not available in this build');
+/** Promise 8: the GitHub OIDC token, exchanged right before the first SSL request. */
+async function keyless(ctx, oidc) {
+    const { io } = ctx;
+    return obtainCredentials(oidc, {
+        env: io.env,
+        getIdToken: audience => io.idToken(audience),
+        setSecret: secret => io.mask(secret),
+        exportVariable: (name, value) => io.exportVariable(name, value),
+        log: io.log,
+        client: ctx.deps,
+        timeoutMs: ctx.settings.requestTimeoutMs
+    });
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -40501,11 +40784,117 @@ function describeKey(key) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/oidc-settings.ts
+/**
+ * The keyless inputs (`role-arn` and its companions) read and checked before any request, so a
+ * misconfiguration fails the step at once, naming the input. Pure: the input reader and the
+ * environment are passed in.
+ */
+
+
+const DEFAULT_AUDIENCE = 'sts.tencentcloudapi.com';
+const DEFAULT_STS_HOST = 'sts.tencentcloudapi.com';
+const DEFAULT_REGION = 'ap-guangzhou';
+const MIN_DURATION_SECONDS = 900;
+const MAX_DURATION_SECONDS = 43_200;
+/** `role/<id>` and `roleName/<name>`, the general-role forms Tencent documents for RoleArn;
+ * role names are CAM's `[\w+=,.@-]`, at most 128 characters. */
+const ROLE_ARN = /^qcs::cam::uin\/\d{1,20}:(?:roleName\/[\w+=,.@-]{1,128}|role\/\d{1,20})$/;
+const REGION = /^[a-z]{2,}(?:-[a-z0-9]+){1,3}$/;
+const SESSION_NAME_MAX = 64;
+/** Env variables that would otherwise supply long-term credentials. */
+const KEY_ENVIRONMENT = [
+    'TENCENTCLOUD_SECRET_ID',
+    'TENCENTCLOUD_SECRET_KEY',
+    'TENCENTCLOUD_SESSION_TOKEN',
+    'TENCENTCLOUD_TOKEN',
+    'TENCENTCLOUD_SECURITY_TOKEN'
+];
+/** Undefined when no keyless input is set: the long-term keys are used then. */
+function readOidcSettings(input, env) {
+    const roleArn = input('role-arn');
+    const providerId = input('oidc-provider-id');
+    const exportCredentials = readBoolean(input, 'export-credentials');
+    if (roleArn === '') {
+        // Without role-arn these would be silently ignored and the keys asked for instead.
+        if (providerId !== '')
+            throw new InputError('role-arn', 'is required with oidc-provider-id (keyless credentials)');
+        if (exportCredentials)
+            throw new InputError('export-credentials', 'exports the temporary credentials of role-arn; set role-arn too, or remove it');
+        return undefined;
+    }
+    const keyInput = ['secret-id', 'secret-key', 'session-token'].find(name => input(name) !== '');
+    if (keyInput)
+        throw new InputError('role-arn', `cannot be combined with ${keyInput}: use either keyless credentials (role-arn) ` +
+            'or long-term keys (secret-id, secret-key), not both');
+    if (!ROLE_ARN.test(roleArn))
+        throw new InputError('role-arn', `'${roleArn}' is not a CAM role ARN; expected qcs::cam::uin/<account id>:roleName/<role ` +
+            'name> (or :role/<role id>), as the role page of the CAM console shows it');
+    if (providerId === '')
+        throw new InputError('oidc-provider-id', 'is required with role-arn: the name of the OIDC identity provider in CAM');
+    return {
+        roleArn,
+        providerId: noSpace('oidc-provider-id', providerId),
+        audience: noSpace('audience', input('audience') || DEFAULT_AUDIENCE),
+        roleSessionName: sessionName(input('role-session-name'), env),
+        durationSeconds: duration(input('role-duration')),
+        region: region(input('region')),
+        stsEndpoint: parseServiceEndpoint(input('sts-endpoint'), {
+            input: 'sts-endpoint',
+            defaultHost: DEFAULT_STS_HOST,
+            defaultPath: '/'
+        }),
+        exportCredentials,
+        ignoredEnvironment: KEY_ENVIRONMENT.filter(name => (env[name] ?? '').trim() !== '')
+    };
+}
+/** `github-<owner>-<repo>-<run id>` by default; characters STS refuses become '-', cut to 64. */
+function sessionName(given, env) {
+    const raw = given ||
+        ['github', ...(env.GITHUB_REPOSITORY ?? '').split('/'), env.GITHUB_RUN_ID ?? '']
+            .filter(part => part !== '')
+            .join('-');
+    const name = raw.replace(/[^\w+=,.@-]/g, '-').slice(0, SESSION_NAME_MAX);
+    if (name.length < 2)
+        throw new InputError('role-session-name', 'must have 2 to 64 characters of [\\w+=,.@-]');
+    return name;
+}
+function duration(raw) {
+    if (raw === '')
+        return MIN_DURATION_SECONDS;
+    const seconds = Number(raw);
+    if (!/^\d+$/.test(raw) || seconds < MIN_DURATION_SECONDS || seconds > MAX_DURATION_SECONDS)
+        throw new InputError('role-duration', `must be a whole number of seconds from ${MIN_DURATION_SECONDS} to ` +
+            `${MAX_DURATION_SECONDS}; got '${raw}'`);
+    return seconds;
+}
+function region(raw) {
+    if (raw === '')
+        return DEFAULT_REGION;
+    if (!REGION.test(raw))
+        throw new InputError('region', `must be a Tencent Cloud region such as ap-guangzhou; got '${raw}'`);
+    return raw;
+}
+function noSpace(name, value) {
+    if (/\s/.test(value))
+        throw new InputError(name, 'contains white space');
+    return value;
+}
+function readBoolean(input, name) {
+    const raw = input(name);
+    if (raw === '' || /^false$/i.test(raw))
+        return false;
+    if (/^true$/i.test(raw))
+        return true;
+    throw new InputError(name, `must be 'true' or 'false'; got '${raw}'`);
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 /**
  * Reads and validates every input of action.yml into typed settings, before any request.
  * Pure: the input reader and the environment are passed in.
  */
+
 
 const MODES = ['upload', 'prune', 'sync', 'list', 'delete'];
 /** The modes that validate and upload a certificate. */
@@ -40538,6 +40927,7 @@ function readSettings(raw, env) {
     // Trimmed here too: runners other than GitHub's (e.g. @github/local-action) pass spaces on.
     const input = name => raw(name).trim();
     const mode = readMode(input);
+    const oidc = readOidcSettings(input, env);
     // Unquoted in YAML, `api: 2.0` reaches the action as '2' (a number first): accept it.
     const api = oneOf(input, 'api', ['3.0', '2.0'], '3.0', s => /^[23]$/.test(s) ? `${s}.0` : s);
     const certType = oneOf(input, 'cert-type', ['SVR', 'CA'], 'SVR', s => s.toUpperCase());
@@ -40547,8 +40937,8 @@ function readSettings(raw, env) {
         key: input('key'),
         alias: input('alias'),
         certType,
-        credentials: input('role-arn') === '' ? readCredentials(input, env) : undefined,
-        oidc: readOidcInputs(input),
+        credentials: oidc ? undefined : readCredentials(input, env),
+        oidc,
         api,
         endpoint: input('endpoint'),
         projectId: wholeNumber(input, 'project-id', 0),
@@ -40608,24 +40998,6 @@ function checkCombination(s) {
             throw new InputError('prune-domains', `'${domain}' is not a domain name (letters, digits, '-', '.', an optional leading '*.')`);
         }
     }
-}
-function readOidcInputs(input) {
-    const roleArn = input('role-arn');
-    for (const name of ['secret-id', 'secret-key', 'session-token']) {
-        if (roleArn !== '' && input(name) !== '') {
-            throw new InputError('role-arn', `cannot be used together with ${name}: keyless credentials replace the key pair; remove one`);
-        }
-    }
-    return {
-        roleArn,
-        providerId: input('oidc-provider-id'),
-        audience: input('audience') || 'sts.tencentcloudapi.com',
-        sessionName: input('role-session-name'),
-        durationSeconds: rangedWholeNumber(input, 'role-duration', 900, 900, 43200),
-        region: input('region') || 'ap-guangzhou',
-        stsEndpoint: input('sts-endpoint') || 'sts.tencentcloudapi.com',
-        exportCredentials: inputs_boolean(input, 'export-credentials', false)
-    };
 }
 /** `false`/`true`, or a list of resource types. */
 function readReplace(raw) {
@@ -40729,18 +41101,6 @@ function readTags(raw) {
         }
         return { key, value: item.slice(eq + 1).trim() };
     });
-}
-
-;// CONCATENATED MODULE: ./src/secrets.ts
-/** Masks a value and, for multi-line values such as a PEM key, every line of it too. */
-function maskSecret(value, setSecret) {
-    if (value.trim() === '')
-        return;
-    setSecret(value);
-    for (const line of value.split(/\r?\n/)) {
-        if (line.trim() !== '' && line !== value)
-            setSecret(line.trim());
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/stages/prepare.ts

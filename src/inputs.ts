@@ -3,6 +3,7 @@
  * Pure: the input reader and the environment are passed in.
  */
 import { InputError } from './input-error.js'
+import { readOidcSettings, type OidcSettings } from './oidc-settings.js'
 import type { ApiVersion, CertType, Credentials, Tag } from './tencent/client.js'
 
 export type Mode = 'upload' | 'prune' | 'sync' | 'list' | 'delete'
@@ -16,8 +17,8 @@ export interface Settings {
   certType: CertType
   /** The key pair; undefined with `role-arn`, whose temporary credentials come from STS. */
   credentials?: Credentials
-  /** Raw keyless inputs; `roleArn` '' when keys are used. */
-  oidc: OidcInputs
+  /** Keyless credentials (`role-arn` and its companions); undefined when keys are used. */
+  oidc?: OidcSettings
   api: ApiVersion
   /** Raw `endpoint` input; parsed by tencent/endpoint.ts. */
   endpoint: string
@@ -42,17 +43,6 @@ export interface Settings {
   source: 'upload' | 'buy' | 'all'
   expiringWithinDays: number
   failOnExpiring: boolean
-}
-
-export interface OidcInputs {
-  roleArn: string
-  providerId: string
-  audience: string
-  sessionName: string
-  durationSeconds: number
-  region: string
-  stsEndpoint: string
-  exportCredentials: boolean
 }
 
 /** Reads one input, trimmed, '' when absent (as @actions/core's getInput does). */
@@ -91,6 +81,7 @@ export function readSettings(raw: InputReader, env: NodeJS.ProcessEnv): Settings
   // Trimmed here too: runners other than GitHub's (e.g. @github/local-action) pass spaces on.
   const input: InputReader = name => raw(name).trim()
   const mode = readMode(input)
+  const oidc = readOidcSettings(input, env)
   // Unquoted in YAML, `api: 2.0` reaches the action as '2' (a number first): accept it.
   const api = oneOf(input, 'api', ['3.0', '2.0'] as const, '3.0', s =>
     /^[23]$/.test(s) ? `${s}.0` : s
@@ -102,8 +93,8 @@ export function readSettings(raw: InputReader, env: NodeJS.ProcessEnv): Settings
     key: input('key'),
     alias: input('alias'),
     certType,
-    credentials: input('role-arn') === '' ? readCredentials(input, env) : undefined,
-    oidc: readOidcInputs(input),
+    credentials: oidc ? undefined : readCredentials(input, env),
+    oidc,
     api,
     endpoint: input('endpoint'),
     projectId: wholeNumber(input, 'project-id', 0),
@@ -181,28 +172,6 @@ function checkCombination(s: Settings): void {
         `'${domain}' is not a domain name (letters, digits, '-', '.', an optional leading '*.')`
       )
     }
-  }
-}
-
-function readOidcInputs(input: InputReader): OidcInputs {
-  const roleArn = input('role-arn')
-  for (const name of ['secret-id', 'secret-key', 'session-token']) {
-    if (roleArn !== '' && input(name) !== '') {
-      throw new InputError(
-        'role-arn',
-        `cannot be used together with ${name}: keyless credentials replace the key pair; remove one`
-      )
-    }
-  }
-  return {
-    roleArn,
-    providerId: input('oidc-provider-id'),
-    audience: input('audience') || 'sts.tencentcloudapi.com',
-    sessionName: input('role-session-name'),
-    durationSeconds: rangedWholeNumber(input, 'role-duration', 900, 900, 43200),
-    region: input('region') || 'ap-guangzhou',
-    stsEndpoint: input('sts-endpoint') || 'sts.tencentcloudapi.com',
-    exportCredentials: boolean(input, 'export-credentials', false)
   }
 }
 

@@ -2,7 +2,8 @@
  * The credentials stage: the key pair from the inputs, or (with `role-arn`) temporary
  * credentials from STS for the job's GitHub OIDC token; then the run's SSL client.
  */
-import { InputError } from '../input-error.js'
+import { obtainCredentials } from '../credentials.js'
+import type { OidcSettings } from '../oidc-settings.js'
 import type { Outcome } from '../outcome.js'
 import type { Credentials } from '../tencent/client.js'
 import { createSslClient } from '../tencent/index.js'
@@ -10,7 +11,8 @@ import type { RunContext } from './context.js'
 
 export async function connect(ctx: RunContext, _outcome: Outcome): Promise<void> {
   const { settings } = ctx
-  const credentials = settings.credentials ?? (await keyless(ctx))
+  const credentials = settings.oidc ? await keyless(ctx, settings.oidc) : settings.credentials
+  if (!credentials) throw new Error('internal: no credentials were read')
   ctx.client = createSslClient(settings.api, {
     credentials,
     endpoint: ctx.endpoint,
@@ -20,6 +22,16 @@ export async function connect(ctx: RunContext, _outcome: Outcome): Promise<void>
   ctx.io.log.debug(`API ${settings.api} at ${ctx.endpoint.origin}${ctx.endpoint.pathname}`)
 }
 
-async function keyless(_ctx: RunContext): Promise<Credentials> {
-  throw new InputError('role-arn', 'keyless credentials are not available in this build')
+/** Promise 8: the GitHub OIDC token, exchanged right before the first SSL request. */
+async function keyless(ctx: RunContext, oidc: OidcSettings): Promise<Credentials> {
+  const { io } = ctx
+  return obtainCredentials(oidc, {
+    env: io.env,
+    getIdToken: audience => io.idToken(audience),
+    setSecret: secret => io.mask(secret),
+    exportVariable: (name, value) => io.exportVariable(name, value),
+    log: io.log,
+    client: ctx.deps,
+    timeoutMs: ctx.settings.requestTimeoutMs
+  })
 }
