@@ -4,6 +4,7 @@ import type { RuntimeOptions } from './options.js'
 import type { RateLimiter } from './rate-limit.js'
 import type { CertificateStore } from './store.js'
 import type { TaskBook } from './tasks.js'
+import type { ResourceWorld } from './v3-resources.js'
 
 export interface EmulatorContext {
   /** Live: setOption changes take effect on the next request. */
@@ -12,6 +13,8 @@ export interface EmulatorContext {
   tasks: TaskBook
   rateLimiter: RateLimiter
   nonces: NonceBook
+  /** Cloud resources bound to certificates, and the records that move them. */
+  resources: ResourceWorld
   /** The server's clock in ms: the machine's clock plus clockSkewMs. */
   now(): number
 }

@@ -40,6 +40,12 @@ export interface RuntimeOptions {
   clockSkewMs: number
   /** false: the service-linked role is missing, so asynchronous deletions end in Status 3. */
   deleteTaskRole: boolean
+  /** Reads a record item stays running (Status 3) before it settles, unless its resource says. */
+  recordPolls: number
+  /** UpdateCertificateInstance calls answering DeployRecordId 0 before the task exists. */
+  creationPolls: number
+  /** false: the SSL service role is not authorised: resource actions answer RoleNotFoundAuthorization. */
+  serviceRole: boolean
 }
 
 export interface EmulatorOptions extends Partial<RuntimeOptions> {
@@ -58,7 +64,10 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
   latencyMs: 0,
   taskPolls: 1,
   clockSkewMs: 0,
-  deleteTaskRole: true
+  deleteTaskRole: true,
+  recordPolls: 1,
+  creationPolls: 1,
+  serviceRole: true
 }
 
 type Check = (value: unknown) => string | undefined
@@ -92,7 +101,10 @@ const CHECKS: Record<keyof RuntimeOptions, Check> = {
   latencyMs: count,
   taskPolls: count,
   clockSkewMs: integer,
-  deleteTaskRole: boolean
+  deleteTaskRole: boolean,
+  recordPolls: count,
+  creationPolls: count,
+  serviceRole: boolean
 }
 
 export const isRuntimeOption = (name: string): name is keyof RuntimeOptions =>
