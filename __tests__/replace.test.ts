@@ -245,6 +245,28 @@ describe('a re-run after a partial failure', () => {
     expect(again.free).toEqual(['OLD'])
   })
 
+  it('after a timeout whose task then fails: moves it again, and reports it once, moved', async () => {
+    lab.emulator.resources.seed([{ ...CLB_GZ, settlePolls: 12, fail: { times: 2 } }])
+    expect((await replace({ timeoutMs: 30_000 })).free).toEqual([])
+    const again = await replace({ timeoutMs: 200_000 })
+    // The earlier task: failed, retried, failed again; then a task of this run moved it.
+    expect(count('UpdateCertificateRecordRetry')).toBe(1)
+    expect(again.replaced).toEqual([
+      {
+        from: 'OLD',
+        to: 'NEW',
+        type: 'clb',
+        region: 'ap-guangzhou',
+        instance: CLB_GZ.instance,
+        status: 'success',
+        error: null
+      }
+    ])
+    expect(again.failures).toEqual([])
+    expect(serving()).toEqual({ [CLB_GZ.instance]: 'NEW' })
+    expect(again.free).toEqual(['OLD'])
+  })
+
   it('after a rollback: moves everything once the failure is gone', async () => {
     lab.emulator.resources.seed([CDN, { ...CLB_GZ, fail: { times: 2 } }])
     expect((await replace({ rollbackOnFailure: true })).free).toEqual([])

@@ -242,8 +242,20 @@ async function move(
     watches.push({ recordId: start.recordId, watched })
     if (!start.alreadyRunning) break
   }
+  // A resource seen in two records (an earlier run's task, then ours): the later word counts.
+  const finals = new Map<string, Final>()
   for (const { recordId, watched } of watches)
-    await report(api, plan, recordId, watched, options, context, outcome)
+    for (const final of await verdictsOf(api, plan, recordId, watched, options, context))
+      finals.set(resourceKey(final.item), final)
+  for (const { item, status, error, requestId } of finals.values()) {
+    if (status === 'failed') {
+      fail(outcome, plan, item, error ?? 'failed', requestId, log, item)
+      continue
+    }
+    outcome.certificate.entries.push(entry(plan, item, status, error ?? null, item))
+    const where = item.region ? ` in ${item.region}` : ''
+    log.info(`${item.type} ${item.instance}${where}: ${status}${error ? ` (${error})` : ''}.`)
+  }
   const missing = plan.resources.filter(
     r =>
       !watches.some(w => [...w.watched.items.values()].some(i => resourceKey(i) === resourceKey(r)))
@@ -278,39 +290,31 @@ function fail(
   log.warning(`Could not move ${describeFailure(failure)}.`)
 }
 
-/** Entries for one watched record; with rollback-on-failure, the rollback first. */
-async function report(
+interface Final {
+  item: RecordItem
+  status: ReplacedStatus
+  error?: string
+  requestId: string
+}
+
+/** Each item's verdict in one watched record; with rollback-on-failure, after the rollback. */
+async function verdictsOf(
   api: ResourceApi,
   plan: PlannedMove,
   recordId: number,
   watched: Watched,
   options: ReplaceOptions,
-  context: ReplaceContext,
-  outcome: Outcome
-): Promise<void> {
-  const { log } = context
-  const verdicts = [...watched.items.values()].map(item => ({
-    item,
-    verdict: watched.states.get(item.detailId) as { status: ReplacedStatus; error?: string }
-  }))
-  const anyFailed = verdicts.some(v => v.verdict.status === 'failed')
-  const moved = verdicts.filter(v => v.verdict.status === 'success')
-  const back =
-    options.rollbackOnFailure && anyFailed && moved.length > 0
-      ? await rollback(api, plan, recordId, options, context)
-      : new Map<string, { status: ReplacedStatus; error?: string }>()
-  for (const { item, verdict } of verdicts) {
-    const final = verdict.status === 'success' ? (back.get(resourceKey(item)) ?? verdict) : verdict
-    if (final.status === 'failed') {
-      fail(outcome, plan, item, final.error ?? 'failed', watched.requestId, log, item)
-      continue
-    }
-    outcome.certificate.entries.push(entry(plan, item, final.status, final.error ?? null, item))
-    const note = final.error ? ` (${final.error})` : ''
-    log.info(
-      `${item.type} ${item.instance}${item.region ? ` in ${item.region}` : ''}: ${final.status}${note}.`
-    )
-  }
+  context: ReplaceContext
+): Promise<Final[]> {
+  const finals = [...watched.items.values()].map(item => {
+    const verdict = watched.states.get(item.detailId) as { status: ReplacedStatus; error?: string }
+    return { item, ...verdict, requestId: watched.requestId }
+  })
+  const anyFailed = finals.some(f => f.status === 'failed')
+  const anyMoved = finals.some(f => f.status === 'success')
+  if (!options.rollbackOnFailure || !anyFailed || !anyMoved) return finals
+  const back = await rollback(api, plan, recordId, options, context)
+  return finals.map(f => (f.status === 'success' ? { ...f, ...back.get(resourceKey(f.item)) } : f))
 }
 
 /** Moves the record's successful resources back; their verdicts by resource key. */
