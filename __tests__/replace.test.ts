@@ -7,7 +7,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { ResourceSeed } from '../emulator/server.js'
-import { replaceResources, type ReplaceOptions } from '../src/replace.js'
+import {
+  replaceResources,
+  replacingOnBound,
+  resourceFailureMessage,
+  type ReplaceOptions,
+  type ReplaceResult
+} from '../src/replace.js'
 import { openLab, type ResourceLab } from './support/resource-lab.js'
 
 let lab: ResourceLab
@@ -312,6 +318,46 @@ describe('Tencent refusing', () => {
   })
 })
 
+describe('reading the record failing for good', () => {
+  it('fails the move with the error, and frees nothing the fresh check still finds bound', async () => {
+    lab.emulator.resources.seed([CDN])
+    lab.emulator.faults.add({
+      kind: 'internal-error',
+      action: 'DescribeHostUpdateRecordDetail',
+      times: 100
+    })
+    const result = await replace()
+    expect(result.errors.map(e => e.code)).toEqual(['InternalError'])
+    expect(result.errors[0].operation).toBe('DescribeHostUpdateRecordDetail')
+    expect(result.replaced).toEqual([])
+    // The task was created and runs on: only the fresh check can tell where the domain is.
+    expect(result.free).toEqual([])
+    expect(result.certificates[0].keptBecause).toMatch(
+      /^the move could not be followed: DescribeHostUpdateRecordDetail for record \d+ failed: InternalError/
+    )
+  })
+})
+
+describe('resourceFailureMessage', () => {
+  it('names ten failures one by one and counts the rest', () => {
+    const failures = Array.from({ length: 12 }, (_, i) => ({
+      certificateId: 'OLD',
+      type: 'clb',
+      region: 'ap-guangzhou',
+      instance: `lb-${i}|lbl-${i}`,
+      message: 'no rules',
+      requestId: `rid-${i}`
+    }))
+    const message = resourceFailureMessage(failures)
+    expect(message).toMatch(
+      /^12 resource\(s\) did not move: clb lb-0\|lbl-0 in ap-guangzhou of certificate OLD: no rules \(RequestId rid-0\); /
+    )
+    expect(message).toContain('lb-9|lbl-9')
+    expect(message).not.toContain('lb-10|')
+    expect(message).toMatch(/; and 2 more \(listed in the log and the job summary\)$/)
+  })
+})
+
 describe('a dry run', () => {
   const WRITES = [
     'UpdateCertificateInstance',
@@ -373,5 +419,31 @@ describe('a dry run', () => {
     expect(result.certificates[0].keptBecause).toBe(
       'still bound to cdn (1), which replace does not list'
     )
+  })
+})
+
+describe('the prune hook', () => {
+  it('moves the bound entries to their targets and hands back the ones now free, with the report', async () => {
+    lab.certificate('OLD2', 20)
+    lab.emulator.resources.seed([CDN, { ...CLB_GZ, certId: 'OLD2', fail: {} }])
+    const reports: ReplaceResult[] = []
+    const onBound = replacingOnBound(
+      lab.api,
+      (entry: { id: string; newest: string }) => entry.newest,
+      OPTIONS,
+      { clock: lab.clock, log: lab.log },
+      result => reports.push(result)
+    )
+    const entries = [
+      { id: 'OLD', newest: 'NEW' },
+      { id: 'OLD2', newest: 'NEW' }
+    ]
+    expect(await onBound(entries)).toEqual([entries[0]])
+    expect(reports).toHaveLength(1)
+    expect(reports[0].certificates.map(c => [c.id, c.keptBecause])).toEqual([
+      ['OLD', null],
+      ['OLD2', '1 resource(s) did not move to NEW']
+    ])
+    expect(serving()).toEqual({ [CDN.instance]: 'NEW', [CLB_GZ.instance]: 'OLD2' })
   })
 })

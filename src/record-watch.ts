@@ -34,6 +34,17 @@ export interface Watched {
   error?: TencentApiError
 }
 
+/** A resource whose record could no longer be read: a move is failed, a rollback unknown. */
+function unread(state: ResourceState, error: TencentApiError): ResourceState {
+  if (state.at === 'rolling-back')
+    return {
+      at: 'done',
+      status: 'success',
+      error: `the rollback could not be followed: ${error.message}`
+    }
+  return { at: 'done', status: 'failed', error: `its record could not be read: ${error.message}` }
+}
+
 export async function watchRecord(options: WatchOptions): Promise<Watched> {
   const { clock, read, start, retry } = options
   const items = new Map<number, RecordItem>()
@@ -84,11 +95,7 @@ export async function watchRecord(options: WatchOptions): Promise<Watched> {
       state.at === 'done'
         ? state
         : error
-          ? ({
-              at: 'done',
-              status: state.at === 'rolling-back' ? 'success' : 'failed',
-              error: error.message
-            } as const)
+          ? unread(state, error)
           : timedOut(state, options.timeoutS, items.get(id)?.status)
     verdicts.set(id, final as Extract<ResourceState, { at: 'done' }>)
   }

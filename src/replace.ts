@@ -91,6 +91,19 @@ export function describeFailure(f: ResourceFailure): string {
   return `${where} of certificate ${f.certificateId}: ${f.message}${rid}`
 }
 
+/** The step's one failure message for resources that did not move or deploy, the first `shown`
+ * named one by one. */
+export function resourceFailureMessage(
+  failures: readonly ResourceFailure[],
+  verb = 'move',
+  shown = 10
+): string {
+  const details = failures.slice(0, shown).map(describeFailure)
+  const more = failures.length - details.length
+  if (more > 0) details.push(`and ${more} more (listed in the log and the job summary)`)
+  return `${failures.length} resource(s) did not ${verb}: ${details.join('; ')}`
+}
+
 const asError = (error: unknown, operation: string): TencentApiError =>
   error instanceof TencentApiError
     ? error
@@ -240,6 +253,7 @@ async function move(
       }
     })
     watches.push({ recordId: start.recordId, watched })
+    if (watched.error) outcome.errors.push(watched.error)
     if (!start.alreadyRunning) break
   }
   // A resource seen in two records (an earlier run's task, then ours): the later word counts.
@@ -267,10 +281,12 @@ async function move(
   const failed = outcome.certificate.entries.filter(
     e => e.status !== 'success' && e.status !== 'unchanged'
   )
-  if (failed.length > 0 || outcome.errors.length > 0) {
-    const why = `${failed.length} resource(s) did not move to ${to}`
-    outcome.certificate.keptBecause = [plan.keptBecause, why].filter(Boolean).join('; ')
-  }
+  const why = [
+    plan.keptBecause,
+    failed.length > 0 ? `${failed.length} resource(s) did not move to ${to}` : '',
+    outcome.errors.length > 0 ? `the move could not be followed: ${outcome.errors[0].message}` : ''
+  ].filter(Boolean)
+  if (why.length > 0) outcome.certificate.keptBecause = why.join('; ')
   return outcome
 }
 
@@ -381,4 +397,27 @@ async function freshCheck(api: ResourceApi, result: ReplaceResult, log: Log): Pr
     certificate.keptBecause ??= still
   }
   return free
+}
+
+/**
+ * The prune flow's hook between its binding check and its deletion: moves the resources of the
+ * certificates the check found bound, and answers those a fresh binding check then finds free
+ * (in a dry run, those whose every resource would move), to be deleted like any unbound one.
+ * `report` receives the whole result: the `replaced` output, the summary, the failures, and
+ * each kept certificate's reason.
+ */
+export function replacingOnBound<T extends { id: string }>(
+  api: ResourceApi,
+  targetOf: (entry: T) => string | null,
+  options: ReplaceOptions,
+  context: ReplaceContext,
+  report: (result: ReplaceResult) => void
+): (entries: T[]) => Promise<T[]> {
+  return async entries => {
+    const targets = entries.map(entry => ({ id: entry.id, targetId: targetOf(entry) }))
+    const result = await replaceResources(api, targets, options, context)
+    report(result)
+    const free = new Set(result.free)
+    return entries.filter(entry => free.has(entry.id))
+  }
 }
