@@ -4,46 +4,13 @@
  * shape), and the items of update and deploy records. Shapes follow the SDK's response models.
  */
 import type { RecordItem } from './resource-records.js'
-import { REGIONAL_TYPES, type StoredResource } from './resources.js'
+import { COUNTED_TYPES, REGIONAL_TYPES, UPDATE_TYPES } from './resource-types.js'
+import type { StoredResource } from './resources.js'
 
 type Fields = Record<string, unknown>
 
-/** Types the counts cover (the SDK: the detail alone reports tse, mqtt, scf, tdmq and gaap). */
-const COUNTED_TYPES = [
-  'clb',
-  'cdn',
-  'waf',
-  'live',
-  'vod',
-  'ddos',
-  'tke',
-  'apigateway',
-  'tcb',
-  'teo',
-  'cos'
-]
 /** Where a type-level binding without a resource is counted. */
 const DEFAULT_REGION = 'ap-guangzhou'
-/** The detail's response arrays, in the SDK's order. */
-export const DETAIL_TYPES = [
-  'clb',
-  'cdn',
-  'waf',
-  'ddos',
-  'live',
-  'vod',
-  'tke',
-  'apigateway',
-  'tcb',
-  'teo',
-  'tse',
-  'cos',
-  'tdmq',
-  'mqtt',
-  'gaap',
-  'scf'
-]
-
 /** Detail times: ISO UTC with microseconds, as Tencent writes them in record items. */
 export const microTime = (ms: number): string => new Date(ms).toISOString().replace(/Z$/, '000Z')
 
@@ -270,7 +237,7 @@ export function bindingDetailArrays(
 ): Fields {
   const bare = bareTypes(boundTo, resources)
   const out: Fields = {}
-  for (const type of DETAIL_TYPES) {
+  for (const type of UPDATE_TYPES) {
     const entries: Fields[] = []
     if (!query.types?.length || query.types.includes(type)) {
       const ofType = resources.filter(r => r.type === type)

@@ -10,42 +10,8 @@
  * type leaving unbinds it. A type bound without a resource (`bind`, seeded `boundTo`) stays a
  * bare type: counted, not listed in the details, not movable.
  */
+import { KNOWN_TYPES, REGIONAL_TYPES } from './resource-types.js'
 import type { CertificateStore } from './store.js'
-
-/** Types the SSL service knows (update and deploy), lower-case. */
-export const KNOWN_TYPES = [
-  'clb',
-  'cdn',
-  'waf',
-  'live',
-  'vod',
-  'ddos',
-  'tke',
-  'apigateway',
-  'tcb',
-  'teo',
-  'cos',
-  'tse',
-  'mqtt',
-  'scf',
-  'tdmq',
-  'gaap',
-  'lighthouse'
-]
-/** Types that live in a region (their resources carry one). */
-export const REGIONAL_TYPES = new Set([
-  'clb',
-  'tke',
-  'apigateway',
-  'waf',
-  'tcb',
-  'tse',
-  'cos',
-  'mqtt',
-  'scf',
-  'tdmq',
-  'lighthouse'
-])
 
 export interface ResourceSeed {
   type: string

@@ -17,7 +17,14 @@ import {
   type Params
 } from './params.js'
 import { advance, isRunning, RecordBook, type ResourceRecord } from './resource-records.js'
-import { REGIONAL_TYPES, ResourceBook, resourceKeyOf, type StoredResource } from './resources.js'
+import {
+  DEPLOY_PARTS,
+  DEPLOY_REGIONAL,
+  REGIONAL_TYPES,
+  UPDATE_REGIONAL,
+  UPDATE_TYPES
+} from './resource-types.js'
+import { ResourceBook, resourceKeyOf, type StoredResource } from './resources.js'
 import { bindingDetailArrays, deployItem, recordCounts, updateItem } from './resource-views.js'
 import type { Task, TaskOutcome } from './tasks.js'
 import { notFound } from './v3-certificates.js'
@@ -44,67 +51,6 @@ export function clearResourceWorld(world: ResourceWorld): void {
   world.creations.clear()
   world.pendingConflicts = 0
 }
-
-/** Types UpdateCertificateInstance takes, and those of them that need regions (SDK). */
-const UPDATE_TYPES = [
-  'clb',
-  'cdn',
-  'waf',
-  'live',
-  'ddos',
-  'teo',
-  'apigateway',
-  'vod',
-  'tke',
-  'tcb',
-  'tse',
-  'cos',
-  'mqtt',
-  'scf',
-  'tdmq',
-  'gaap'
-]
-const UPDATE_REGIONAL = new Set([
-  'clb',
-  'tke',
-  'apigateway',
-  'waf',
-  'tcb',
-  'tse',
-  'cos',
-  'mqtt',
-  'scf',
-  'tdmq'
-])
-/** DeployCertificateInstance: its types, the parts of each InstanceIdList entry, and the types
- * that need the common Region. */
-const DEPLOY_PARTS: Record<string, [min: number, max: number]> = {
-  clb: [2, 3],
-  cdn: [1, 2],
-  ddos: [3, 3],
-  live: [1, 1],
-  vod: [1, 1],
-  waf: [1, 1],
-  apigateway: [2, 2],
-  teo: [1, 1],
-  tke: [3, 3],
-  cos: [3, 3],
-  lighthouse: [3, 3],
-  tse: [2, 2],
-  tcb: [4, 4],
-  mqtt: [2, 2]
-}
-const DEPLOY_REGIONAL = new Set([
-  'clb',
-  'waf',
-  'apigateway',
-  'cos',
-  'lighthouse',
-  'tke',
-  'tse',
-  'tcb',
-  'mqtt'
-])
 
 const PENDING = 'FailedOperation.CertificateDeployHasPendingRecord'
 
