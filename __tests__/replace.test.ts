@@ -10,10 +10,10 @@ import type { ResourceSeed } from '../emulator/server.js'
 import {
   replaceResources,
   replacingOnBound,
-  resourceFailureMessage,
   type ReplaceOptions,
   type ReplaceResult
 } from '../src/replace.js'
+import { resourceFailureMessage, resourceRows } from '../src/resource-report.js'
 import { openLab, type ResourceLab } from './support/resource-lab.js'
 
 let lab: ResourceLab
@@ -355,6 +355,36 @@ describe('resourceFailureMessage', () => {
     expect(message).toContain('lb-9|lbl-9')
     expect(message).not.toContain('lb-10|')
     expect(message).toMatch(/; and 2 more \(listed in the log and the job summary\)$/)
+  })
+})
+
+describe('resourceRows', () => {
+  it('gives one summary row per entry, a dash for what is unknown', () => {
+    expect(
+      resourceRows([
+        {
+          from: 'OLD',
+          to: 'NEW',
+          type: 'clb',
+          region: 'ap-guangzhou',
+          instance: 'lb-1|lbl-1',
+          status: 'failed',
+          error: 'no rules'
+        },
+        {
+          from: null,
+          to: null,
+          type: 'cdn',
+          region: null,
+          instance: 'www.example.test',
+          status: 'planned',
+          error: null
+        }
+      ])
+    ).toEqual([
+      ['clb', 'ap-guangzhou', 'lb-1|lbl-1', 'OLD', 'NEW', 'failed', 'no rules'],
+      ['cdn', '—', 'www.example.test', '—', '—', 'planned', '']
+    ])
   })
 })
 

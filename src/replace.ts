@@ -21,6 +21,7 @@ import {
   type PlannedMove,
   type SupersededCertificate
 } from './replace-plan.js'
+import { describeFailure, type ReplacedEntry, type ResourceFailure } from './resource-report.js'
 import { resourceKey } from './resource-types.js'
 import { errorMessage, TencentApiError } from './tencent/errors.js'
 import { DEFAULT_POLL, type PollPolicy } from './tencent/poll.js'
@@ -28,27 +29,7 @@ import type { BindingDetails, RecordItem, ResourceApi } from './tencent/resource
 import type { WaitClock } from './wait.js'
 
 export type { SupersededCertificate } from './replace-plan.js'
-
-/** One object of the `replaced` output (contract). */
-export interface ReplacedEntry {
-  from: string | null
-  to: string | null
-  type: string
-  region: string | null
-  instance: string
-  status: ReplacedStatus | 'planned'
-  error: string | null
-}
-
-/** A resource that did not move, for the log, the summary and the step's failure message. */
-export interface ResourceFailure {
-  certificateId: string
-  type: string
-  region: string | null
-  instance: string
-  message: string
-  requestId: string
-}
+export type { ReplacedEntry, ResourceFailure } from './resource-report.js'
 
 export interface ReplaceOptions {
   /** The `replace` input: every type found, or only these. */
@@ -83,25 +64,6 @@ export interface ReplaceResult {
   failures: ResourceFailure[]
   /** Calls that failed outright (a refused service role, an exhausted retry budget). */
   errors: TencentApiError[]
-}
-
-export function describeFailure(f: ResourceFailure): string {
-  const where = f.region ? `${f.type} ${f.instance} in ${f.region}` : `${f.type} ${f.instance}`
-  const rid = f.requestId ? ` (RequestId ${f.requestId})` : ''
-  return `${where} of certificate ${f.certificateId}: ${f.message}${rid}`
-}
-
-/** The step's one failure message for resources that did not move or deploy, the first `shown`
- * named one by one. */
-export function resourceFailureMessage(
-  failures: readonly ResourceFailure[],
-  verb = 'move',
-  shown = 10
-): string {
-  const details = failures.slice(0, shown).map(describeFailure)
-  const more = failures.length - details.length
-  if (more > 0) details.push(`and ${more} more (listed in the log and the job summary)`)
-  return `${failures.length} resource(s) did not ${verb}: ${details.join('; ')}`
 }
 
 const asError = (error: unknown, operation: string): TencentApiError =>
