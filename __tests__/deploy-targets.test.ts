@@ -7,7 +7,7 @@ import {
   parseReplaceTimeout
 } from '../src/deploy-targets.js'
 import { InputError } from '../src/input-error.js'
-import { DEPLOY_TYPES, INSTANCE_FORMATS } from '../src/resource-types.js'
+import { DEPLOY_REGIONAL, DEPLOY_TYPES, INSTANCE_FORMATS } from '../src/resource-types.js'
 
 /** The InputError `work` throws (failing the test if it throws none or another error). */
 function inputError(work: () => unknown): InputError {
@@ -100,19 +100,7 @@ describe('parseDeployTo', () => {
     for (const type of DEPLOY_TYPES) {
       const { example } = INSTANCE_FORMATS[type]
       const region = ['cos', 'lighthouse'].includes(type) ? example.split('|')[0] : 'ap-guangzhou'
-      const line = [
-        'clb',
-        'waf',
-        'apigateway',
-        'cos',
-        'lighthouse',
-        'tke',
-        'tse',
-        'tcb',
-        'mqtt'
-      ].includes(type)
-        ? `${type}:${example}@${region}`
-        : `${type}:${example}`
+      const line = DEPLOY_REGIONAL.has(type) ? `${type}:${example}@${region}` : `${type}:${example}`
       expect(parseDeployTo(line)).toHaveLength(1)
     }
   })
