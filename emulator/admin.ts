@@ -7,6 +7,7 @@ import type { Fault } from './faults.js'
 import { readBody, sendJson } from './http.js'
 import type { RuntimeOptions } from './options.js'
 import type { CertificateSnapshot, SeedRecord } from './records.js'
+import type { ResourceSeed, StoredResource, Violation } from './resources.js'
 import type { RequestLogEntry } from './server.js'
 
 export const ADMIN_PREFIX = '/_emulator/'
@@ -25,6 +26,10 @@ export interface AdminControls {
   options(): RuntimeOptions
   bind(id: string, resourceType: string): void
   unbind(id: string, resourceType?: string): void
+  seedResources(seeds: ResourceSeed[]): StoredResource[]
+  resources(): StoredResource[]
+  violations(): Violation[]
+  addPendingConflicts(count: number): void
   now(): number
 }
 
@@ -108,6 +113,26 @@ function routes(controls: AdminControls): Record<string, Route> {
       const { id, resourceType } = binding(body)
       controls.unbind(id, resourceType)
       return [200, { boundTo: controls.certificates().find(c => c.id === id)?.boundTo }]
+    },
+    ...resourceRoutes(controls)
+  }
+}
+
+/** `/_emulator/resources` (GET, POST seeds), `violations` (GET), `conflicts` (POST {count}). */
+function resourceRoutes(controls: AdminControls): Record<string, Route> {
+  return {
+    'GET resources': () => [200, { resources: controls.resources() }],
+    'POST resources': body => [
+      201,
+      { resources: controls.seedResources(listOf<ResourceSeed>(body, 'resources')) }
+    ],
+    'GET violations': () => [200, { violations: controls.violations() }],
+    'POST conflicts': body => {
+      const count = (body as { count?: unknown } | undefined)?.count
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 0)
+        throw new TypeError('expected {count} with a whole number')
+      controls.addPendingConflicts(count)
+      return [200, { count }]
     }
   }
 }

@@ -5,6 +5,7 @@ import type { RateLimiter } from './rate-limit.js'
 import type { IssuedCredentialsBook } from './sts.js'
 import type { CertificateStore } from './store.js'
 import type { TaskBook } from './tasks.js'
+import type { ResourceWorld } from './v3-resources.js'
 
 export interface EmulatorContext {
   /** Live: setOption changes take effect on the next request. */
@@ -15,6 +16,8 @@ export interface EmulatorContext {
   nonces: NonceBook
   /** Temporary credentials STS issued; SSL calls signed with them need their token. */
   issued: IssuedCredentialsBook
+  /** Cloud resources bound to certificates, and the records that move them. */
+  resources: ResourceWorld
   /** The server's clock in ms: the machine's clock plus clockSkewMs. */
   now(): number
 }

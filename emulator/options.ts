@@ -50,6 +50,12 @@ export interface RuntimeOptions {
   oidcProviders: OidcProviderConfig[]
   /** STS: the roles those providers' tokens may assume. */
   stsRoles: StsRoleConfig[]
+  /** Reads a record item stays running (Status 3) before it settles, unless its resource says. */
+  recordPolls: number
+  /** UpdateCertificateInstance calls answering DeployRecordId 0 before the task exists. */
+  creationPolls: number
+  /** false: the SSL service role is not authorised: resource actions answer RoleNotFoundAuthorization. */
+  serviceRole: boolean
 }
 
 export interface EmulatorOptions extends Partial<RuntimeOptions> {
@@ -70,7 +76,10 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
   clockSkewMs: 0,
   deleteTaskRole: true,
   oidcProviders: [],
-  stsRoles: []
+  stsRoles: [],
+  recordPolls: 1,
+  creationPolls: 1,
+  serviceRole: true
 }
 
 type Check = (value: unknown) => string | undefined
@@ -106,7 +115,10 @@ const CHECKS: Record<keyof RuntimeOptions, Check> = {
   clockSkewMs: integer,
   deleteTaskRole: boolean,
   oidcProviders: checkProviders,
-  stsRoles: checkRoles
+  stsRoles: checkRoles,
+  recordPolls: count,
+  creationPolls: count,
+  serviceRole: boolean
 }
 
 export const isRuntimeOption = (name: string): name is keyof RuntimeOptions =>

@@ -19,6 +19,8 @@ export interface Params {
   values: Record<string, unknown>
   /** Values came from a query string: numbers and booleans arrive as text. */
   fromQuery: boolean
+  /** The common Region (X-TC-Region), when the request names one. */
+  region?: string
 }
 
 const wrongType = (name: string): ApiError =>

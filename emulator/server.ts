@@ -22,17 +22,26 @@ import {
 } from './options.js'
 import { RateLimiter } from './rate-limit.js'
 import { recordFromSeed, snapshotOf, type CertificateSnapshot, type SeedRecord } from './records.js'
-import { loadState, saveState } from './state-file.js'
+import {
+  ResourceBook,
+  toSeed,
+  type ResourceSeed,
+  type StoredResource,
+  type Violation
+} from './resources.js'
+import { loadResourceSeeds, loadState, saveState } from './state-file.js'
 import { CertificateStore } from './store.js'
 import { handleSts, isStsRequest, IssuedCredentialsBook } from './sts.js'
 import { TaskBook } from './tasks.js'
 import { V2_PATH } from './v2.js'
+import { clearResourceWorld, createResourceWorld } from './v3-resources.js'
 
 export type { ApiVersion, Fault, MalformedVariant } from './faults.js'
 export type { EmulatorOptions, RuntimeOptions, TemporaryCredentials } from './options.js'
 export { DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY } from './options.js'
 export type { CertificateSnapshot, MetadataSeed, PemSeed, SeedRecord } from './records.js'
 export type { Tag } from './store.js'
+export type { ResourceSeed, StoredResource, Violation } from './resources.js'
 
 export interface RequestLogEntry {
   /** Arrival, ms since the epoch on the machine's clock (not the skewed server clock). */
@@ -70,6 +79,15 @@ export interface Emulator {
   bind(id: string, resourceType: string): void
   /** Removes one binding, or all when no type is given. */
   unbind(id: string, resourceType?: string): void
+  /** Cloud resources bound to certificates (replace, deploy-to). */
+  readonly resources: {
+    seed(seeds: ResourceSeed | ResourceSeed[]): StoredResource[]
+    all(): StoredResource[]
+    /** Every time a resource was left without a live certificate; [] when none ever was. */
+    violations(): Violation[]
+    /** The next `count` Update/Deploy calls answer CertificateDeployHasPendingRecord. */
+    addPendingConflicts(count: number): void
+  }
   readonly faults: {
     add(fault: Fault): void
     clear(): void
@@ -101,9 +119,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const { port: wantedPort = 0, stateFile, ...initial } = options
   const runtime: RuntimeOptions = { ...DEFAULT_OPTIONS, ...checkOptionPatch({ ...initial }) }
   const store: CertificateStore = new CertificateStore(() => {
-    if (stateFile) saveState(stateFile, store.all())
+    book.check('certificate store')
+    if (stateFile) saveState(stateFile, store.all(), book.all().map(toSeed))
   })
+  const book = new ResourceBook(store, () => context.now())
   if (stateFile) store.restore(loadState(stateFile))
+  if (stateFile) book.restore(loadResourceSeeds(stateFile))
   const context: EmulatorContext = {
     options: runtime,
     store,
@@ -111,6 +132,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     rateLimiter: new RateLimiter(),
     nonces: new NonceBook(),
     issued: new IssuedCredentialsBook(),
+    resources: createResourceWorld(book),
     now: () => Date.now() + runtime.clockSkewMs
   }
   const faults = new FaultQueue()
@@ -132,6 +154,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     context.rateLimiter.clear()
     context.nonces.clear()
     context.issued.clear()
+    clearResourceWorld(context.resources)
     faults.clear()
     log.length = 0
   }
@@ -148,6 +171,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     options: () => ({ ...runtime }),
     bind: (id, type) => store.bind(id, type),
     unbind: (id, type) => store.unbind(id, type),
+    seedResources: seeds => book.seed(seeds),
+    resources: () => book.all(),
+    violations: () => book.violations(),
+    addPendingConflicts: count => void (context.resources.pendingConflicts += count),
     now: context.now
   }
 
@@ -281,6 +308,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     certificates: controls.certificates,
     bind: controls.bind,
     unbind: controls.unbind,
+    resources: {
+      seed: seeds => controls.seedResources(Array.isArray(seeds) ? seeds : [seeds]),
+      all: controls.resources,
+      violations: controls.violations,
+      addPendingConflicts: controls.addPendingConflicts
+    },
     faults: {
       add: controls.addFault,
       clear: controls.clearFaults,

@@ -4,6 +4,7 @@
  * nothing that signs.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import type { ResourceSeed } from './resources.js'
 import type { StoredCertificate } from './store.js'
 
 interface PersistedCertificate {
@@ -29,6 +30,8 @@ interface PersistedCertificate {
 interface StateFile {
   version: 1
   certificates: PersistedCertificate[]
+  /** Cloud resources and the certificate each serves (optional: older files have none). */
+  resources?: ResourceSeed[]
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
@@ -56,8 +59,12 @@ function persisted(record: StoredCertificate): PersistedCertificate {
   }
 }
 
-export function saveState(file: string, records: StoredCertificate[]): void {
-  const state: StateFile = { version: 1, certificates: records.map(persisted) }
+export function saveState(
+  file: string,
+  records: StoredCertificate[],
+  resources: ResourceSeed[] = []
+): void {
+  const state: StateFile = { version: 1, certificates: records.map(persisted), resources }
   const temporary = `${file}.${process.pid}.tmp`
   writeFileSync(temporary, JSON.stringify(state, null, 1) + '\n', { mode: 0o600 })
   renameSync(temporary, file)
@@ -93,4 +100,11 @@ export function loadState(file: string): StoredCertificate[] {
       deleted: record.deleted === true
     }
   })
+}
+
+/** The resources of an existing state file, as seeds; [] when there is none or it has none. */
+export function loadResourceSeeds(file: string): ResourceSeed[] {
+  if (!existsSync(file)) return []
+  const state = JSON.parse(readFileSync(file, 'utf8')) as StateFile
+  return Array.isArray(state.resources) ? state.resources : []
 }

@@ -3,6 +3,7 @@
  * for a set number of polls and settles on the first poll after that; the outcome is decided
  * then, against the store as it is at that moment, and kept.
  */
+import type { StoredResource } from './resources.js'
 import { randomId } from './store.js'
 
 export interface TaskOutcome {
@@ -12,6 +13,8 @@ export interface TaskOutcome {
   /** Resource types found bound (binding tasks). */
   boundTo: string[]
   domains: string[]
+  /** Binding tasks: the resources on the certificate when the task settled. */
+  resources?: StoredResource[]
 }
 
 export interface Task {

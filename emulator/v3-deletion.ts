@@ -10,6 +10,7 @@ import {
   requireString,
   type Params
 } from './params.js'
+import { bindResourceCounts } from './resource-views.js'
 import type { DeletionBlocker } from './store.js'
 import type { Task, TaskOutcome } from './tasks.js'
 import { notFound } from './v3-certificates.js'
@@ -23,23 +24,6 @@ const SYNC_ERRORS: Record<DeletionBlocker, [code: string, message: string]> = {
   issued: ['FailedOperation.CannotBeDeletedIssued', 'issued certificate cannot be deleted'],
   bound: ['FailedOperation.DeleteResourceFailed', 'certificate is bound to cloud resources']
 }
-
-/** Resource types a binding check reports, and which of them are regional (§3.7). */
-const RESOURCE_TYPES = [
-  'clb',
-  'cdn',
-  'waf',
-  'live',
-  'vod',
-  'ddos',
-  'tke',
-  'apigateway',
-  'tcb',
-  'teo',
-  'cos'
-]
-const REGIONAL_TYPES = new Set(['clb', 'tke', 'apigateway', 'waf', 'tcb', 'cos'])
-const DEFAULT_REGION = 'ap-guangzhou'
 
 function readIdList(params: Params, name: string): string[] {
   const ids = readStringArray(params, name)
@@ -157,10 +141,11 @@ export function createCertificateBindResourceSyncTask(
   return { CertTaskIds }
 }
 
-function settleBinding(task: Task, context: EmulatorContext): TaskOutcome {
+export function settleBinding(task: Task, context: EmulatorContext): TaskOutcome {
   const record = context.store.get(task.certId)
   if (!record) return { status: 2, error: 'CertificateNotFound', boundTo: [], domains: [] }
-  return { status: 1, error: '', boundTo: [...record.boundTo], domains: record.domains }
+  const resources = context.resources.book.on(task.certId).map(r => ({ ...r }))
+  return { status: 1, error: '', boundTo: [...record.boundTo], domains: record.domains, resources }
 }
 
 export function describeCertificateBindResourceTaskResult(
@@ -177,21 +162,9 @@ export function describeCertificateBindResourceTaskResult(
         ? { Code: `FailedOperation.${outcome.error}`, Message: 'certificate not exist' }
         : null,
       CacheTime: gmt8(task.createdAt),
-      BindResourceResult: outcome?.status === 1 ? bindingCounts(outcome.boundTo) : []
+      BindResourceResult:
+        outcome?.status === 1 ? bindResourceCounts(outcome.boundTo, outcome.resources ?? []) : []
     }
   })
   return { SyncTaskBindResourceResult }
-}
-
-function bindingCounts(boundTo: string[]): Fields[] {
-  const types = [...new Set([...RESOURCE_TYPES, ...boundTo])]
-  return types.map(type => ({
-    ResourceType: type,
-    BindResourceRegionResult: [
-      {
-        Region: REGIONAL_TYPES.has(type) ? DEFAULT_REGION : '',
-        TotalCount: boundTo.includes(type) ? 1 : 0
-      }
-    ]
-  }))
 }

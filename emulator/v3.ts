@@ -16,8 +16,10 @@ import {
   deleteCertificate,
   deleteCertificates,
   describeCertificateBindResourceTaskResult,
-  describeDeleteCertificatesTaskResult
+  describeDeleteCertificatesTaskResult,
+  settleBinding
 } from './v3-deletion.js'
+import { resourceActions } from './v3-resources.js'
 
 export const V3_VERSION = '2019-12-05'
 
@@ -86,7 +88,8 @@ const ACTIONS: Record<string, ActionSpec> = {
   DescribeCertificateBindResourceTaskResult: {
     params: ['TaskIds'],
     handle: describeCertificateBindResourceTaskResult
-  }
+  },
+  ...resourceActions(settleBinding)
 }
 
 export const V3_ACTIONS = Object.keys(ACTIONS)
@@ -134,7 +137,7 @@ function answerV3(request: Tc3Request, context: EmulatorContext): V3Result {
     if (!context.rateLimiter.admit(key, context.options.rateLimitPerSecond, Date.now())) {
       return v3Throttled(context)
     }
-    const params = readParams(request)
+    const params = { ...readParams(request), region: headerOf(request, 'x-tc-region') }
     const unknown = Object.keys(params.values).find(name => !spec.params.includes(name))
     if (unknown !== undefined) {
       return failure('UnknownParameter', `The parameter \`${unknown}\` is not recognized.`)

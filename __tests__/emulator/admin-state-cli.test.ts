@@ -8,24 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeChain } from '../../fixtures/certs.js'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
-import { failureOf, rawRequest, sdkClient, v2Call } from './helpers.js'
+import { admin, failureOf, rawRequest, sdkClient, v2Call } from './helpers.js'
 
 const DAY = 86_400_000
-
-const admin = async (
-  emulator: Emulator,
-  method: string,
-  resource: string,
-  body?: unknown
-): Promise<{ status: number; json: Record<string, unknown> }> => {
-  const response = await rawRequest(emulator.port, {
-    method,
-    path: `/_emulator/${resource}`,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
-  return { status: response.status, json: JSON.parse(response.text) }
-}
 
 describe('admin path', () => {
   let emulator: Emulator

@@ -64,6 +64,8 @@ export interface SdkError extends Error {
 export interface ClientOptions {
   credential?: { secretId: string; secretKey: string; token?: string }
   reqMethod?: 'GET' | 'POST'
+  /** The common Region (X-TC-Region); none by default. */
+  region?: string
 }
 
 /**
@@ -74,7 +76,7 @@ export function sdkClient(emulator: Emulator, options: ClientOptions = {}): SdkC
   const { secretId, secretKey } = emulator.credentials
   return new CommonClient(SSL_HOST, '2019-12-05', {
     credential: options.credential ?? { secretId, secretKey },
-    region: '',
+    region: options.region ?? '',
     profile: {
       httpProfile: {
         endpoint: `${SSL_HOST}:${emulator.port}`,
@@ -94,6 +96,22 @@ export async function failureOf(promise: Promise<unknown>): Promise<SdkError> {
     return error as SdkError
   }
   throw new Error('expected the request to fail, but it succeeded')
+}
+
+/** A call of the admin path `/_emulator/<resource>`, its JSON answer parsed. */
+export async function admin(
+  emulator: Emulator,
+  method: string,
+  resource: string,
+  body?: unknown
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await rawRequest(emulator.port, {
+    method,
+    path: `/_emulator/${resource}`,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  return { status: response.status, json: JSON.parse(response.text) }
 }
 
 export interface RawResponse {

@@ -1,0 +1,479 @@
+/**
+ * Replacement end to end in-process (src/replace.ts over the 3.0 ResourceApi, against the
+ * emulator): renewals that move resources, retries, lasting failures, rollback, the timeout,
+ * re-runs that converge, pending records, the service role, and the dry run. The oracle is the
+ * emulator's own state (which certificate each resource serves) and its request log, and after
+ * every test, its record of resources ever left without a certificate: none.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import type { ResourceSeed } from '../emulator/server.js'
+import {
+  replaceResources,
+  replacingOnBound,
+  type ReplaceOptions,
+  type ReplaceResult
+} from '../src/replace.js'
+import { resourceFailureMessage, resourceRows } from '../src/resource-report.js'
+import { openLab, type ResourceLab } from './support/resource-lab.js'
+
+let lab: ResourceLab
+
+beforeEach(async () => {
+  lab = await openLab()
+  lab.certificate('OLD', 10)
+  lab.certificate('NEW', 90)
+})
+
+afterEach(async () => {
+  const violations = lab.emulator.resources.violations()
+  await lab.emulator.stop()
+  expect(violations).toEqual([])
+})
+
+const CDN: ResourceSeed = { type: 'cdn', instance: 'www.example.test', certId: 'OLD' }
+const CLB_GZ: ResourceSeed = {
+  type: 'clb',
+  region: 'ap-guangzhou',
+  instance: 'lb-gz000001|lbl-gz000001',
+  certId: 'OLD'
+}
+const CLB_SH: ResourceSeed = {
+  type: 'clb',
+  region: 'ap-shanghai',
+  instance: 'lb-sh000001|lbl-sh000001|www.example.test',
+  certId: 'OLD'
+}
+
+const OPTIONS: ReplaceOptions = {
+  scope: 'all',
+  timeoutMs: 60_000,
+  rollbackOnFailure: false,
+  dryRun: false
+}
+
+const replace = (options: Partial<ReplaceOptions> = {}) =>
+  replaceResources(
+    lab.api,
+    [{ id: 'OLD', targetId: 'NEW' }],
+    { ...OPTIONS, ...options },
+    { clock: lab.clock, log: lab.log }
+  )
+
+/** Which certificate each resource serves now, by instance: the emulator's word. */
+const serving = () =>
+  Object.fromEntries(lab.emulator.resources.all().map(r => [r.instance, r.certId]))
+const count = (action: string) => lab.actions().filter(a => a === action).length
+const statuses = (entries: { instance: string; status: string }[]) =>
+  Object.fromEntries(entries.map(e => [e.instance, e.status]))
+
+describe('a renewal', () => {
+  it('moves a CDN domain and CLB listeners in two regions, then finds the old certificate free', async () => {
+    lab.emulator.resources.seed([CDN, CLB_GZ, CLB_SH])
+    const result = await replace()
+    expect(serving()).toEqual({
+      [CDN.instance]: 'NEW',
+      [CLB_GZ.instance]: 'NEW',
+      [CLB_SH.instance]: 'NEW'
+    })
+    expect(result.replaced).toEqual(
+      expect.arrayContaining([
+        {
+          from: 'OLD',
+          to: 'NEW',
+          type: 'cdn',
+          region: null,
+          instance: CDN.instance,
+          status: 'success',
+          error: null
+        },
+        {
+          from: 'OLD',
+          to: 'NEW',
+          type: 'clb',
+          region: 'ap-guangzhou',
+          instance: CLB_GZ.instance,
+          status: 'success',
+          error: null
+        },
+        {
+          from: 'OLD',
+          to: 'NEW',
+          type: 'clb',
+          region: 'ap-shanghai',
+          instance: CLB_SH.instance,
+          status: 'success',
+          error: null
+        }
+      ])
+    )
+    expect(result.replaced).toHaveLength(3)
+    expect(result.free).toEqual(['OLD'])
+    expect(result.certificates[0].keptBecause).toBeNull()
+    expect(result.failures).toEqual([])
+    expect(lab.emulator.certificates().find(c => c.id === 'OLD')?.boundTo).toEqual([])
+  })
+
+  it('with replace limited to cdn, leaves the CLB listeners and keeps the old certificate, saying why', async () => {
+    lab.emulator.resources.seed([CDN, CLB_GZ, CLB_SH])
+    const result = await replace({ scope: ['cdn'] })
+    expect(serving()).toEqual({
+      [CDN.instance]: 'NEW',
+      [CLB_GZ.instance]: 'OLD',
+      [CLB_SH.instance]: 'OLD'
+    })
+    expect(statuses(result.replaced)).toEqual({ [CDN.instance]: 'success' })
+    expect(result.free).toEqual([])
+    expect(result.certificates[0].keptBecause).toBe(
+      'still bound to clb in ap-guangzhou (1), clb in ap-shanghai (1), which replace does not list'
+    )
+  })
+
+  it('retries a resource that fails once, exactly once, and moves it', async () => {
+    lab.emulator.resources.seed([CDN, { ...CLB_GZ, fail: { times: 1, message: 'listener busy' } }])
+    const result = await replace()
+    expect(serving()).toEqual({ [CDN.instance]: 'NEW', [CLB_GZ.instance]: 'NEW' })
+    expect(statuses(result.replaced)).toEqual({
+      [CDN.instance]: 'success',
+      [CLB_GZ.instance]: 'success'
+    })
+    expect(count('UpdateCertificateRecordRetry')).toBe(1)
+    expect(result.free).toEqual(['OLD'])
+    expect(lab.lines).toContain(`info Retrying clb ${CLB_GZ.instance}: listener busy.`)
+  })
+
+  it('reports a resource that keeps failing, with its message and request id, and keeps the old certificate', async () => {
+    lab.emulator.resources.seed([
+      CDN,
+      { ...CLB_GZ, fail: { message: 'listener lbl-gz000001 has no rules' } }
+    ])
+    const result = await replace()
+    expect(serving()).toEqual({ [CDN.instance]: 'NEW', [CLB_GZ.instance]: 'OLD' })
+    expect(count('UpdateCertificateRecordRetry')).toBe(1)
+    const failed = result.replaced.find(e => e.status === 'failed')
+    expect(failed).toEqual({
+      from: 'OLD',
+      to: 'NEW',
+      type: 'clb',
+      region: 'ap-guangzhou',
+      instance: CLB_GZ.instance,
+      status: 'failed',
+      error: 'listener lbl-gz000001 has no rules'
+    })
+    expect(result.failures).toHaveLength(1)
+    expect(result.failures[0]).toMatchObject({
+      certificateId: 'OLD',
+      type: 'clb',
+      instance: CLB_GZ.instance
+    })
+    expect(result.failures[0].requestId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(result.free).toEqual([])
+    expect(result.certificates[0].keptBecause).toBe('1 resource(s) did not move to NEW')
+    expect(
+      lab.lines.some(l =>
+        l.startsWith(
+          'warning Could not move clb lb-gz000001|lbl-gz000001 in ap-guangzhou of certificate OLD: listener lbl-gz000001 has no rules (RequestId '
+        )
+      )
+    ).toBe(true)
+  })
+
+  it('with rollback-on-failure, moves the successful ones back, and no certificate is left split', async () => {
+    lab.emulator.resources.seed([CDN, CLB_SH, { ...CLB_GZ, fail: {} }])
+    const result = await replace({ rollbackOnFailure: true })
+    expect(serving()).toEqual({
+      [CDN.instance]: 'OLD',
+      [CLB_GZ.instance]: 'OLD',
+      [CLB_SH.instance]: 'OLD'
+    })
+    expect(statuses(result.replaced)).toEqual({
+      [CDN.instance]: 'rolled-back',
+      [CLB_SH.instance]: 'rolled-back',
+      [CLB_GZ.instance]: 'failed'
+    })
+    expect(count('UpdateCertificateRecordRollback')).toBe(1)
+    expect(result.free).toEqual([])
+  })
+
+  it('says which resource a failed rollback left on the new certificate', async () => {
+    lab.emulator.resources.seed([
+      { ...CDN, rollbackFails: true },
+      { ...CLB_GZ, fail: {} }
+    ])
+    const result = await replace({ rollbackOnFailure: true })
+    expect(serving()).toEqual({ [CDN.instance]: 'NEW', [CLB_GZ.instance]: 'OLD' })
+    const cdn = result.replaced.find(e => e.type === 'cdn')
+    expect(cdn?.status).toBe('success')
+    expect(cdn?.error).toMatch(/^the rollback failed: /)
+  })
+
+  it('gives up on a resource with no final status within the timeout, and keeps the old certificate', async () => {
+    lab.emulator.resources.seed([CDN, { ...CLB_GZ, settlePolls: 1000 }])
+    const started = lab.clock.sleptMs
+    const result = await replace({ timeoutMs: 30_000 })
+    expect(statuses(result.replaced)).toEqual({
+      [CDN.instance]: 'success',
+      [CLB_GZ.instance]: 'failed'
+    })
+    expect(result.replaced.find(e => e.status === 'failed')?.error).toBe(
+      'no final status within 30 s (last seen: running)'
+    )
+    expect(lab.clock.sleptMs - started).toBeGreaterThanOrEqual(30_000)
+    expect(lab.clock.sleptMs - started).toBeLessThan(40_000)
+    expect(serving()[CLB_GZ.instance]).toBe('OLD')
+    expect(result.free).toEqual([])
+  })
+})
+
+describe('a re-run after a partial failure', () => {
+  it('after a lasting failure: moves only what is left, then frees the old certificate', async () => {
+    lab.emulator.resources.seed([CDN, CLB_SH, { ...CLB_GZ, fail: { times: 2 } }])
+    expect((await replace()).free).toEqual([])
+    lab.emulator.clearRequests()
+    const again = await replace()
+    expect(statuses(again.replaced)).toEqual({ [CLB_GZ.instance]: 'success' })
+    expect(serving()).toEqual({
+      [CDN.instance]: 'NEW',
+      [CLB_GZ.instance]: 'NEW',
+      [CLB_SH.instance]: 'NEW'
+    })
+    expect(again.free).toEqual(['OLD'])
+  })
+
+  it('after a timeout: watches the task still running instead of starting another', async () => {
+    lab.emulator.resources.seed([CDN, { ...CLB_GZ, settlePolls: 12 }])
+    expect((await replace({ timeoutMs: 30_000 })).free).toEqual([])
+    const again = await replace({ timeoutMs: 30_000 })
+    expect(lab.lines.some(l => /update record \d+ \(already running: watching it\)/.test(l))).toBe(
+      true
+    )
+    expect(statuses(again.replaced)).toMatchObject({ [CLB_GZ.instance]: 'success' })
+    expect(serving()).toEqual({ [CDN.instance]: 'NEW', [CLB_GZ.instance]: 'NEW' })
+    expect(again.free).toEqual(['OLD'])
+  })
+
+  it('after a timeout whose task then fails: moves it again, and reports it once, moved', async () => {
+    lab.emulator.resources.seed([{ ...CLB_GZ, settlePolls: 12, fail: { times: 2 } }])
+    expect((await replace({ timeoutMs: 30_000 })).free).toEqual([])
+    const again = await replace({ timeoutMs: 200_000 })
+    // The earlier task: failed, retried, failed again; then a task of this run moved it.
+    expect(count('UpdateCertificateRecordRetry')).toBe(1)
+    expect(again.replaced).toEqual([
+      {
+        from: 'OLD',
+        to: 'NEW',
+        type: 'clb',
+        region: 'ap-guangzhou',
+        instance: CLB_GZ.instance,
+        status: 'success',
+        error: null
+      }
+    ])
+    expect(again.failures).toEqual([])
+    expect(serving()).toEqual({ [CLB_GZ.instance]: 'NEW' })
+    expect(again.free).toEqual(['OLD'])
+  })
+
+  it('after a rollback: moves everything once the failure is gone', async () => {
+    lab.emulator.resources.seed([CDN, { ...CLB_GZ, fail: { times: 2 } }])
+    expect((await replace({ rollbackOnFailure: true })).free).toEqual([])
+    expect(serving()).toEqual({ [CDN.instance]: 'OLD', [CLB_GZ.instance]: 'OLD' })
+    const again = await replace({ rollbackOnFailure: true })
+    expect(statuses(again.replaced)).toEqual({
+      [CDN.instance]: 'success',
+      [CLB_GZ.instance]: 'success'
+    })
+    expect(again.free).toEqual(['OLD'])
+  })
+
+  it('with nothing left on the old certificate: moves nothing and finds it free', async () => {
+    lab.emulator.resources.seed([{ ...CDN, certId: 'NEW' }])
+    const result = await replace()
+    expect(result.replaced).toEqual([])
+    expect(count('UpdateCertificateInstance')).toBe(0)
+    expect(result.free).toEqual(['OLD'])
+  })
+})
+
+describe('Tencent refusing', () => {
+  it('waits out pending-record conflicts and moves anyway', async () => {
+    lab.emulator.resources.seed([CDN])
+    lab.emulator.resources.addPendingConflicts(2)
+    const result = await replace()
+    expect(statuses(result.replaced)).toEqual({ [CDN.instance]: 'success' })
+    // Two conflicts, one answer "being created", one with the record.
+    expect(count('UpdateCertificateInstance')).toBe(4)
+  })
+
+  it('without the service role: moves nothing and says which role to authorise', async () => {
+    lab.emulator.resources.seed([CDN])
+    lab.emulator.setOption('serviceRole', false)
+    const result = await replace()
+    expect(serving()).toEqual({ [CDN.instance]: 'OLD' })
+    expect(result.free).toEqual([])
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0].message).toMatch(
+      /RoleNotFoundAuthorization.*SSL_QCSLinkedRoleInReplaceLoadCertificate/
+    )
+    expect(result.certificates[0].keptBecause).toMatch(/^its binding details could not be read: /)
+  })
+})
+
+describe('reading the record failing for good', () => {
+  it('fails the move with the error, and frees nothing the fresh check still finds bound', async () => {
+    lab.emulator.resources.seed([CDN])
+    lab.emulator.faults.add({
+      kind: 'internal-error',
+      action: 'DescribeHostUpdateRecordDetail',
+      times: 100
+    })
+    const result = await replace()
+    expect(result.errors.map(e => e.code)).toEqual(['InternalError'])
+    expect(result.errors[0].operation).toBe('DescribeHostUpdateRecordDetail')
+    expect(result.replaced).toEqual([])
+    // The task was created and runs on: only the fresh check can tell where the domain is.
+    expect(result.free).toEqual([])
+    expect(result.certificates[0].keptBecause).toMatch(
+      /^the move could not be followed: DescribeHostUpdateRecordDetail for record \d+ failed: InternalError/
+    )
+  })
+})
+
+describe('resourceFailureMessage', () => {
+  it('names ten failures one by one and counts the rest', () => {
+    const failures = Array.from({ length: 12 }, (_, i) => ({
+      certificateId: 'OLD',
+      type: 'clb',
+      region: 'ap-guangzhou',
+      instance: `lb-${i}|lbl-${i}`,
+      message: 'no rules',
+      requestId: `rid-${i}`
+    }))
+    const message = resourceFailureMessage(failures)
+    expect(message).toMatch(
+      /^12 resource\(s\) did not move: clb lb-0\|lbl-0 in ap-guangzhou of certificate OLD: no rules \(RequestId rid-0\); /
+    )
+    expect(message).toContain('lb-9|lbl-9')
+    expect(message).not.toContain('lb-10|')
+    expect(message).toMatch(/; and 2 more \(listed in the log and the job summary\)$/)
+  })
+})
+
+describe('resourceRows', () => {
+  it('gives one summary row per entry, a dash for what is unknown', () => {
+    expect(
+      resourceRows([
+        {
+          from: 'OLD',
+          to: 'NEW',
+          type: 'clb',
+          region: 'ap-guangzhou',
+          instance: 'lb-1|lbl-1',
+          status: 'failed',
+          error: 'no rules'
+        },
+        {
+          from: null,
+          to: null,
+          type: 'cdn',
+          region: null,
+          instance: 'www.example.test',
+          status: 'planned',
+          error: null
+        }
+      ])
+    ).toEqual([
+      ['clb', 'ap-guangzhou', 'lb-1|lbl-1', 'OLD', 'NEW', 'failed', 'no rules'],
+      ['cdn', '—', 'www.example.test', '—', '—', 'planned', '']
+    ])
+  })
+})
+
+describe('a dry run', () => {
+  const WRITES = [
+    'UpdateCertificateInstance',
+    'UpdateCertificateRecordRetry',
+    'UpdateCertificateRecordRollback',
+    'DeployCertificateInstance',
+    'DeleteCertificates',
+    'DeleteCertificate',
+    'UploadCertificate'
+  ]
+
+  it('plans the moves from the binding details and calls nothing that changes state', async () => {
+    lab.emulator.resources.seed([CDN, CLB_GZ, CLB_SH])
+    const result = await replace({ dryRun: true })
+    expect(statuses(result.replaced)).toEqual({
+      [CDN.instance]: 'planned',
+      [CLB_GZ.instance]: 'planned',
+      [CLB_SH.instance]: 'planned'
+    })
+    expect(result.replaced.every(e => e.from === 'OLD' && e.to === 'NEW' && e.error === null)).toBe(
+      true
+    )
+    expect(result.free).toEqual(['OLD'])
+    expect(lab.actions().filter(a => WRITES.includes(a))).toEqual([])
+    expect(new Set(lab.actions())).toEqual(
+      new Set([
+        'CreateCertificateBindResourceSyncTask',
+        'DescribeCertificateBindResourceTaskResult',
+        'DescribeCertificateBindResourceTaskDetail'
+      ])
+    )
+    expect(serving()).toEqual({
+      [CDN.instance]: 'OLD',
+      [CLB_GZ.instance]: 'OLD',
+      [CLB_SH.instance]: 'OLD'
+    })
+  })
+
+  it('before the upload: moves to an unknown target, and keeps what replace does not list', async () => {
+    lab.emulator.resources.seed([CDN, CLB_GZ])
+    const result = await replaceResources(
+      lab.api,
+      [{ id: 'OLD', targetId: null }],
+      { ...OPTIONS, scope: ['clb'], dryRun: true },
+      { clock: lab.clock, log: lab.log }
+    )
+    expect(result.replaced).toEqual([
+      {
+        from: 'OLD',
+        to: null,
+        type: 'clb',
+        region: 'ap-guangzhou',
+        instance: CLB_GZ.instance,
+        status: 'planned',
+        error: null
+      }
+    ])
+    expect(result.free).toEqual([])
+    expect(result.certificates[0].keptBecause).toBe(
+      'still bound to cdn (1), which replace does not list'
+    )
+  })
+})
+
+describe('the prune hook', () => {
+  it('moves the bound entries to their targets and hands back the ones now free, with the report', async () => {
+    lab.certificate('OLD2', 20)
+    lab.emulator.resources.seed([CDN, { ...CLB_GZ, certId: 'OLD2', fail: {} }])
+    const reports: ReplaceResult[] = []
+    const onBound = replacingOnBound(
+      lab.api,
+      (entry: { id: string; newest: string }) => entry.newest,
+      OPTIONS,
+      { clock: lab.clock, log: lab.log },
+      result => reports.push(result)
+    )
+    const entries = [
+      { id: 'OLD', newest: 'NEW' },
+      { id: 'OLD2', newest: 'NEW' }
+    ]
+    expect(await onBound(entries)).toEqual([entries[0]])
+    expect(reports).toHaveLength(1)
+    expect(reports[0].certificates.map(c => [c.id, c.keptBecause])).toEqual([
+      ['OLD', null],
+      ['OLD2', '1 resource(s) did not move to NEW']
+    ])
+    expect(serving()).toEqual({ [CDN.instance]: 'NEW', [CLB_GZ.instance]: 'OLD2' })
+  })
+})
