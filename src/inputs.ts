@@ -2,6 +2,14 @@
  * Reads and validates every input of action.yml into typed settings, before any request.
  * Pure: the input reader and the environment are passed in.
  */
+import {
+  checkResourceInputsForApi,
+  parseDeployTo,
+  parseReplace,
+  parseReplaceTimeout,
+  type DeployTarget,
+  type ReplaceScope
+} from './deploy-targets.js'
 import { InputError } from './input-error.js'
 import { readOidcSettings, type OidcSettings } from './oidc-settings.js'
 import type { ApiVersion, CertType, Credentials, Tag } from './tencent/client.js'
@@ -32,11 +40,10 @@ export interface Settings {
   dryRun: boolean
   requestTimeoutMs: number
   /** `replace`: false, or the resource types to move ('all' for every type found). */
-  replace: false | 'all' | string[]
+  replace: ReplaceScope
   replaceTimeoutMs: number
   rollbackOnFailure: boolean
-  /** Raw `deploy-to` lines. */
-  deployTo: string[]
+  deployTo: DeployTarget[]
   /** `delete`: the ids to delete; `list`: the ids to show (empty: all). */
   certificateIds: string[]
   searchKey: string
@@ -51,24 +58,6 @@ export type InputReader = (name: string) => string
 const MODES: readonly Mode[] = ['upload', 'prune', 'sync', 'list', 'delete']
 /** The modes that validate and upload a certificate. */
 export const UPLOADING: readonly Mode[] = ['upload', 'sync']
-export const REPLACE_TYPES = [
-  'cdn',
-  'clb',
-  'teo',
-  'waf',
-  'live',
-  'vod',
-  'ddos',
-  'tke',
-  'apigateway',
-  'tcb',
-  'cos',
-  'tse',
-  'mqtt',
-  'scf',
-  'tdmq',
-  'gaap'
-] as const
 /** Tencent's certificate ids: letters and digits (8 today). */
 const CERTIFICATE_ID = /^[A-Za-z0-9]{1,64}$/
 
@@ -105,13 +94,10 @@ export function readSettings(raw: InputReader, env: NodeJS.ProcessEnv): Settings
     maxDeletions: wholeNumber(input, 'max-deletions', 20),
     dryRun: boolean(input, 'dry-run', false),
     requestTimeoutMs: Math.round(timeoutSeconds(input) * 1000),
-    replace: readReplace(input('replace')),
-    replaceTimeoutMs: rangedWholeNumber(input, 'replace-timeout', 600, 30, 3600) * 1000,
+    replace: parseReplace(input('replace')),
+    replaceTimeoutMs: parseReplaceTimeout(input('replace-timeout')) * 1000,
     rollbackOnFailure: boolean(input, 'rollback-on-failure', false),
-    deployTo: input('deploy-to')
-      .split('\n')
-      .map(l => l.trim())
-      .filter(l => l !== ''),
+    deployTo: parseDeployTo(input('deploy-to')),
     certificateIds: splitList(input('certificate-ids')),
     searchKey: input('search-key'),
     source: oneOf(input, 'source', ['upload', 'buy', 'all'] as const, 'upload'),
@@ -156,12 +142,7 @@ function checkCombination(s: Settings): void {
       )
     }
   }
-  if (s.api === '2.0' && s.replace !== false) {
-    throw new InputError('replace', "needs api '3.0': API 2.0 cannot move resources")
-  }
-  if (s.api === '2.0' && s.deployTo.length > 0) {
-    throw new InputError('deploy-to', "needs api '3.0': API 2.0 cannot deploy certificates")
-  }
+  checkResourceInputsForApi(s.api, s.replace, s.deployTo)
   if (s.api === '2.0' && s.tags.length > 0) {
     throw new InputError('tags', "is supported by api '3.0' only; remove it or use api '3.0'")
   }
@@ -173,22 +154,6 @@ function checkCombination(s: Settings): void {
       )
     }
   }
-}
-
-/** `false`/`true`, or a list of resource types. */
-function readReplace(raw: string): false | 'all' | string[] {
-  if (raw === '' || /^false$/i.test(raw)) return false
-  if (/^true$/i.test(raw)) return 'all'
-  const types = splitList(raw.toLowerCase())
-  const unknown = types.filter(t => !(REPLACE_TYPES as readonly string[]).includes(t))
-  if (unknown.length > 0) {
-    throw new InputError(
-      'replace',
-      `must be 'true', 'false' or a list of resource types (${REPLACE_TYPES.join(', ')}); ` +
-        `got '${unknown.join(', ')}'`
-    )
-  }
-  return types
 }
 
 function readCredentials(input: InputReader, env: NodeJS.ProcessEnv): Credentials {
@@ -254,21 +219,6 @@ function wholeNumber(input: InputReader, name: string, fallback: number): number
   if (raw === '') return fallback
   if (!/^\d{1,9}$/.test(raw)) {
     throw new InputError(name, `must be a whole number (0 or more); got '${raw}'`)
-  }
-  return Number(raw)
-}
-
-function rangedWholeNumber(
-  input: InputReader,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number
-): number {
-  const raw = input(name)
-  if (raw === '') return fallback
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new InputError(name, `must be a whole number from ${min} to ${max}; got '${raw}'`)
   }
   return Number(raw)
 }

@@ -7,6 +7,7 @@ import { coreIO, type ActionIO } from './action-io.js'
 import type { Mode } from './inputs.js'
 import { emptyOutcome, outputsFor, reportFor, type Outcome } from './outcome.js'
 import { connect } from './stages/credentials.js'
+import { deploy } from './stages/deploy.js'
 import type { Stage } from './stages/context.js'
 import { prepare } from './stages/prepare.js'
 import { pruneStage } from './stages/prune.js'
@@ -21,8 +22,8 @@ const unavailable =
   }
 
 const STAGES: Record<Mode, Stage[]> = {
-  upload: [upload],
-  sync: [upload, pruneStage],
+  upload: [upload, deploy],
+  sync: [upload, deploy, pruneStage],
   prune: [pruneStage],
   list: [unavailable('list')],
   delete: [unavailable('delete')]
@@ -37,6 +38,8 @@ export async function run(io: ActionIO = coreIO()): Promise<void> {
   } catch (error) {
     outcome.failure = errorMessage(error)
   }
+  if (outcome.problems.length > 0)
+    outcome.failure = [...outcome.problems, outcome.failure].filter(Boolean).join('; ')
   await finish(io, outcome)
 }
 

@@ -3,18 +3,8 @@
  * every path, failure included, as the contract asks) and the job summary. Pure.
  */
 import type { Mode } from './inputs.js'
+import type { ReplacedEntry } from './resource-report.js'
 import type { CertificateReport, PruneReport, Report } from './summary.js'
-
-/** One resource that a replacement or `deploy-to` touched (the contract's `replaced` entries). */
-export interface ReplacedResource {
-  from: string | null
-  to: string | null
-  type: string
-  region: string | null
-  instance: string
-  status: 'success' | 'failed' | 'rolled-back' | 'unchanged' | 'planned'
-  error?: string
-}
 
 /** The leaf the run validated (upload, sync). */
 export interface LeafOutputs {
@@ -33,15 +23,18 @@ export interface Outcome {
   prune?: PruneReport
   deletedIds: string[]
   skippedIds: string[]
-  replaced: ReplacedResource[]
+  /** The `replaced` output: what `deploy-to` and replacements touched. */
+  replaced: ReplacedEntry[]
   /** `list`: the `certificates` entries, already in the contract's JSON shape. */
   inventory?: { certificates: unknown[]; expiringIds: string[]; markdown: string }
   /** The one message the step fails with. */
   failure?: string
+  /** Failures a stage met without stopping the later stages; the step fails with them at the end. */
+  problems: string[]
 }
 
 export function emptyOutcome(): Outcome {
-  return { api: '', dryRun: false, deletedIds: [], skippedIds: [], replaced: [] }
+  return { api: '', dryRun: false, deletedIds: [], skippedIds: [], replaced: [], problems: [] }
 }
 
 const PRUNING = ['deleted-ids', 'skipped-ids', 'replaced']

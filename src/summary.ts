@@ -2,7 +2,7 @@
  * The job summary as GitHub-flavoured Markdown tables: the certificate, the resources moved or
  * deployed, the pruning plan, and in list mode the inventory. Pure.
  */
-import type { ReplacedResource } from './outcome.js'
+import { RESOURCE_COLUMNS, resourceRows, type ReplacedEntry } from './resource-report.js'
 import type { PlanEntry } from './prune-plan.js'
 
 export interface CertificateReport {
@@ -30,7 +30,7 @@ export interface Report {
   api: string
   certificate?: CertificateReport
   prune?: PruneReport
-  replaced?: ReplacedResource[]
+  replaced?: ReplacedEntry[]
   /** `list`: the inventory, already rendered. */
   inventory?: string
   error?: string
@@ -88,17 +88,7 @@ export function renderSummary(report: Report): string {
   }
   const resources = report.replaced ?? []
   if (resources.length > 0) {
-    const rows = resources
-      .slice(0, ROWS_PER_KIND)
-      .map(r => [
-        r.type,
-        r.region ?? '—',
-        r.instance,
-        r.from ?? '—',
-        r.to ?? '—',
-        r.status,
-        r.error ?? ''
-      ])
+    const rows = resourceRows(resources.slice(0, ROWS_PER_KIND))
     if (resources.length > ROWS_PER_KIND)
       rows.push([
         '…',
@@ -109,12 +99,7 @@ export function renderSummary(report: Report): string {
         '',
         'listed in the log'
       ])
-    parts.push(
-      '### Resources',
-      '',
-      table(['Type', 'Region', 'Instance', 'From', 'To', 'Status', 'Error'], rows),
-      ''
-    )
+    parts.push('### Resources', '', table(RESOURCE_COLUMNS, rows), '')
   }
   if (report.inventory) parts.push(report.inventory, '')
   const prune = report.prune

@@ -4,6 +4,7 @@ import type { CertificateBundle } from '../certificate.js'
 import type { Settings } from '../inputs.js'
 import type { Outcome } from '../outcome.js'
 import type { ClientDeps, SslClient } from '../tencent/client.js'
+import type { ResourceApi } from '../tencent/resources.js'
 
 export interface RunContext {
   io: ActionIO
@@ -18,11 +19,19 @@ export interface RunContext {
   deps: ClientDeps
   /** Set by the credentials stage. */
   client?: SslClient
+  /** API 3.0 only: moving and deploying resources (`replace`, `deploy-to`). */
+  resources?: ResourceApi
   now: () => Date
 }
 
 /** One step of a mode; reads earlier results from `outcome` and writes its own section. */
 export type Stage = (ctx: RunContext, outcome: Outcome) => Promise<void>
+
+/** The resource API, which the settings allow only on 3.0. */
+export function resourcesOf(ctx: RunContext): ResourceApi {
+  if (!ctx.resources) throw new Error('internal: no resource API (replace and deploy-to need 3.0)')
+  return ctx.resources
+}
 
 /** The client, which every stage after the credentials stage has. */
 export function clientOf(ctx: RunContext): SslClient {

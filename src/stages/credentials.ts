@@ -7,18 +7,21 @@ import type { OidcSettings } from '../oidc-settings.js'
 import type { Outcome } from '../outcome.js'
 import type { Credentials } from '../tencent/client.js'
 import { createSslClient } from '../tencent/index.js'
+import { ResourceApiV3 } from '../tencent/resources.js'
 import type { RunContext } from './context.js'
 
 export async function connect(ctx: RunContext, _outcome: Outcome): Promise<void> {
   const { settings } = ctx
   const credentials = settings.oidc ? await keyless(ctx, settings.oidc) : settings.credentials
   if (!credentials) throw new Error('internal: no credentials were read')
-  ctx.client = createSslClient(settings.api, {
+  const options = {
     credentials,
     endpoint: ctx.endpoint,
     timeoutMs: settings.requestTimeoutMs,
     deps: ctx.deps
-  })
+  }
+  ctx.client = createSslClient(settings.api, options)
+  if (settings.api === '3.0') ctx.resources = new ResourceApiV3(options)
   ctx.io.log.debug(`API ${settings.api} at ${ctx.endpoint.origin}${ctx.endpoint.pathname}`)
 }
 
