@@ -2,6 +2,7 @@
 import type { NonceBook } from './auth.js'
 import type { RuntimeOptions } from './options.js'
 import type { RateLimiter } from './rate-limit.js'
+import type { ScriptBook } from './scripts.js'
 import type { CertificateStore } from './store.js'
 import type { TaskBook } from './tasks.js'
 
@@ -12,6 +13,8 @@ export interface EmulatorContext {
   tasks: TaskBook
   rateLimiter: RateLimiter
   nonces: NonceBook
+  /** Scripted situations (scripts.ts): other clients' deletions, odd answers. */
+  scripts: ScriptBook
   /** The server's clock in ms: the machine's clock plus clockSkewMs. */
   now(): number
 }

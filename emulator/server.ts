@@ -21,6 +21,7 @@ import {
   type TemporaryCredentials
 } from './options.js'
 import { RateLimiter } from './rate-limit.js'
+import { ScriptBook, type Script } from './scripts.js'
 import { recordFromSeed, snapshotOf, type CertificateSnapshot, type SeedRecord } from './records.js'
 import { loadState, saveState } from './state-file.js'
 import { CertificateStore } from './store.js'
@@ -28,6 +29,7 @@ import { TaskBook } from './tasks.js'
 import { V2_PATH } from './v2.js'
 
 export type { ApiVersion, Fault, MalformedVariant } from './faults.js'
+export type { BindingShape, Refusal, Script } from './scripts.js'
 export type { EmulatorOptions, RuntimeOptions, TemporaryCredentials } from './options.js'
 export { DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY } from './options.js'
 export type { CertificateSnapshot, MetadataSeed, PemSeed, SeedRecord } from './records.js'
@@ -75,6 +77,12 @@ export interface Emulator {
     /** Faults still armed, with their remaining counts. */
     pending(): Fault[]
   }
+  /** Scripted situations (scripts.ts): another client's deletion, odd binding answers, refusals. */
+  readonly scripts: {
+    add(script: Script): void
+    clear(): void
+    pending(): Script[]
+  }
   /** Every API request so far, in arrival order (live: grows as requests arrive). */
   readonly requests: readonly RequestLogEntry[]
   clearRequests(): void
@@ -109,6 +117,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tasks: new TaskBook(),
     rateLimiter: new RateLimiter(),
     nonces: new NonceBook(),
+    scripts: new ScriptBook(),
     now: () => Date.now() + runtime.clockSkewMs
   }
   const faults = new FaultQueue()
@@ -130,6 +139,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     context.rateLimiter.clear()
     context.nonces.clear()
     faults.clear()
+    context.scripts.clear()
     log.length = 0
   }
   const controls: AdminControls = {
@@ -139,6 +149,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addFault: fault => faults.add(fault),
     clearFaults: () => faults.clear(),
     pendingFaults: () => faults.pending(),
+    addScript: script => context.scripts.add(script),
+    clearScripts: () => context.scripts.clear(),
+    pendingScripts: () => context.scripts.pending(),
     requests: () => log,
     clearRequests: () => void (log.length = 0),
     setOptions,
@@ -174,8 +187,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const fault = faults.take(api, call.action)
     if (fault) entry.fault = fault.kind
     switch (fault?.kind) {
-      case undefined:
-        return answerWith(call.perform())
+      case undefined: {
+        const answer = call.perform()
+        // Another client acts between this answer and our next request.
+        for (const id of context.scripts.deletionsAfter(call.action)) store.deleteAnyway(id)
+        return answerWith(answer)
+      }
       case 'latency':
         await sleep(fault.ms, undefined, { signal: shutdown.signal })
         return answerWith(call.perform())
@@ -281,6 +298,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       add: controls.addFault,
       clear: controls.clearFaults,
       pending: controls.pendingFaults
+    },
+    scripts: {
+      add: controls.addScript,
+      clear: controls.clearScripts,
+      pending: controls.pendingScripts
     },
     get requests(): readonly RequestLogEntry[] {
       return log

@@ -5,6 +5,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { DeleteOutcome } from '../../src/tencent/client.js'
 import { createSslClient } from '../../src/tencent/index.js'
+import { meansNotFound, meansRefusal } from '../../src/tencent/read.js'
 import { splitOnGone } from '../../src/tencent/v3-deletion.js'
 import {
   type Answer,
@@ -491,5 +492,49 @@ describe('splitOnGone', () => {
         for (const group of groups) expect(group.length).toBeGreaterThan(0)
       }
     }
+  })
+})
+
+describe('what an error code says', () => {
+  it('calls a certificate gone only for the not-found codes, never for a role', () => {
+    const gone = [
+      'FailedOperation.CertificateNotFound',
+      'CertificateNotFound',
+      'ResourceNotFound',
+      'ResourceNotFound.Certificate',
+      '5000'
+    ]
+    const notGone = [
+      'ResourceNotFound.RoleNotFound',
+      'FailedOperation.RoleNotFoundAuthorization',
+      'FailedOperation',
+      'InvalidParameter',
+      '5100',
+      'FailedOperation.CertificateNotFoundX'
+    ]
+    for (const code of gone) expect([code, meansNotFound(code)]).toEqual([code, true])
+    for (const code of notGone) expect([code, meansNotFound(code)]).toEqual([code, false])
+  })
+
+  it('reads permission and service-role codes as refusals', () => {
+    const refusals = [
+      'AuthFailure.UnauthorizedOperation',
+      'UnauthorizedOperation',
+      'FailedOperation.RoleNotFoundAuthorization',
+      'RoleNotFoundAuthorization',
+      'ResourceNotFound.RoleNotFound',
+      'FailedOperation.CAMAuthorizedFail',
+      'FailedOperation.NoProjectPermission',
+      '4102'
+    ]
+    const others = [
+      'FailedOperation.CertificateNotFound',
+      'InvalidParameter',
+      'InternalError',
+      'FailedOperation.CannotBeDeletedIssued',
+      '5100'
+    ]
+    for (const code of refusals) expect([code, meansRefusal(code)]).toEqual([code, true])
+    for (const code of others) expect([code, meansRefusal(code)]).toEqual([code, false])
   })
 })

@@ -61,14 +61,15 @@ export function errorFor(error: unknown, operation: string, subject: string): Te
 /**
  * The certificate does not exist: decided by the error code only, never by the message's
  * wording (a refusal may well say that a *role* "does not exist"). 3.0 codes, with or without
- * the `FailedOperation.` prefix (task results carry the bare name), and 2.0's 5000.
+ * the `FailedOperation.` prefix (task results carry the bare name), and 2.0's 5000. A
+ * `ResourceNotFound.*` about a role (`ResourceNotFound.RoleNotFound`) is a refusal, not this.
  */
 export function meansNotFound(code: string): boolean {
   return (
     code === 'FailedOperation.CertificateNotFound' ||
     code === 'CertificateNotFound' ||
     code === 'ResourceNotFound' ||
-    code.startsWith('ResourceNotFound.') ||
+    (code.startsWith('ResourceNotFound.') && !/Role/i.test(code)) ||
     code === '5000'
   )
 }
@@ -79,7 +80,7 @@ export function meansRefusal(code: string): boolean {
   return (
     code.startsWith('AuthFailure') ||
     code.startsWith('UnauthorizedOperation') ||
-    /(?:^|\.)(?:RoleNotFoundAuthorization|CAMAuthorizedFail|AuthError|NoProjectPermission|NoRealNameAuth)$/.test(
+    /(?:^|\.)(?:RoleNotFound(?:Authorization)?|CAMAuthorizedFail|AuthError|NoProjectPermission|NoRealNameAuth)$/.test(
       code
     ) ||
     /^41\d\d$/.test(code)
