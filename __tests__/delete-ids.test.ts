@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import fetch from 'node-fetch'
+import { recordingLog } from '../fixtures/log.js'
 import { startEmulator, type Emulator } from '../emulator/server.js'
 import { deleteByIds, type DeleteIdsOptions } from '../src/delete-ids.js'
-import type { Log } from '../src/log.js'
 import type { FetchLike, SslClient } from '../src/tencent/client.js'
 import { createSslClient } from '../src/tencent/index.js'
 
@@ -44,12 +44,6 @@ function clientFor(api: '3.0' | '2.0'): SslClient {
   )
 }
 
-const log = (): { log: Log; lines: string[] } => {
-  const lines: string[] = []
-  const push = (m: string): void => void lines.push(m)
-  return { lines, log: { info: push, notice: push, warning: push, debug: () => undefined } }
-}
-
 function seedAccount() {
   const [plain, bound, bought, otherProject, untouched] = emulator.seed([
     { domains: ['a.example.test'], notAfter: new Date(Date.now() + 10 * DAY) },
@@ -79,7 +73,7 @@ describe.each(['3.0', '2.0'] as const)('API %s: delete by id', api => {
   it('deletes exactly the named ids that can go; reports bound, refused and unknown ones', async () => {
     const { plain, bound, bought, otherProject, untouched } = seedAccount()
     const named = [plain.id, bound.id, bought.id, otherProject.id, 'NOSUCH01', plain.id]
-    const { log: recorder, lines } = log()
+    const { log: recorder, lines } = recordingLog()
     const result = await deleteByIds(clientFor(api), options(named), recorder)
 
     expect(liveIds().sort()).toEqual([bound.id, bought.id, untouched.id].sort())
@@ -87,7 +81,7 @@ describe.each(['3.0', '2.0'] as const)('API %s: delete by id', api => {
     expect(result.notFound).toEqual(['NOSUCH01'])
     expect(result.skipped.map(e => e.id)).toEqual([bound.id, bought.id])
     expect(result.failed).toEqual([])
-    expect(lines).toContainEqual(expect.stringMatching(/^NOSUCH01: no such certificate/))
+    expect(lines).toContainEqual(expect.stringMatching(/^warning NOSUCH01: no such certificate/))
     // Reported with what the look-up found.
     const first = result.found[0]
     expect(first.domains).toEqual(['a.example.test'])
@@ -103,7 +97,7 @@ describe.each(['3.0', '2.0'] as const)('API %s: delete by id', api => {
     const result = await deleteByIds(
       clientFor(api),
       options([plain.id, bound.id], { dryRun: true }),
-      log().log
+      recordingLog().log
     )
     // 2.0 has no read-only binding check: its dry run cannot know what CertDelete would refuse.
     expect(result.deleted.map(e => e.id)).toEqual(api === '3.0' ? [plain.id] : [plain.id, bound.id])
@@ -123,7 +117,7 @@ describe.each(['3.0', '2.0'] as const)('API %s: delete by id', api => {
     const result = await deleteByIds(
       clientFor(api),
       options([plain.id, otherProject.id, untouched.id], { maxDeletions: 2 }),
-      log().log
+      recordingLog().log
     )
     expect(result.refused?.planned.map(e => e.id)).toEqual([
       plain.id,

@@ -4,8 +4,8 @@
  * the replace seam, dry runs, and what becomes of each certificate.
  */
 import { describe, expect, it } from '@jest/globals'
+import { recordingLog } from '../fixtures/log.js'
 import { executeDeletion, type BoundHook, type DeletionOptions } from '../src/deletion.js'
-import type { Log } from '../src/log.js'
 import type { PlanEntry } from '../src/prune-plan.js'
 import type {
   BindingCheckOptions,
@@ -83,17 +83,6 @@ function scripted(
   }
   const calls = (kind: Event['kind']) => events.filter(e => e.kind === kind)
   return { client, events, calls, mostActive: () => mostActive }
-}
-
-function recordingLog() {
-  const lines: string[] = []
-  const log: Log = {
-    info: m => lines.push(`info ${m}`),
-    notice: m => lines.push(`notice ${m}`),
-    warning: m => lines.push(`warning ${m}`),
-    debug: m => lines.push(`debug ${m}`)
-  }
-  return { log, lines }
 }
 
 const run = (client: SslClient, list: PlanEntry[], options: Partial<DeletionOptions> = {}) =>

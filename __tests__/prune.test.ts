@@ -1,6 +1,6 @@
 /** Prune execution (src/prune.ts) over a scripted client: what is deleted, skipped, failed. */
 import { describe, expect, it } from '@jest/globals'
-import type { Log } from '../src/log.js'
+import { recordingLog } from '../fixtures/log.js'
 import { prune, type PruneOptions } from '../src/prune.js'
 import type {
   BindingState,
@@ -41,17 +41,6 @@ function scriptedClient(
     }
   }
   return { client, deleteCalls }
-}
-
-function recordingLog() {
-  const lines: string[] = []
-  const log: Log = {
-    info: m => lines.push(`info ${m}`),
-    notice: m => lines.push(`notice ${m}`),
-    warning: m => lines.push(`warning ${m}`),
-    debug: m => lines.push(`debug ${m}`)
-  }
-  return { log, lines }
 }
 
 const options = (overrides: Partial<PruneOptions> = {}): PruneOptions => ({
