@@ -253,13 +253,15 @@ function scaleTarget(r: Results, s: ScaleFigures): Target {
     `and the emulator answers Status 0 to the first ${s.taskPolls === 1 ? 'poll' : `${s.taskPolls} polls`} ` +
     `of every task, so a batch needs at least two rounds of waiting` +
     (poll
-      ? ` (${(poll.firstDelayMs / 1000).toFixed(1)} s before the first poll, ` +
-        `${((poll.firstDelayMs + poll.stepMs) / 1000).toFixed(1)} s before the second)`
+      ? ` (${(poll.firstDelayMs / 1000).toFixed(1)} s before the first poll and as long again ` +
+        `before the second, src/tencent/poll.ts)`
       : '') +
     ` for its check and two for its deletion, one after the other, and the pacer lets ` +
     `${limit} requests of one action go out per ${((r.pacerWindowMs ?? 1000) / 1000).toFixed(1)} s. ` +
-    `When the polls of one action exceed what fits in those waits, the bound is within reach; ` +
-    `when they do not (few batches), the waits are the floor.`
+    `With more than ${limit} batches the polls of one action are what limits, and the bound ` +
+    `is within reach once planning is quick: the run less planning takes ` +
+    `${seconds(s.wallMs - s.planningMs)}, ${ratio((s.wallMs - s.planningMs) / 1000 / s.boundS)} ` +
+    `of the bound. With ${limit} batches or fewer, those waits, not the rate, are the floor.`
   return {
     name: `Scale ${label(s)}`,
     target: large
@@ -427,7 +429,7 @@ export function renderResults(r: Results): string {
     '',
     'The emulator seeded with uploaded certificates (metadata only): the superseded ones, older ' +
       `duplicates of \`${SCALE.scope.join(', ')}\`, the newest one (kept), and the rest out of ` +
-      `scope (${cell(s => s.outOfScope.map(o => `${o.count.toLocaleString('en-US')} × ${o.kind}`).join(', '))}). ` +
+      `scope (${cases.map(s => `${label(s)}: ${s.outOfScope.map(o => `${o.count.toLocaleString('en-US')} × ${o.kind}`).join(', ')}`).join('; ')}). ` +
       `Rate limit ${SCALE.rateLimitPerSecond} requests per second per action, ${SCALE.latencyMs} ms ` +
       'latency on every request. Our action as a whole process in `prune` mode, `max-deletions` ' +
       'the number superseded, `prune-domains` the two scope names, `keep` 1, step debug on (for ' +
@@ -447,6 +449,7 @@ export function renderResults(r: Results): string {
     `| busiest other action, its bound | ${cell(s => `${s.busiest.action}, ${s.busiest.boundS.toFixed(1)} s`)} |`,
     `| per-action bound | ${cell(s => `${s.boundS.toFixed(1)} s`)} |`,
     `| **wall time / bound** | ${cell(s => `**${ratio(s.ratioToBound)}**`)} |`,
+    `| wall time less planning, / bound | ${cell(s => `${seconds(s.wallMs - s.planningMs)}, ${ratio((s.wallMs - s.planningMs) / 1000 / s.boundS)}`)} |`,
     '',
     "Requests per action (the emulator's request log), with each action's first and last " +
       'request in seconds after the process started: the phases overlap, batch by batch.',

@@ -4,6 +4,7 @@
  * Tests point the action (or the official SDK) here so nothing ever reaches Tencent Cloud.
  */
 import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -123,6 +124,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new FaultQueue()
   const log: RequestLogEntry[] = []
   const shutdown = new AbortController()
+  // Every request waiting out its latency listens for the shutdown; many may be in flight.
+  setMaxListeners(0, shutdown.signal)
   const sockets = new Set<Socket>()
 
   const seed = (records: SeedRecord | SeedRecord[]): CertificateSnapshot[] => {
