@@ -1,6 +1,6 @@
 /** Prune execution (src/prune.ts) over a scripted client: what is deleted, skipped, failed. */
 import { describe, expect, it } from '@jest/globals'
-import type { Log } from '../src/log.js'
+import { recordingLog } from '../fixtures/log.js'
 import { prune, type PruneOptions } from '../src/prune.js'
 import type {
   BindingState,
@@ -33,6 +33,7 @@ function scriptedClient(
     upload: () => Promise.reject(new Error('not used')),
     findIdentical: () => Promise.reject(new Error('not used')),
     listUploaded: () => Promise.resolve(listed),
+    findByIds: () => Promise.reject(new Error('not used')),
     checkBindings: ids => Promise.resolve(bindings(ids)),
     deleteCertificates: ids => {
       deleteCalls.push(ids)
@@ -40,17 +41,6 @@ function scriptedClient(
     }
   }
   return { client, deleteCalls }
-}
-
-function recordingLog() {
-  const lines: string[] = []
-  const log: Log = {
-    info: m => lines.push(`info ${m}`),
-    notice: m => lines.push(`notice ${m}`),
-    warning: m => lines.push(`warning ${m}`),
-    debug: m => lines.push(`debug ${m}`)
-  }
-  return { log, lines }
 }
 
 const options = (overrides: Partial<PruneOptions> = {}): PruneOptions => ({
@@ -88,7 +78,7 @@ describe('prune', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^warning Skipped r2 .*bound to cdn/))
   })
 
-  it('fails, without deleting, a certificate whose binding check was refused', async () => {
+  it('fails, without deleting, a certificate whose binding check was refused; it is kept back too', async () => {
     const refusal = new TencentApiError({
       operation: 'CreateCertificateBindResourceSyncTask',
       code: 'AuthFailure.UnauthorizedOperation',
@@ -108,7 +98,8 @@ describe('prune', () => {
     expect(result.failed.map(f => [f.entry.id, f.error.code])).toEqual([
       ['r1', 'AuthFailure.UnauthorizedOperation']
     ])
-    expect(result.skipped.map(e => e.id)).toEqual(['r2', 'r3'])
+    // Still in the account: in skipped (skipped-ids) as well as failing the step.
+    expect(result.skipped.map(e => e.id)).toEqual(['r1', 'r2', 'r3'])
   })
 
   it('refuses a plan over max-deletions before deleting anything, naming the plan', async () => {

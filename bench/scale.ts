@@ -1,7 +1,9 @@
 /**
- * Scale: 5,000 uploaded certificates in the emulator, 1,000 of them superseded within the prune
- * scope; our action in `prune` mode under the documented rate limit (10 requests per second per
- * action) with 30 ms latency. The end state is verified: exactly the 1,000 are deleted.
+ * Scale: N uploaded certificates in the emulator, M of them superseded within the prune scope
+ * (5,000/1,000 and 20,000/5,000); our action in `prune` mode under the documented rate limit
+ * (10 requests per second per action) with 30 ms latency. The end state is verified: exactly the
+ * M are deleted. Figures: wall time, the planning time the action reports (step debug), requests
+ * per action, peak RSS, throttled answers, and the ratio to the per-action bound.
  */
 import type { Emulator, RequestLogEntry, SeedRecord } from '../emulator/server.js'
 import { readActionMetadata } from '../fixtures/runner.js'
@@ -11,12 +13,16 @@ import { countByAction, isThrottle, transcript } from './reuse.js'
 const DAY = 86_400_000
 
 export const SCALE = {
-  total: 5_000,
-  superseded: 1_000,
   rateLimitPerSecond: 10,
   latencyMs: 30,
-  scope: ['scale.example.test', 'www.scale.example.test']
+  scope: ['scale.example.test', 'www.scale.example.test'],
+  cases: [
+    { total: 5_000, superseded: 1_000 },
+    { total: 20_000, superseded: 5_000 }
+  ]
 } as const
+
+export type ScaleCase = (typeof SCALE.cases)[number]
 
 export interface ActionCount {
   action: string
@@ -28,166 +34,63 @@ export interface ActionCount {
   boundS: number
 }
 
+/** Each action's first and last request, seconds after the process started. */
+export interface Phase {
+  action: string
+  requests: number
+  firstS: number
+  lastS: number
+}
+
 export interface ScaleFigures {
-  seeded: number
-  inScope: number
-  expectedDeletions: number
+  total: number
+  superseded: number
   outOfScope: { kind: string; count: number }[]
   wallMs: number
+  /** What the action reports for planPrune alone ("Planning took N ms."), NaN if not found. */
+  planningMs: number
+  /** The last list request's arrival to the first binding check's: the last page's answer,
+   * reading it, planning, and the first check's request. */
+  listToCheckS: number
   peakRssKiB: number
   byAction: ActionCount[]
   totalRequests: number
   throttled: number
   /** Other error answers (not throttling). */
   errors: { code: string; count: number }[]
-  /**
-   * Bound (a), per action: the largest (n - 1) / rate, the busiest action alone as if nothing came
-   * before or after it. What the issue's target names.
-   */
-  bindingBoundS: number
-  bindingAction: string
-  /**
-   * Bound (b), dependency-aware: the per-action bounds added up. Each action is one phase here
-   * (list, binding tasks, their results, delete tasks, their results) and each phase needs the
-   * answers of the one before, so the phases' requests do not overlap.
-   */
-  sumOfBoundsS: number
-  /** Wall time / (a). */
+  /** The listing's (n - 1) / rate: it must end before anything can be planned. */
+  listBoundS: number
+  /** The busiest action after the listing, and its (n - 1) / rate. */
+  busiest: ActionCount
+  /** The per-action bound: listing + the busiest other action (issue 14's "physical bound"). */
+  boundS: number
   ratioToBound: number
-  /** Wall time / (b). */
-  ratioToSum: number
   /** The emulator's `taskPolls`: polls each asynchronous task answers Status 0 before it is done. */
   taskPolls: number
-  deleted: number
-  remaining: number
-  verified: string[]
-  timeline: Timeline
-}
-
-/**
- * A gap of at least this long between two consecutive requests is a pause (a wait or local work);
- * shorter ones are requests sent back to back (about 35 ms each at 30 ms latency).
- */
-export const PAUSE_MS = 250
-
-/** Where the wall time went, from the request log's arrival times. */
-export interface Timeline {
-  /** Process start to the first request's arrival, seconds. */
   startS: number
-  /** Last request's arrival to the process exit, seconds. */
   endS: number
-  /**
-   * Each action: its first and last arrival, seconds after the process started, and the gap from
-   * the request before its first one (from the process start for the first action).
-   */
-  phases: { action: string; requests: number; firstS: number; lastS: number; waitBeforeS: number }[]
-  /** Requests polling an asynchronous task (`...TaskResult`). */
-  polls: number
-  /**
-   * Poll rounds: runs of polls of one action, each begun after a pause (PAUSE_MS or more) or by
-   * the action's first poll. Per action: the rounds' sizes, start times and the pause before each
-   * (from the request before it), seconds.
-   */
-  rounds: { action: string; sizes: number[]; startsS: number[]; waitsS: number[] }[]
-  /** The pauses before poll rounds, added up, seconds: the waits for the asynchronous tasks. */
-  pollWaitsS: number
-  /** Other pauses (PAUSE_MS or more, not before a poll), added up, seconds. */
-  otherPausesS: number
-  /** Each of those: the actions of the requests before and after it, and its length, seconds. */
-  otherPauses: { after: string; before: string; s: number }[]
-  /** Gaps under PAUSE_MS between consecutive requests, added up, seconds. */
-  backToBackS: number
-  /**
-   * The shortest time from a request to the 10th after it of the same action, seconds, and the
-   * action: the client's pacer holds a request back only when this would fall inside its window.
-   * Undefined when no action made more than 10 requests.
-   */
-  shortestEleven?: { action: string; spanS: number }
+  phases: Phase[]
+  verified: string[]
 }
 
-function timelineOf(
-  requests: readonly RequestLogEntry[],
-  startedAt: number,
-  endedAt: number
-): Timeline {
-  type Phase = Timeline['phases'][number]
+function phasesOf(requests: readonly RequestLogEntry[], startedAt: number): Phase[] {
   const phases = new Map<string, Phase>()
-  const rounds = new Map<string, Timeline['rounds'][number]>()
-  const times = new Map<string, number[]>()
-  let polls = 0
-  let pollWaitsS = 0
-  let otherPausesS = 0
-  const otherPauses: Timeline['otherPauses'] = []
-  let backToBackS = 0
-  requests.forEach((e, i) => {
+  for (const e of requests) {
     const at = (e.time - startedAt) / 1000
-    const gapS = (e.time - (i > 0 ? requests[i - 1].time : startedAt)) / 1000
-    const phase = phases.get(e.action) ?? {
-      action: e.action,
-      requests: 0,
-      firstS: at,
-      lastS: at,
-      waitBeforeS: gapS
-    }
+    const phase = phases.get(e.action) ?? { action: e.action, requests: 0, firstS: at, lastS: at }
     phase.requests++
     phase.lastS = at
     phases.set(e.action, phase)
-    times.set(e.action, [...(times.get(e.action) ?? []), e.time])
-    const isPoll = /TaskResult$/.test(e.action)
-    const pause = i > 0 && gapS * 1000 >= PAUSE_MS
-    if (i > 0 && !pause) backToBackS += gapS
-    if (pause && !isPoll) {
-      otherPausesS += gapS
-      otherPauses.push({ after: requests[i - 1].action, before: e.action, s: gapS })
-    }
-    if (!isPoll) return
-    polls++
-    const own = rounds.get(e.action) ?? { action: e.action, sizes: [], startsS: [], waitsS: [] }
-    rounds.set(e.action, own)
-    if (pause || own.sizes.length === 0) {
-      if (pause) pollWaitsS += gapS
-      own.sizes.push(0)
-      own.startsS.push(at)
-      own.waitsS.push(gapS)
-    }
-    own.sizes[own.sizes.length - 1]++
-  })
-  let shortestEleven: Timeline['shortestEleven']
-  for (const [action, list] of times) {
-    for (let i = 0; i + 10 < list.length; i++) {
-      const spanS = (list[i + 10] - list[i]) / 1000
-      if (!shortestEleven || spanS < shortestEleven.spanS) shortestEleven = { action, spanS }
-    }
   }
-  const first = requests[0]?.time ?? startedAt
-  const last = requests[requests.length - 1]?.time ?? endedAt
-  return {
-    startS: (first - startedAt) / 1000,
-    endS: (endedAt - last) / 1000,
-    phases: [...phases.values()].sort((a, b) => a.firstS - b.firstS),
-    polls,
-    rounds: [...rounds.values()],
-    pollWaitsS,
-    otherPausesS,
-    otherPauses,
-    backToBackS,
-    shortestEleven
-  }
+  return [...phases.values()].sort((a, b) => a.firstS - b.firstS)
 }
 
-export async function measureScale(
-  emulator: Emulator,
-  script: string,
-  workspace: string,
-  log: (line: string) => void
-): Promise<ScaleFigures> {
-  emulator.reset()
-  emulator.setOption({ rateLimitPerSecond: SCALE.rateLimitPerSecond, latencyMs: 0 })
-  const now = Date.now()
+/** The seeds of one case: `superseded` older duplicates of the scope, the newest one, then the
+ * rest out of scope; returns them with the ids' positions to verify. */
+function seedsFor(size: ScaleCase, now: number) {
   const inserted = (i: number): Date => new Date(now - 400 * DAY + i * 60_000)
   const seeds: SeedRecord[] = []
-  // 1,000 older duplicates of the scope's domain set, then the newest one, which is kept.
-  for (let i = 0; i < SCALE.superseded; i++) {
+  for (let i = 0; i < size.superseded; i++) {
     seeds.push({
       domains: [...SCALE.scope],
       notAfter: new Date(now + (1 + (i % 80)) * DAY + i * 1000),
@@ -201,15 +104,16 @@ export async function measureScale(
     domains: [...SCALE.scope],
     notAfter: new Date(now + 397 * DAY),
     alias: 'scale newest',
-    insertTime: inserted(SCALE.superseded)
+    insertTime: inserted(size.superseded)
   })
   // Out of scope: a superset of the scope's names, one of its names with another, and unrelated
-  // domains, interleaved in insertion order with nothing in common.
-  const outOfScope = SCALE.total - SCALE.superseded - 1
+  // domains, in insertion order with nothing in common.
+  const outOfScope = size.total - size.superseded - 1
+  const superset = Math.round(outOfScope / 16)
   const kinds = [
-    { kind: 'scope names plus another name (superset)', count: 250 },
-    { kind: 'one scope name plus another name', count: 250 },
-    { kind: 'unrelated domains', count: outOfScope - 500 }
+    { kind: 'scope names plus another name (superset)', count: superset },
+    { kind: 'one scope name plus another name', count: superset },
+    { kind: 'unrelated domains', count: outOfScope - 2 * superset }
   ]
   let n = 0
   for (const { kind, count } of kinds) {
@@ -223,14 +127,27 @@ export async function measureScale(
         domains,
         notAfter: new Date(now + (10 + (i % 300)) * DAY),
         alias: `other ${n}`,
-        insertTime: inserted(SCALE.superseded + 1 + n)
+        insertTime: inserted(size.superseded + 1 + n)
       })
     }
   }
+  return { seeds, kinds }
+}
+
+export async function measureScale(
+  emulator: Emulator,
+  script: string,
+  workspace: string,
+  size: ScaleCase,
+  log: (line: string) => void
+): Promise<ScaleFigures> {
+  emulator.reset()
+  emulator.setOption({ rateLimitPerSecond: SCALE.rateLimitPerSecond, latencyMs: 0 })
+  const { seeds, kinds } = seedsFor(size, Date.now())
   const stored = emulator.seed(seeds)
-  const expected = new Set(stored.slice(0, SCALE.superseded).map(c => c.id))
-  const keptNewest = stored[SCALE.superseded].id
-  if (stored.length !== SCALE.total) throw new Error(`seeded ${stored.length}, not ${SCALE.total}`)
+  const expected = new Set(stored.slice(0, size.superseded).map(c => c.id))
+  const keptNewest = stored[size.superseded].id
+  if (stored.length !== size.total) throw new Error(`seeded ${stored.length}, not ${size.total}`)
   emulator.clearRequests()
   emulator.setOption({ latencyMs: SCALE.latencyMs })
 
@@ -239,50 +156,97 @@ export async function measureScale(
     ...Object.fromEntries(readActionMetadata().inputs),
     mode: 'prune',
     'prune-domains': SCALE.scope.join('\n'),
-    'max-deletions': String(SCALE.superseded),
+    'max-deletions': String(size.superseded),
     'secret-id': secretId,
     'secret-key': secretKey,
     endpoint: emulator.url
   }
-  log(`  prune over ${SCALE.total} certificates (${SCALE.superseded} superseded)...`)
-  const run = await runBundledAction(script, inputs, { workspace, timeoutMs: 600_000 })
+  const label = `${size.total.toLocaleString('en-US')}/${size.superseded.toLocaleString('en-US')}`
+  log(`  prune ${label}...`)
+  // Step debug on for the action's own "Planning took N ms." line.
+  const run = await runBundledAction(script, inputs, {
+    workspace,
+    env: { RUNNER_DEBUG: '1' },
+    timeoutMs: 900_000
+  })
   const requests = [...emulator.requests]
   const { taskPolls } = emulator.options()
   emulator.setOption({ latencyMs: 0 })
 
-  const counts = countByAction(requests)
-  const byAction: ActionCount[] = Object.entries(counts)
-    .map(([action, requests]) => ({
-      action,
-      requests,
-      boundS: (requests - 1) / SCALE.rateLimitPerSecond
-    }))
+  const byAction: ActionCount[] = Object.entries(countByAction(requests))
+    .map(([action, n]) => ({ action, requests: n, boundS: (n - 1) / SCALE.rateLimitPerSecond }))
     .sort((a, b) => b.boundS - a.boundS || a.action.localeCompare(b.action))
-  const binding = byAction[0] ?? { action: '—', requests: 0, boundS: 0 }
-  const sumOfBoundsS = byAction.reduce((sum, a) => sum + a.boundS, 0)
+  const list = byAction.find(a => a.action === 'DescribeCertificates')
+  const busiest = byAction.find(a => a.action !== 'DescribeCertificates') ?? {
+    action: '—',
+    requests: 0,
+    boundS: 0
+  }
+  const listBoundS = list?.boundS ?? 0
   const errorCounts = new Map<string, number>()
   for (const e of requests) {
     if (e.code !== '' && !isThrottle(e.code))
       errorCounts.set(e.code, (errorCounts.get(e.code) ?? 0) + 1)
   }
+  const problems = verify(run, emulator, size, expected, keptNewest)
+  if (problems.length > 0) {
+    throw new Error(`SCALE RUN FAILED VERIFICATION: ${problems.join('; ')}\n${transcript(run)}`)
+  }
+  const planning = /Planning took (\d+) ms\./.exec(run.stdout)
+  const lastList = requests.filter(e => e.action === 'DescribeCertificates').pop()
+  const firstCheck = requests.find(e => e.action === 'CreateCertificateBindResourceSyncTask')
+  const first = requests[0]?.time ?? run.startedAt
+  const last = requests[requests.length - 1]?.time ?? run.endedAt
+  const boundS = listBoundS + busiest.boundS
+  return {
+    total: size.total,
+    superseded: size.superseded,
+    outOfScope: kinds.map(({ kind, count }) => ({ kind, count })),
+    wallMs: run.wallMs,
+    planningMs: planning ? Number(planning[1]) : NaN,
+    listToCheckS: lastList && firstCheck ? (firstCheck.time - lastList.time) / 1000 : NaN,
+    peakRssKiB: run.peakRssKiB,
+    byAction,
+    totalRequests: requests.length,
+    throttled: requests.filter(e => isThrottle(e.code)).length,
+    errors: [...errorCounts].map(([code, count]) => ({ code, count })),
+    listBoundS,
+    busiest,
+    boundS,
+    ratioToBound: run.wallMs / 1000 / boundS,
+    taskPolls,
+    startS: (first - run.startedAt) / 1000,
+    endS: (run.endedAt - last) / 1000,
+    phases: phasesOf(requests, run.startedAt),
+    verified: [
+      `exit status 0`,
+      `${size.superseded.toLocaleString('en-US')} deleted, each one of the superseded`,
+      `${(size.total - size.superseded).toLocaleString('en-US')} left, the newest in-scope one among them`,
+      `deleted-ids lists the same ${size.superseded.toLocaleString('en-US')} ids`
+    ]
+  }
+}
 
-  // End state: exactly the 1,000 superseded are gone, everything else (the newest too) is left.
+/** End state: exactly the superseded are gone, everything else (the newest too) is left. */
+function verify(
+  run: Awaited<ReturnType<typeof runBundledAction>>,
+  emulator: Emulator,
+  size: ScaleCase,
+  expected: Set<string>,
+  keptNewest: string
+): string[] {
   const problems: string[] = []
   if (run.status !== 0) problems.push(`the action exited ${run.status}`)
   const after = emulator.certificates()
   const deleted = after.filter(c => c.deleted)
   const remaining = after.filter(c => !c.deleted)
   const wrong = deleted.filter(c => !expected.has(c.id))
-  const missed = [...expected].filter(id => !deleted.some(c => c.id === id))
-  if (deleted.length !== SCALE.superseded)
-    problems.push(`${deleted.length} deleted, not ${SCALE.superseded}`)
+  if (deleted.length !== size.superseded)
+    problems.push(`${deleted.length} deleted, not ${size.superseded}`)
   if (wrong.length > 0)
     problems.push(`${wrong.length} deleted outside the plan (${wrong[0].id}, ...)`)
-  if (missed.length > 0)
-    problems.push(`${missed.length} superseded not deleted (${missed[0]}, ...)`)
-  if (remaining.length !== SCALE.total - SCALE.superseded) {
-    problems.push(`${remaining.length} left, not ${SCALE.total - SCALE.superseded}`)
-  }
+  if (remaining.length !== size.total - size.superseded)
+    problems.push(`${remaining.length} left, not ${size.total - size.superseded}`)
   if (!remaining.some(c => c.id === keptNewest))
     problems.push('the newest in-scope certificate was deleted')
   let outputIds: unknown
@@ -293,39 +257,9 @@ export async function measureScale(
   }
   if (
     !Array.isArray(outputIds) ||
-    outputIds.length !== SCALE.superseded ||
+    outputIds.length !== size.superseded ||
     !outputIds.every(id => expected.has(String(id)))
-  ) {
-    problems.push(`the deleted-ids output is not the ${SCALE.superseded} superseded ids`)
-  }
-  if (problems.length > 0) {
-    throw new Error(`SCALE RUN FAILED VERIFICATION: ${problems.join('; ')}\n${transcript(run)}`)
-  }
-  return {
-    seeded: stored.length,
-    inScope: SCALE.superseded + 1,
-    expectedDeletions: SCALE.superseded,
-    outOfScope: kinds.map(({ kind, count }) => ({ kind, count })),
-    wallMs: run.wallMs,
-    peakRssKiB: run.peakRssKiB,
-    byAction,
-    totalRequests: requests.length,
-    throttled: requests.filter(e => isThrottle(e.code)).length,
-    errors: [...errorCounts].map(([code, count]) => ({ code, count })),
-    bindingBoundS: binding.boundS,
-    bindingAction: binding.action,
-    sumOfBoundsS,
-    ratioToBound: run.wallMs / 1000 / binding.boundS,
-    ratioToSum: run.wallMs / 1000 / sumOfBoundsS,
-    taskPolls,
-    deleted: deleted.length,
-    remaining: remaining.length,
-    verified: [
-      `exit status 0`,
-      `${deleted.length} deleted, each one of the ${SCALE.superseded} superseded`,
-      `${remaining.length} left, the newest in-scope one (${keptNewest}) among them`,
-      `deleted-ids output lists the same ${SCALE.superseded} ids`
-    ],
-    timeline: timelineOf(requests, run.startedAt, run.endedAt)
-  }
+  )
+    problems.push(`the deleted-ids output is not the ${size.superseded} superseded ids`)
+  return problems
 }

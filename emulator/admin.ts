@@ -8,6 +8,7 @@ import { readBody, sendJson } from './http.js'
 import type { RuntimeOptions } from './options.js'
 import type { CertificateSnapshot, SeedRecord } from './records.js'
 import type { ResourceSeed, StoredResource, Violation } from './resources.js'
+import type { Script } from './scripts.js'
 import type { RequestLogEntry } from './server.js'
 
 export const ADMIN_PREFIX = '/_emulator/'
@@ -20,6 +21,9 @@ export interface AdminControls {
   addFault(fault: Fault): void
   clearFaults(): void
   pendingFaults(): Fault[]
+  addScript(script: Script): void
+  clearScripts(): void
+  pendingScripts(): Script[]
   requests(): readonly RequestLogEntry[]
   clearRequests(): void
   setOptions(patch: Record<string, unknown>): void
@@ -67,6 +71,7 @@ type Route = (body: unknown) => [status: number, payload: unknown]
 
 function routes(controls: AdminControls): Record<string, Route> {
   const faults = (): unknown => ({ faults: controls.pendingFaults() })
+  const scripts = (): unknown => ({ scripts: controls.pendingScripts() })
   const binding = (body: unknown): { id: string; resourceType?: string } => {
     const { id, resourceType } = (body ?? {}) as Record<string, unknown>
     if (
@@ -93,6 +98,12 @@ function routes(controls: AdminControls): Record<string, Route> {
       return [201, faults()]
     },
     'DELETE faults': () => (controls.clearFaults(), [200, faults()]),
+    'GET scripts': () => [200, scripts()],
+    'POST scripts': body => {
+      for (const script of listOf<Script>(body, 'scripts')) controls.addScript(script)
+      return [201, scripts()]
+    },
+    'DELETE scripts': () => (controls.clearScripts(), [200, scripts()]),
     'GET requests': () => [200, { requests: controls.requests() }],
     'DELETE requests': () => (controls.clearRequests(), [200, { requests: [] }]),
     'GET options': () => [200, visibleOptions(controls.options())],

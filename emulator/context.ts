@@ -3,6 +3,7 @@ import type { NonceBook } from './auth.js'
 import type { RuntimeOptions } from './options.js'
 import type { RateLimiter } from './rate-limit.js'
 import type { IssuedCredentialsBook } from './sts.js'
+import type { ScriptBook } from './scripts.js'
 import type { CertificateStore } from './store.js'
 import type { TaskBook } from './tasks.js'
 import type { ResourceWorld } from './v3-resources.js'
@@ -18,6 +19,8 @@ export interface EmulatorContext {
   issued: IssuedCredentialsBook
   /** Cloud resources bound to certificates, and the records that move them. */
   resources: ResourceWorld
+  /** Scripted situations (scripts.ts): other clients' deletions, odd answers. */
+  scripts: ScriptBook
   /** The server's clock in ms: the machine's clock plus clockSkewMs. */
   now(): number
 }

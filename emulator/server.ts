@@ -4,6 +4,7 @@
  * Tests point the action (or the official SDK) here so nothing ever reaches Tencent Cloud.
  */
 import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -21,6 +22,7 @@ import {
   type TemporaryCredentials
 } from './options.js'
 import { RateLimiter } from './rate-limit.js'
+import { ScriptBook, type Script } from './scripts.js'
 import { recordFromSeed, snapshotOf, type CertificateSnapshot, type SeedRecord } from './records.js'
 import {
   ResourceBook,
@@ -37,6 +39,7 @@ import { V2_PATH } from './v2.js'
 import { clearResourceWorld, createResourceWorld } from './v3-resources.js'
 
 export type { ApiVersion, Fault, MalformedVariant } from './faults.js'
+export type { BindingShape, Refusal, Script } from './scripts.js'
 export type { EmulatorOptions, RuntimeOptions, TemporaryCredentials } from './options.js'
 export { DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY } from './options.js'
 export type { CertificateSnapshot, MetadataSeed, PemSeed, SeedRecord } from './records.js'
@@ -94,6 +97,12 @@ export interface Emulator {
     /** Faults still armed, with their remaining counts. */
     pending(): Fault[]
   }
+  /** Scripted situations (scripts.ts): another client's deletion, odd binding answers, refusals. */
+  readonly scripts: {
+    add(script: Script): void
+    clear(): void
+    pending(): Script[]
+  }
   /** Every API request so far, in arrival order (live: grows as requests arrive). */
   readonly requests: readonly RequestLogEntry[]
   clearRequests(): void
@@ -133,11 +142,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     nonces: new NonceBook(),
     issued: new IssuedCredentialsBook(),
     resources: createResourceWorld(book),
+    scripts: new ScriptBook(),
     now: () => Date.now() + runtime.clockSkewMs
   }
   const faults = new FaultQueue()
   const log: RequestLogEntry[] = []
   const shutdown = new AbortController()
+  // Every request waiting out its latency listens for the shutdown; many may be in flight.
+  setMaxListeners(0, shutdown.signal)
   const sockets = new Set<Socket>()
 
   const seed = (records: SeedRecord | SeedRecord[]): CertificateSnapshot[] => {
@@ -156,6 +168,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     context.issued.clear()
     clearResourceWorld(context.resources)
     faults.clear()
+    context.scripts.clear()
     log.length = 0
   }
   const controls: AdminControls = {
@@ -165,6 +178,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addFault: fault => faults.add(fault),
     clearFaults: () => faults.clear(),
     pendingFaults: () => faults.pending(),
+    addScript: script => context.scripts.add(script),
+    clearScripts: () => context.scripts.clear(),
+    pendingScripts: () => context.scripts.pending(),
     requests: () => log,
     clearRequests: () => void (log.length = 0),
     setOptions,
@@ -205,8 +221,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const fault = faults.take(api, call.action)
     if (fault) entry.fault = fault.kind
     switch (fault?.kind) {
-      case undefined:
-        return answerWith(call.perform())
+      case undefined: {
+        const answer = call.perform()
+        // Another client acts between this answer and our next request.
+        for (const id of context.scripts.deletionsAfter(call.action)) store.deleteAnyway(id)
+        return answerWith(answer)
+      }
       case 'latency':
         await sleep(fault.ms, undefined, { signal: shutdown.signal })
         return answerWith(call.perform())
@@ -318,6 +338,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       add: controls.addFault,
       clear: controls.clearFaults,
       pending: controls.pendingFaults
+    },
+    scripts: {
+      add: controls.addScript,
+      clear: controls.clearScripts,
+      pending: controls.pendingScripts
     },
     get requests(): readonly RequestLogEntry[] {
       return log

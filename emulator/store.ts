@@ -169,6 +169,15 @@ export class CertificateStore {
     return undefined
   }
 
+  /** Deletes whatever blocks it (another client with other rights); false when not there. */
+  deleteAnyway(id: string): boolean {
+    const record = this.get(id)
+    if (!record) return false
+    record.deleted = true
+    this.changed()
+    return true
+  }
+
   bind(id: string, resourceType: string): void {
     const record = this.mustGet(id)
     const type = resourceType.toLowerCase()

@@ -11,6 +11,7 @@ import {
   type Params
 } from './params.js'
 import { bindResourceCounts } from './resource-views.js'
+import { spoilBindingAnswer } from './scripts.js'
 import type { DeletionBlocker } from './store.js'
 import type { Task, TaskOutcome } from './tasks.js'
 import { notFound } from './v3-certificates.js'
@@ -51,17 +52,26 @@ export function deleteCertificate(params: Params, context: EmulatorContext): Fie
 
 export function deleteCertificates(params: Params, context: EmulatorContext): Fields {
   const ids = readIdList(params, 'CertificateIds')
+  // A scripted refusal answers as a Fail entry instead of a task or a deletion.
+  const Fail: { CertId: string; Msg: string }[] = []
+  const refused = (CertId: string): boolean => {
+    const refusal = context.scripts.refusal(CertId)
+    if (refusal?.as === 'fail-entry') Fail.push({ CertId, Msg: refusal.message })
+    return refusal?.as === 'fail-entry'
+  }
   if (readBoolean(params, 'IsSync') === true) {
     const now = context.now()
-    const CertTaskIds = ids.map(CertId => ({
-      CertId,
-      TaskId: context.tasks.create('delete', CertId, context.options.taskPolls, now).id
-    }))
-    return { Success: [], Fail: [], CertTaskIds }
+    const CertTaskIds = ids
+      .filter(id => !refused(id))
+      .map(CertId => ({
+        CertId,
+        TaskId: context.tasks.create('delete', CertId, context.options.taskPolls, now).id
+      }))
+    return { Success: [], Fail, CertTaskIds }
   }
   const Success: string[] = []
-  const Fail: { CertId: string; Msg: string }[] = []
   for (const CertId of ids) {
+    if (refused(CertId)) continue
     const blocker = context.store.delete(CertId)
     if (blocker) Fail.push({ CertId, Msg: SYNC_ERRORS[blocker][1] })
     else Success.push(CertId)
@@ -69,7 +79,8 @@ export function deleteCertificates(params: Params, context: EmulatorContext): Fi
   return { Success, Fail, CertTaskIds: [] }
 }
 
-/** Settles an asynchronous deletion: 1 deleted, 2 failed, 3 role missing, 4 still bound. */
+/** Settles an asynchronous deletion: 1 deleted, 2 failed, 3 role missing, 4 still bound (or
+ * as a script says). */
 function settleDeletion(task: Task, context: EmulatorContext): TaskOutcome {
   const domains = context.store.get(task.certId)?.domains ?? []
   const outcome = (status: number, error = ''): TaskOutcome => ({
@@ -79,6 +90,9 @@ function settleDeletion(task: Task, context: EmulatorContext): TaskOutcome {
     boundTo: []
   })
   if (!context.options.deleteTaskRole) return outcome(3, 'RoleNotFoundAuthorization')
+  const refusal = context.scripts.refusal(task.certId)
+  if (refusal?.as === 'task-status-3') return outcome(3, refusal.message)
+  if (refusal?.as === 'task-failed') return outcome(2, refusal.message)
   const blocker = context.store.delete(task.certId)
   if (blocker === 'not-found') return outcome(2, 'CertificateNotFound')
   if (blocker === 'issued') return outcome(2, 'CannotBeDeletedIssued')
@@ -155,7 +169,7 @@ export function describeCertificateBindResourceTaskResult(
   const SyncTaskBindResourceResult = tasksOf(params, context, 'bind').map(task => {
     const outcome = context.tasks.poll(task, t => settleBinding(t, context))
     const failed = outcome?.status === 2
-    return {
+    const result: Fields = {
       TaskId: task.id,
       Status: outcome?.status ?? 0,
       Error: failed
@@ -165,6 +179,8 @@ export function describeCertificateBindResourceTaskResult(
       BindResourceResult:
         outcome?.status === 1 ? bindResourceCounts(outcome.boundTo, outcome.resources ?? []) : []
     }
+    const shape = outcome?.status === 1 ? context.scripts.bindingShape(task.certId) : undefined
+    return shape ? spoilBindingAnswer(result, shape) : result
   })
   return { SyncTaskBindResourceResult }
 }

@@ -1,11 +1,14 @@
 /**
- * Prune execution: list, plan (pure, prune-plan.ts), check bindings, cap, delete.
- * Deletion failures never stop the other deletions; they are returned for one final message.
+ * Prune: list, plan (pure, prune-plan.ts), then the deletion execution shared with `delete`
+ * (deletion.ts: binding check, cap, dry run, delete, outcomes).
  */
+import { performance } from 'node:perf_hooks'
+import { executeDeletion, type BoundHook, type DeletionResult } from './deletion.js'
 import type { Log } from './log.js'
-import { checkMaxDeletions, planPrune, type PlanEntry, type PrunePlan } from './prune-plan.js'
-import type { BindingState, CertType, SslClient } from './tencent/client.js'
-import { TencentApiError } from './tencent/errors.js'
+import { planPrune, type PrunePlan } from './prune-plan.js'
+import type { CertType, SslClient } from './tencent/client.js'
+
+export { describe, type SkippedEntry } from './deletion.js'
 
 export interface PruneOptions {
   scope: string[]
@@ -16,20 +19,14 @@ export interface PruneOptions {
   certType: CertType
   now: Date
   newCertificate?: { id: string; domains: string[]; notAfter: Date }
+  /** `replace`: frees bound certificates before they are deleted (see deletion.ts). */
+  onBound?: BoundHook
+  /** Batches of 100 worked on at once (deletion.ts BATCHES_IN_FLIGHT by default). */
+  batchesInFlight?: number
 }
 
-export interface SkippedEntry extends PlanEntry {
-  skipReason: string
-}
-
-export interface PruneResult {
+export interface PruneResult extends DeletionResult {
   plan: PrunePlan
-  /** Deleted (or, with dry-run, to be deleted); includes ids that were already gone. */
-  deleted: PlanEntry[]
-  skipped: SkippedEntry[]
-  failed: { entry: PlanEntry; error: TencentApiError }[]
-  /** Set when the plan was over max-deletions: nothing was deleted, and this says why. */
-  refused?: { message: string; planned: PlanEntry[] }
 }
 
 export async function prune(
@@ -39,6 +36,7 @@ export async function prune(
 ): Promise<PruneResult> {
   const listed = await client.listUploaded(options.certType)
   log.info(`Listed ${listed.length} uploaded ${options.certType} certificate(s).`)
+  const planningStarted = performance.now()
   const plan = planPrune(listed, {
     scope: options.scope,
     keep: options.keep,
@@ -47,83 +45,21 @@ export async function prune(
     now: options.now,
     newCertificate: options.newCertificate
   })
+  // Read by the benchmark (bench/scale.ts): keep the wording.
+  log.debug(`Planning took ${Math.round(performance.now() - planningStarted)} ms.`)
   log.info(
     `Plan over ${options.scope.join(', ')}: ${plan.delete.length} to delete, ${plan.keep.length} to keep.`
   )
-
-  const skipped: SkippedEntry[] = []
-  const failed: PruneResult['failed'] = []
-  const skip = (entry: PlanEntry, reason: string): void => {
-    skipped.push({ ...entry, skipReason: reason })
-    log.warning(`Skipped ${describe(entry)}: ${reason}.`)
-  }
-  let toDelete = plan.delete
-  if (toDelete.length > 0) {
-    const bindings = await client.checkBindings(toDelete.map(e => e.id))
-    if (bindings !== null) {
-      const held = new Map<string, BindingState>()
-      for (const b of bindings) if (b.bound !== false) held.set(b.id, b)
-      for (const entry of toDelete) {
-        const binding = held.get(entry.id)
-        if (binding === undefined || binding.bound === false) continue
-        // A refused check is a configuration problem: report it as a failure, delete nothing.
-        if (binding.bound === 'unknown' && binding.error)
-          failed.push({ entry, error: binding.error })
-        else skip(entry, binding.reason)
-      }
-      toDelete = toDelete.filter(e => !held.has(e.id))
-    } else {
-      log.debug(
-        'This API has no read-only binding check; the delete call refuses bound certificates.'
-      )
-    }
-  }
-  try {
-    checkMaxDeletions({ ...plan, delete: toDelete }, options.maxDeletions)
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    return { plan, deleted: [], skipped, failed, refused: { message, planned: toDelete } }
-  }
-
-  if (options.dryRun) return { plan, deleted: toDelete, skipped, failed }
-
-  const byId = new Map(toDelete.map(e => [e.id, e]))
-  const deleted: PlanEntry[] = []
-  const outcomes =
-    toDelete.length > 0 ? await client.deleteCertificates(toDelete.map(e => e.id)) : []
-  for (const outcome of outcomes) {
-    const entry = byId.get(outcome.id)
-    if (!entry) continue
-    switch (outcome.result) {
-      case 'deleted':
-        deleted.push(entry)
-        log.info(`Deleted ${describe(entry)}.`)
-        break
-      case 'gone':
-        deleted.push(entry)
-        log.info(`${describe(entry)} was already gone.`)
-        break
-      case 'skipped':
-        skip(entry, outcome.reason)
-        break
-      case 'failed':
-        failed.push({ entry, error: outcome.error })
-        break
-    }
-  }
-  const answered = new Set(outcomes.map(o => o.id))
-  for (const entry of toDelete.filter(e => !answered.has(e.id))) {
-    const error = new TencentApiError({
-      operation: 'DeleteCertificates',
-      code: 'MalformedResponse',
-      message: 'the API gave no outcome for this certificate; check it in the console',
-      subject: entry.id
-    })
-    failed.push({ entry, error })
-  }
-  return { plan, deleted, skipped, failed }
-}
-
-export function describe(entry: Pick<PlanEntry, 'id' | 'domains' | 'notAfter'>): string {
-  return `${entry.id} (${entry.domains.join(', ')}; not after ${entry.notAfter.toISOString().slice(0, 10)})`
+  const result = await executeDeletion(
+    client,
+    plan.delete,
+    {
+      maxDeletions: options.maxDeletions,
+      dryRun: options.dryRun,
+      onBound: options.onBound,
+      batchesInFlight: options.batchesInFlight
+    },
+    log
+  )
+  return { plan, ...result }
 }

@@ -128,7 +128,8 @@ class FakeSsl3 {
         const matching = [...this.certs.values()].filter(
           c =>
             (params.FilterSource !== 'upload' || c.From === 'upload') &&
-            (!params.CertificateType || c.CertificateType === params.CertificateType)
+            (!params.CertificateType || c.CertificateType === params.CertificateType) &&
+            (!params.CertIds || (params.CertIds as string[]).includes(c.CertificateId))
         )
         const offset = Number(params.Offset ?? 0)
         const limit = Math.min(1000, Number(params.Limit ?? 10))
@@ -666,6 +667,8 @@ describe('deleteCertificates', () => {
     server.deletes.set('task-bound', { task: 4 })
     server.deletes.set('task-lookup', { task: 5 })
     server.deletes.set('task-in-use', { task: 2, error: 'FailedOperation.DeleteResourceFailed' })
+    // Still in the account after their refusals ('missing' is not: its Fail entry is confirmed).
+    for (const id of ['refused', 'task-failed']) server.add({ CertificateId: id })
     const ids = [...server.deletes.keys()]
     const outcomes = await run(client.deleteCertificates(ids))
     const by = Object.fromEntries(outcomes.map(o => [o.id, o]))
@@ -675,12 +678,17 @@ describe('deleteCertificates', () => {
     expect(by.refused.result === 'skipped' && by.refused.reason).toContain('not yet expired')
     expect(by['task-ok']).toEqual({ id: 'task-ok', result: 'deleted' })
     expect(by['task-gone']).toEqual({ id: 'task-gone', result: 'gone' })
-    expect(by['task-failed']).toMatchObject({
-      result: 'failed',
-      error: { code: 'FailedOperation.CannotBeDeletedIssued', subject: 'task-failed' }
+    expect(by['task-failed']).toEqual({
+      id: 'task-failed',
+      result: 'skipped',
+      reason: 'the delete task failed: FailedOperation.CannotBeDeletedIssued'
     })
-    expect(by['task-role']).toMatchObject({ result: 'failed' })
-    expect(by['task-role'].result === 'failed' && by['task-role'].error.message).toContain(
+    // Refused for want of the service role: kept back, and carried as an error for the step.
+    expect(by['task-role']).toMatchObject({
+      result: 'skipped',
+      error: { code: 'FailedOperation.RoleNotFoundAuthorization', subject: 'task-role' }
+    })
+    expect(by['task-role'].result === 'skipped' && by['task-role'].error?.message).toContain(
       'SSL_QCSLinkedRoleInReplaceLoadCertificate'
     )
     expect(by['task-bound']).toEqual({
@@ -720,13 +728,13 @@ describe('deleteCertificates', () => {
     for (const batch of batches) expect(batch.IsSync).toBe(true)
   })
 
-  it('fails every id of a batch the API refused, naming each one', async () => {
+  it('keeps back every id of a batch the API refused, each with an error naming it', async () => {
     const { client, server, run } = setup()
     server.fault('DeleteCertificates', v3Error('InvalidParameter', 'bad ids', 'rid-d'))
     const outcomes = await run(client.deleteCertificates(['a', 'b']))
     for (const outcome of outcomes) {
-      expect(outcome.result).toBe('failed')
-      if (outcome.result !== 'failed') continue
+      expect(outcome.result).toBe('skipped')
+      if (outcome.result !== 'skipped' || !outcome.error) throw new Error('no error')
       expect(outcome.error.code).toBe('InvalidParameter')
       expect(outcome.error.subject).toBe(outcome.id)
       expect(outcome.error.message).toContain(`for ${outcome.id}`)
@@ -747,7 +755,8 @@ describe('deleteCertificates', () => {
 
   it('fails a task that never finishes, after a bounded wait', async () => {
     const { client, server, clock, run } = setup()
-    server.deletes.set('slow', { task: 1, polls: 1e9 })
+    server.deletes.set('slow', { task: 4, polls: 1e9 })
+    server.add({ CertificateId: 'slow' })
     const start = clock.now
     const [outcome] = await run(client.deleteCertificates(['slow']))
     expect(outcome).toMatchObject({ result: 'failed', error: { code: 'TaskTimeout' } })
@@ -756,7 +765,8 @@ describe('deleteCertificates', () => {
 
   it('fails the tasks whose result cannot be fetched', async () => {
     const { client, server, run } = setup()
-    server.deletes.set('a', { task: 1 })
+    server.deletes.set('a', { task: 4 })
+    server.add({ CertificateId: 'a' })
     server.fault(
       'DescribeDeleteCertificatesTaskResult',
       v3Error('AuthFailure.UnauthorizedOperation')

@@ -102,17 +102,44 @@ export interface ListedCertificate {
 export type BindingState =
   | { id: string; bound: false }
   | { id: string; bound: true; reason: string }
-  /** Not known. With `error`, the check itself was refused (permissions, the service role):
-   * a configuration problem that fails the step; without, a passing one (a skip). */
+  /** Not checked: the answer did not say what is bound (a failed or unfinished lookup, a missing
+   * list). Never deleted. With `error`, the check itself was refused (CAM permissions, the
+   * service role): a configuration problem that also fails the step. */
   | { id: string; bound: 'unknown'; reason: string; error?: TencentApiError }
+  /** The certificate no longer exists: the API said so by its error code. */
+  | { id: string; bound: 'gone' }
+
+export interface BindingCheckOptions {
+  /** `true` (default): `IsCache=0`, a fresh lookup. `false`: Tencent may answer with a result it
+   * computed in the last 30 minutes (`IsCache=1`), which may miss a binding made since. */
+  fresh?: boolean
+}
 
 export type DeleteOutcome =
   | { id: string; result: 'deleted' }
-  /** Already gone: not an error. */
+  /** No longer exists: the API said so by code, or a listing confirmed it after an unclear
+   * answer. Not an error. */
   | { id: string; result: 'gone' }
-  /** Kept back by the API: still bound to a resource, or refused; a warning, not a failure. */
-  | { id: string; result: 'skipped'; reason: string }
+  /** Kept back by the API and still in the account: bound to a resource, or refused, with the
+   * API's reason. With `error`, the refusal also fails the step (a configuration problem such as
+   * the service role, or a call the API refused outright). */
+  | { id: string; result: 'skipped'; reason: string; error?: TencentApiError }
+  /** The outcome is not known (the answer never came, was unreadable, or the task never
+   * finished) and a listing could not show the certificate gone. */
   | { id: string; result: 'failed'; error: TencentApiError }
+
+/** A certificate found by its id, whatever its source, type or project (read-only look-up). */
+export interface FoundCertificate {
+  id: string
+  /** Every DNS name the list gives, lower-case; may be empty. */
+  domains: string[]
+  /** Undefined when the API's expiry cannot be read. */
+  notAfter?: Date
+  alias: string
+  certType: string
+  /** Uploaded by a user (as opposed to issued or sold by Tencent). */
+  uploaded: boolean
+}
 
 export interface SslClient {
   readonly api: ApiVersion
@@ -123,8 +150,14 @@ export interface SslClient {
   findIdentical(request: UploadRequest): Promise<string>
   /** Every uploaded certificate of this type, all pages. */
   listUploaded(certType: CertType): Promise<ListedCertificate[]>
-  /** Read-only binding check; `null` when the API has none (2.0). */
-  checkBindings(ids: string[]): Promise<BindingState[] | null>
-  /** Attempts every id; never throws for one certificate's failure. */
+  /** Read-only binding check, one state per distinct id in order; `null` when the API has none
+   * (2.0). */
+  checkBindings(ids: string[], options?: BindingCheckOptions): Promise<BindingState[] | null>
+  /** Attempts every id; never throws for one certificate's failure. One outcome per distinct id,
+   * in order. An unclear outcome is checked by looking the id up before it is called gone. */
   deleteCertificates(ids: string[]): Promise<DeleteOutcome[]>
+  /** The certificates with these ids that exist (3.0 `DescribeCertificates` `CertIds`, 2.0
+   * `CertGetList` `id`), any source, type or project. Throws when the API cannot tell (a failed
+   * call, or an answer that ignored the filter). */
+  findByIds(ids: string[]): Promise<Map<string, FoundCertificate>>
 }

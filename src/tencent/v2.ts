@@ -10,13 +10,24 @@ import type {
   ClientOptions,
   Credentials,
   DeleteOutcome,
+  FoundCertificate,
   ListedCertificate,
   SslClient,
   UploadRequest,
   UploadResult
 } from './client.js'
 import { TencentApiError } from './errors.js'
-import { domainList, errorFor, isRecord, optionalArray, unique, type Fields } from './read.js'
+import {
+  confirmedGone,
+  domainList,
+  errorFor,
+  isRecord,
+  leavesOutcomeUnclear,
+  meansNotFound,
+  optionalArray,
+  unique,
+  type Fields
+} from './read.js'
 import { backoffDelay, classifyFailure, provesNotProcessed } from './retry.js'
 import { signV2, v2SourceString } from './sign.js'
 import { parseTencentTime } from './time.js'
@@ -165,6 +176,8 @@ export class SslClientV2 implements SslClient {
     return null
   }
 
+  /** One CertDelete per id. "Gone" by code (5000); an unclear failure is confirmed by looking
+   * the id up; 51xx (the operation failed: bound, or not deletable) keeps it back. */
   async deleteCertificates(ids: string[]): Promise<DeleteOutcome[]> {
     const outcomes: DeleteOutcome[] = []
     for (const id of unique(ids)) {
@@ -173,13 +186,39 @@ export class SslClientV2 implements SslClient {
         outcomes.push({ id, result: 'deleted' })
       } catch (thrown) {
         const error = errorFor(thrown, 'CertDelete', id)
-        if (error.code === '5000') outcomes.push({ id, result: 'gone' })
+        if (meansNotFound(error.code)) outcomes.push({ id, result: 'gone' })
         else if (/^51\d\d$/.test(error.code))
           outcomes.push({ id, result: 'skipped', reason: error.apiMessage || 'refused by the API' })
-        else outcomes.push({ id, result: 'failed', error })
+        else if (leavesOutcomeUnclear(error.code)) outcomes.push({ id, result: 'failed', error })
+        else {
+          const reason = `refused by the API: ${error.code}: ${error.apiMessage || 'no reason given'}`
+          outcomes.push({ id, result: 'skipped', reason, error })
+        }
       }
     }
-    return outcomes
+    const doubtful = outcomes.filter(o => o.result === 'failed').map(o => o.id)
+    const gone = await confirmedGone(doubtful, found => this.findByIds(found), this.deps.debug)
+    return outcomes.map(o => (gone.has(o.id) ? { id: o.id, result: 'gone' } : o))
+  }
+
+  /** One CertGetList per id (its `id` filter), any type and source. */
+  async findByIds(ids: string[]): Promise<Map<string, FoundCertificate>> {
+    const found = new Map<string, FoundCertificate>()
+    for (const id of unique(ids)) {
+      const answer = await this.transport.call('CertGetList', { id, page: 1, count: 10 })
+      const data = isRecord(answer.data) ? answer.data : {}
+      const list = data.list
+      // An answer without its list must not read as "no such certificate".
+      if (readCount(data.totalNum) === undefined || !Array.isArray(list))
+        throw malformed('CertGetList', 'no totalNum or list')
+      for (const item of list) {
+        // A server that ignored the filter would make the id look gone: refuse to judge.
+        if (!isRecord(item) || item.id !== id)
+          throw malformed('CertGetList', 'the answer lists a certificate that was not asked for')
+        found.set(id, foundCertificate(item, id))
+      }
+    }
+    return found
   }
 
   findIdentical(request: UploadRequest): Promise<string> {
@@ -256,6 +295,19 @@ export class SslClientV2 implements SslClient {
       uploaded: true,
       alias: typeof item.alias === 'string' ? item.alias : ''
     }
+  }
+}
+
+/** One CertGetList item, read leniently: a certificate named by id is reported, not judged. */
+function foundCertificate(item: Fields, id: string): FoundCertificate {
+  const alt = Array.isArray(item.subjectAltName) ? item.subjectAltName : []
+  return {
+    id,
+    domains: domainList([item.domain, ...alt]),
+    notAfter: parseTencentTime(item.certEndTime),
+    alias: typeof item.alias === 'string' ? item.alias : '',
+    certType: typeof item.certType === 'string' ? item.certType : '',
+    uploaded: item.from === 'upload'
   }
 }
 

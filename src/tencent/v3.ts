@@ -3,40 +3,30 @@
  * See tencent-cloud-ssl-api.md §2-4 for every action, field and code used here.
  */
 import type {
+  BindingCheckOptions,
   BindingState,
   CertType,
   ClientDeps,
   ClientOptions,
   Credentials,
   DeleteOutcome,
+  FoundCertificate,
   ListedCertificate,
   SslClient,
   UploadRequest,
   UploadResult
 } from './client.js'
 import { TencentApiError } from './errors.js'
-import { DEFAULT_POLL, pollUntilDone, type PollPolicy } from './poll.js'
-import {
-  chunks,
-  domainList,
-  errorFor,
-  isRecord,
-  optionalArray,
-  optionalString,
-  saysNotFound,
-  unique,
-  type Fields
-} from './read.js'
+import { DEFAULT_POLL } from './poll.js'
+import { domainList, isRecord, optionalString, type Fields } from './read.js'
 import { classifyFailure } from './retry.js'
 import { SSL_API, Tc3ServiceProtocol } from './tc3.js'
 import { parseTencentTime } from './time.js'
-import { malformed, Transport, type ApiAnswer, type ClientTuning } from './transport.js'
+import { malformed, Transport, type ClientTuning } from './transport.js'
+import { V3Deletion } from './v3-deletion.js'
 
 /** DescribeCertificates' largest page. */
 const PAGE_SIZE = 1000
-/** Most ids one batch call (delete, binding task, task result) accepts. */
-const BATCH = 100
-const LINKED_ROLE = 'SSL_QCSLinkedRoleInReplaceLoadCertificate'
 
 /** Signs and reads API 3.0 requests: service `ssl`, 2019-12-05, whatever host the endpoint
  * names (intl site, emulator). */
@@ -50,12 +40,12 @@ export class SslClientV3 implements SslClient {
   readonly api = '3.0' as const
   private readonly transport: Transport
   private readonly deps: ClientDeps
-  private readonly poll: PollPolicy
+  /** Binding checks, deletions and look-ups by id (v3-deletion.ts). */
+  private readonly deletion: V3Deletion
 
   constructor(options: ClientOptions, tuning: ClientTuning = {}) {
     const { credentials } = options
     this.deps = options.deps
-    this.poll = { ...DEFAULT_POLL, ...tuning.poll }
     this.transport = new Transport({
       deps: options.deps,
       timeoutMs: options.timeoutMs,
@@ -64,6 +54,8 @@ export class SslClientV3 implements SslClient {
       retry: tuning.retry,
       pacing: tuning.pacing
     })
+    const poll = { ...DEFAULT_POLL, ...tuning.poll }
+    this.deletion = new V3Deletion({ transport: this.transport, deps: this.deps, poll })
   }
 
   async upload(request: UploadRequest): Promise<UploadResult> {
@@ -207,312 +199,15 @@ export class SslClientV3 implements SslClient {
     }
   }
 
-  // Every batch's task is started before any is polled, so the batches' waits overlap: the
-  // wait for 1,000 certificates is that of one batch, not of ten in a row.
-  async checkBindings(ids: string[]): Promise<BindingState[]> {
-    const wanted = unique(ids)
-    const states = new Map<string, BindingState>()
-    const settle = (certIds: string[], state: (id: string) => BindingState) => {
-      for (const id of certIds) states.set(id, state(id))
-    }
-    const tasks = new Map<string, string[]>()
-    for (const chunk of chunks(wanted, BATCH)) {
-      try {
-        const answer = await this.transport.call('CreateCertificateBindResourceSyncTask', {
-          CertificateIds: chunk,
-          IsCache: 0
-        })
-        const started = readCertTasks(answer, chunk, 'CreateCertificateBindResourceSyncTask')
-        for (const [taskId, certIds] of started) tasks.set(taskId, certIds)
-        const withTask = new Set([...started.values()].flat())
-        const reason = 'no binding check task was created for it'
-        settle(
-          chunk.filter(id => !withTask.has(id)),
-          id => ({ id, bound: 'unknown', reason })
-        )
-      } catch (error) {
-        const failure = errorFor(error, 'CreateCertificateBindResourceSyncTask', '')
-        const reason = `the binding check could not start: ${failure.message}`
-        settle(chunk, id => ({ id, bound: 'unknown', reason, ...refusal(failure, id) }))
-      }
-    }
-
-    const unfinished = await this.pollTasks(
-      'DescribeCertificateBindResourceTaskResult',
-      'SyncTaskBindResourceResult',
-      tasks,
-      (result, certIds, requestId) => {
-        const outcome = bindingOutcome(result)
-        if (outcome === undefined) return false
-        if (outcome.bound === 'unknown' && outcome.roleError !== undefined) {
-          const { roleError: code, reason } = outcome
-          const error = (id: string) =>
-            new TencentApiError({
-              operation: 'DescribeCertificateBindResourceTaskResult',
-              code,
-              message: `${reason}; authorise the service role SSL_QCSLinkedRoleInReplaceLoadCertificate in the SSL console`,
-              requestId,
-              subject: id
-            })
-          settle(certIds, id => ({ id, bound: 'unknown', reason, error: error(id) }))
-          return true
-        }
-        settle(certIds, id => ({ id, ...outcome }) as BindingState)
-        return true
-      },
-      (error, certIds) => {
-        const reason = `the binding check failed: ${error.message}`
-        settle(certIds, id => ({ id, bound: 'unknown', reason, ...refusal(error, id) }))
-      }
-    )
-    const late = `the binding check did not finish within ${this.poll.totalMs / 1000} s`
-    settle(unfinished, id => ({ id, bound: 'unknown', reason: late }))
-    return wanted.map(
-      id => states.get(id) ?? { id, bound: 'unknown', reason: 'the binding check gave no answer' }
-    )
+  checkBindings(ids: string[], options?: BindingCheckOptions): Promise<BindingState[]> {
+    return this.deletion.checkBindings(ids, options)
   }
 
-  async deleteCertificates(ids: string[]): Promise<DeleteOutcome[]> {
-    const operation = 'DeleteCertificates'
-    const wanted = unique(ids)
-    const outcomes = new Map<string, DeleteOutcome>()
-    const fail = (certIds: string[], error: unknown) => {
-      for (const id of certIds)
-        outcomes.set(id, { id, result: 'failed', error: errorFor(error, operation, id) })
-    }
-    const tasks = new Map<string, string[]>()
-    const requestIdOf = new Map<string, string>()
-    for (const chunk of chunks(wanted, BATCH)) {
-      const answer = await this.startDeletion(chunk, outcomes, fail)
-      if (answer === undefined) continue
-      for (const id of chunk) requestIdOf.set(id, answer.requestId)
-      for (const [taskId, certIds] of answer.tasks) tasks.set(taskId, certIds)
-    }
-    // A task's verdict wins over anything said above: it is the server's binding check.
-    const unfinished = await this.pollTasks(
-      'DescribeDeleteCertificatesTaskResult',
-      'DeleteTaskResult',
-      tasks,
-      (result, certIds, requestId) => {
-        for (const id of certIds) {
-          const outcome = deleteTaskOutcome(result, id, requestId)
-          if (outcome === undefined) return false
-          outcomes.set(id, outcome)
-        }
-        return true
-      },
-      (error, certIds) => fail(certIds, error)
-    )
-    const late = `the delete task did not finish within ${this.poll.totalMs / 1000} s`
-    for (const id of unfinished) {
-      const requestId = requestIdOf.get(id)
-      fail([id], new TencentApiError({ operation, code: 'TaskTimeout', message: late, requestId }))
-    }
-    for (const id of wanted.filter(id => !outcomes.has(id))) {
-      const requestId = requestIdOf.get(id) ?? ''
-      fail([id], malformed(operation, 'the answer does not mention this certificate', requestId))
-    }
-    return wanted.map(id => outcomes.get(id) as DeleteOutcome)
+  deleteCertificates(ids: string[]): Promise<DeleteOutcome[]> {
+    return this.deletion.deleteCertificates(ids)
   }
 
-  /** One DeleteCertificates call: settles what its answer settles, returns its tasks. */
-  private async startDeletion(
-    ids: string[],
-    outcomes: Map<string, DeleteOutcome>,
-    fail: (certIds: string[], error: unknown) => void
-  ): Promise<{ tasks: Map<string, string[]>; requestId: string } | undefined> {
-    const operation = 'DeleteCertificates'
-    let answer: ApiAnswer
-    try {
-      // IsSync: the server checks bindings first and reports through asynchronous tasks.
-      answer = await this.transport.call(operation, { CertificateIds: ids, IsSync: true })
-    } catch (error) {
-      fail(ids, error)
-      return undefined
-    }
-    const data = answer.data as Fields
-    const success = optionalArray(data.Success)
-    const refused = optionalArray(data.Fail)
-    let tasks: Map<string, string[]>
-    try {
-      if (!success || !refused)
-        throw malformed(operation, 'Success or Fail is not a list', answer.requestId)
-      tasks = readCertTasks(answer, ids, operation)
-    } catch (error) {
-      fail(ids, error)
-      return undefined
-    }
-    const wanted = new Set(ids)
-    for (const id of success)
-      if (typeof id === 'string' && wanted.has(id)) outcomes.set(id, { id, result: 'deleted' })
-    for (const entry of refused) {
-      if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId))
-        continue
-      const message = typeof entry.Msg === 'string' ? entry.Msg : ''
-      const id = entry.CertId
-      outcomes.set(
-        id,
-        saysNotFound(message)
-          ? { id, result: 'gone' }
-          : { id, result: 'skipped', reason: `refused by the API: ${message || 'no reason given'}` }
-      )
-    }
-    return { tasks, requestId: answer.requestId }
-  }
-
-  /**
-   * Polls task results (≤ 100 task ids per call) until every task is settled or the wait is
-   * spent. `settle` returns false while a task is still running. Returns the certificate ids
-   * whose tasks never finished.
-   */
-  private async pollTasks(
-    action: string,
-    listField: string,
-    tasks: Map<string, string[]>,
-    settle: (result: Fields, certIds: string[], requestId: string) => boolean,
-    onError: (error: TencentApiError, certIds: string[]) => void
-  ): Promise<string[]> {
-    const pending = new Map(tasks)
-    if (pending.size === 0) return []
-    await pollUntilDone(this.deps, this.poll, async () => {
-      for (const batch of chunks([...pending.keys()], BATCH)) {
-        try {
-          const answer = await this.transport.call(action, { TaskIds: batch })
-          const results = optionalArray((answer.data as Fields)[listField])
-          if (!results) throw malformed(action, `${listField} is not a list`, answer.requestId)
-          for (const result of results) {
-            const certIds = isRecord(result) ? pending.get(String(result.TaskId)) : undefined
-            if (certIds && settle(result as Fields, certIds, answer.requestId))
-              pending.delete(String((result as Fields).TaskId))
-          }
-        } catch (error) {
-          const apiError = errorFor(error, action, '')
-          for (const taskId of batch) onError(apiError, pending.get(taskId) ?? [])
-          for (const taskId of batch) pending.delete(taskId)
-        }
-      }
-      return pending.size === 0
-    })
-    return [...pending.values()].flat()
-  }
-}
-
-/** CertTaskIds [{CertId, TaskId}] of an answer, as task id → certificate ids asked about. */
-function readCertTasks(answer: ApiAnswer, ids: string[], action: string): Map<string, string[]> {
-  const list = optionalArray((answer.data as Fields).CertTaskIds)
-  if (!list) throw malformed(action, 'CertTaskIds is not a list', answer.requestId)
-  const wanted = new Set(ids)
-  const tasks = new Map<string, string[]>()
-  for (const entry of list) {
-    if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId)) continue
-    if (typeof entry.TaskId !== 'string' || entry.TaskId === '') continue
-    tasks.set(entry.TaskId, [...(tasks.get(entry.TaskId) ?? []), entry.CertId])
-  }
-  return tasks
-}
-
-type BindingVerdict =
-  | { bound: false }
-  | { bound: true; reason: string }
-  | { bound: 'unknown'; reason: string; roleError?: string }
-
-/** One SyncTaskBindResourceResult; undefined while the lookup is still running. */
-function bindingOutcome(result: Fields): BindingVerdict | undefined {
-  if (result.Status === 0) return undefined
-  if (result.Status === 2) {
-    const reason = `the binding lookup failed: ${describeError(result.Error)}`
-    const code = isRecord(result.Error) ? result.Error.Code : undefined
-    // A missing service role fails every lookup, run after run: it is the user's to fix.
-    if (typeof code === 'string' && /RoleNotFoundAuthorization|UnauthorizedOperation/.test(code))
-      return { bound: 'unknown', reason, roleError: code }
-    return { bound: 'unknown', reason }
-  }
-  if (result.Status !== 1)
-    return {
-      bound: 'unknown',
-      reason: `unexpected binding task status ${JSON.stringify(result.Status)}`
-    }
-  const counts = new Map<string, number>()
-  const problems: string[] = []
-  for (const type of optionalArray(result.BindResourceResult) ?? [null]) {
-    if (!isRecord(type)) {
-      problems.push('an unreadable resource entry')
-      continue
-    }
-    const name = typeof type.ResourceType === 'string' ? type.ResourceType : 'resource'
-    for (const region of optionalArray(type.BindResourceRegionResult) ?? [null]) {
-      const count = isRecord(region) ? region.TotalCount : undefined
-      const error = isRecord(region) ? describeError(region.Error) : ''
-      if (typeof count !== 'number' || !Number.isFinite(count)) problems.push(`${name}: no count`)
-      else if (count > 0) counts.set(name, (counts.get(name) ?? 0) + count)
-      if (error) problems.push(`${name}: ${error}`)
-    }
-  }
-  if (counts.size > 0) {
-    const parts = [...counts].map(([name, count]) => `${name} (${count})`)
-    return { bound: true, reason: `bound to ${parts.join(', ')}` }
-  }
-  if (problems.length > 0)
-    return { bound: 'unknown', reason: `the binding lookup was incomplete: ${problems.join('; ')}` }
-  return { bound: false }
-}
-
-/**
- * A refused binding check (not a passing fault): carried as an error so the step fails with it,
- * rather than skipping every certificate on every scheduled run without anyone noticing.
- */
-function refusal(error: TencentApiError, id: string): { error?: TencentApiError } {
-  if (classifyFailure(error.code) !== 'fatal') return {}
-  return { error: errorFor(error, error.operation, id) }
-}
-
-/** An `Error` field that may be a string or {Code, Message}; '' when there is none. */
-function describeError(value: unknown): string {
-  if (typeof value === 'string') return value
-  if (!isRecord(value)) return ''
-  return [value.Code, value.Message].filter(v => typeof v === 'string' && v !== '').join(': ')
-}
-
-/** One DeleteTaskResult for certificate `id`; undefined while the task is still running. */
-function deleteTaskOutcome(
-  result: Fields,
-  id: string,
-  requestId: string
-): DeleteOutcome | undefined {
-  const operation = 'DeleteCertificates'
-  const failed = (code: string, message: string): DeleteOutcome => ({
-    id,
-    result: 'failed',
-    error: new TencentApiError({ operation, code, message, requestId, subject: id })
-  })
-  switch (result.Status) {
-    case 0:
-      return undefined
-    case 1:
-      return { id, result: 'deleted' }
-    case 2: {
-      const error = describeError(result.Error)
-      if (saysNotFound(error)) return { id, result: 'gone' }
-      // The server's binding check refused it: in use, so kept back like status 4.
-      if (/DeleteResourceFailed|BoundResources/.test(error))
-        return { id, result: 'skipped', reason: `still bound to cloud resources (${error})` }
-      const code = /^[A-Za-z]+(?:\.[A-Za-z0-9]+)*$/.test(error) ? error : 'FailedOperation'
-      return failed(code, error || 'the delete task failed')
-    }
-    case 3:
-      return failed(
-        'FailedOperation.RoleNotFoundAuthorization',
-        `the service-linked role ${LINKED_ROLE} must be authorised in the Tencent Cloud console ` +
-          '(SSL Certificate Service) before certificates can be deleted with a binding check'
-      )
-    case 4:
-      return { id, result: 'skipped', reason: 'still bound to cloud resources' }
-    case 5:
-      return { id, result: 'skipped', reason: 'the binding lookup timed out' }
-    default:
-      return failed(
-        'MalformedResponse',
-        `unexpected delete task status ${JSON.stringify(result.Status)}`
-      )
+  findByIds(ids: string[]): Promise<Map<string, FoundCertificate>> {
+    return this.deletion.findByIds(ids)
   }
 }
