@@ -8,7 +8,7 @@ import {
   type PlanOptions,
   type PrunePlan
 } from '../src/prune-plan.js'
-import type { ListedCertificate } from '../src/tencent/client.js'
+import type { CertSource, KeyAlgorithm, ListedCertificate } from '../src/tencent/client.js'
 
 const day = (s: string): Date => new Date(`${s}T00:00:00Z`)
 const NOW = day('2026-06-01')
@@ -24,14 +24,21 @@ function cert(
     domains,
     notAfter: day(notAfter),
     certType: 'SVR',
-    uploaded: true,
+    source: 'upload',
+    keyAlgorithm: 'ECDSA',
+    projectId: 0,
     alias: id,
     ...extra
   }
 }
 
-function newCert(id: string, domains: string[], notAfter: string): NewCertificate {
-  return { id, domains, notAfter: day(notAfter) }
+function newCert(
+  id: string,
+  domains: string[],
+  notAfter: string,
+  keyAlgorithm: KeyAlgorithm | null = 'ECDSA'
+): NewCertificate {
+  return { id, domains, notAfter: day(notAfter), keyAlgorithm }
 }
 
 function options(extra: Partial<PlanOptions> = {}): PlanOptions {
@@ -40,6 +47,7 @@ function options(extra: Partial<PlanOptions> = {}): PlanOptions {
     keep: 1,
     expiredOnly: false,
     certType: 'SVR',
+    projectId: 0,
     now: NOW,
     ...extra
   }
@@ -50,7 +58,13 @@ const ids = (plan: PrunePlan): { del: string[]; kept: string[] } => ({
   kept: plan.keep.map(e => e.id)
 })
 
-const none = { notUploaded: 0, otherType: 0, outsideDomains: 0, newCertificate: 0 }
+const none = {
+  notUploaded: 0,
+  otherType: 0,
+  otherProject: 0,
+  outsideDomains: 0,
+  newCertificate: 0
+}
 const WWW = ['example.com', 'www.example.com']
 
 describe('covers', () => {
@@ -83,9 +97,9 @@ describe('planPrune: scope', () => {
     [
       'a certificate Tencent issued is never deleted, nor supersedes one',
       [
-        cert('issued-old', WWW, '2026-01-01', { uploaded: false }),
+        cert('issued-old', WWW, '2026-01-01', { source: 'buy' }),
         cert('up', WWW, '2026-03-01'),
-        cert('issued-new', WWW, '2026-09-01', { uploaded: false })
+        cert('issued-new', WWW, '2026-09-01', { source: 'buy' })
       ],
       {},
       [],
@@ -194,7 +208,7 @@ describe('planPrune: scope', () => {
     ],
     [
       'the new certificate is out of scope whatever else is true of its listing',
-      [cert('n', WWW, '2026-09-01', { uploaded: false, certType: 'CA' })],
+      [cert('n', WWW, '2026-09-01', { source: 'buy', certType: 'CA' })],
       { keep: 0, newCertificate: newCert('n', WWW, '2026-09-01') },
       [],
       [],
@@ -203,7 +217,7 @@ describe('planPrune: scope', () => {
     [
       'the first applicable reason counts: not uploaded before other type before domains',
       [
-        cert('x1', ['other.com'], '2026-01-01', { uploaded: false, certType: 'CA' }),
+        cert('x1', ['other.com'], '2026-01-01', { source: 'buy', certType: 'CA' }),
         cert('x2', ['other.com'], '2026-01-01', { certType: 'CA' }),
         cert('x3', ['other.com'], '2026-01-01')
       ],
@@ -282,7 +296,8 @@ describe('planPrune: keep over a series of renewals', () => {
       notAfter: day('2026-01-01'),
       alias: 'r1',
       expired: true,
-      reason: 'superseded by r4 (not after 2026-10-01)'
+      reason: 'superseded by r4 (not after 2026-10-01)',
+      supersededBy: 'r4'
     })
     expect(plan.delete[1]).toMatchObject({ id: 'r2', expired: true })
     expect(plan.keep[0]).toMatchObject({ id: 'r3', expired: false })
@@ -661,7 +676,7 @@ describe('planPrune: invariants over random inputs', () => {
         notAfter: fc.constantFrom(...DAYS),
         insertedAt: fc.option(fc.constantFrom(...DAYS), { nil: undefined }),
         certType: fc.constantFrom('SVR', 'SVR', 'SVR', 'CA'),
-        uploaded: fc.constantFrom(true, true, true, false)
+        source: fc.constantFrom<CertSource>('upload', 'upload', 'upload', 'buy')
       }),
       { minLength: 2, maxLength: 12, size: 'max' }
     )
@@ -672,7 +687,9 @@ describe('planPrune: invariants over random inputs', () => {
         notAfter: day(r.notAfter),
         insertedAt: r.insertedAt === undefined ? undefined : day(r.insertedAt),
         certType: r.certType,
-        uploaded: r.uploaded,
+        source: r.source,
+        keyAlgorithm: 'ECDSA',
+        projectId: 0,
         alias: `c${i}`
       }))
     )
@@ -695,7 +712,8 @@ describe('planPrune: invariants over random inputs', () => {
           // Either a fresh id or the id of a listed certificate (sync reusing or listing it).
           id: fc.constantFrom('new', ...listed.map(c => c.id)),
           domains: domainsArb,
-          notAfter: fc.constantFrom(...DAYS).map(day)
+          notAfter: fc.constantFrom(...DAYS).map(day),
+          keyAlgorithm: fc.constant<KeyAlgorithm>('ECDSA')
         }),
         { nil: undefined }
       )
@@ -722,7 +740,7 @@ describe('planPrune: invariants over random inputs', () => {
         const scopeSet = new Set(scope.map(s => s.toLowerCase()))
         const inScope = listed.filter(
           c =>
-            c.uploaded &&
+            c.source === 'upload' &&
             c.certType === 'SVR' &&
             c.domains.length > 0 &&
             c.domains.every(d => scopeSet.has(d)) &&
@@ -754,7 +772,7 @@ describe('planPrune: invariants over random inputs', () => {
         // no older than it that stays.
         if (keep >= 1) {
           const remaining: { domains: string[]; notAfter: number }[] = listed
-            .filter(c => c.uploaded && c.certType === 'SVR' && !deleted.has(c.id))
+            .filter(c => c.source === 'upload' && c.certType === 'SVR' && !deleted.has(c.id))
             .map(c => ({ domains: c.domains, notAfter: c.notAfter.getTime() }))
           if (newCertificate) {
             remaining.push({

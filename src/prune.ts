@@ -3,7 +3,13 @@
  * Deletion failures never stop the other deletions; they are returned for one final message.
  */
 import type { Log } from './log.js'
-import { checkMaxDeletions, planPrune, type PlanEntry, type PrunePlan } from './prune-plan.js'
+import {
+  checkMaxDeletions,
+  planPrune,
+  type NewCertificate,
+  type PlanEntry,
+  type PrunePlan
+} from './prune-plan.js'
 import type { BindingState, CertType, SslClient } from './tencent/client.js'
 import { TencentApiError } from './tencent/errors.js'
 
@@ -14,8 +20,11 @@ export interface PruneOptions {
   maxDeletions: number
   dryRun: boolean
   certType: CertType
+  /** The `project-id` pruning works in; 0 (the contract's default) when not given. */
+  projectId?: number
   now: Date
-  newCertificate?: { id: string; domains: string[]; notAfter: Date }
+  /** Without `keyAlgorithm` (unknown), the new certificate supersedes only expired ones. */
+  newCertificate?: Omit<NewCertificate, 'keyAlgorithm'> & Partial<NewCertificate>
 }
 
 export interface SkippedEntry extends PlanEntry {
@@ -44,8 +53,12 @@ export async function prune(
     keep: options.keep,
     expiredOnly: options.expiredOnly,
     certType: options.certType,
+    projectId: options.projectId ?? 0,
     now: options.now,
-    newCertificate: options.newCertificate
+    newCertificate: options.newCertificate && {
+      ...options.newCertificate,
+      keyAlgorithm: options.newCertificate.keyAlgorithm ?? null
+    }
   })
   log.info(
     `Plan over ${options.scope.join(', ')}: ${plan.delete.length} to delete, ${plan.keep.length} to keep.`

@@ -29,7 +29,7 @@ export interface Report {
   error?: string
 }
 
-const escapeCell = (text: string): string =>
+export const escapeCell = (text: string): string =>
   text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -39,7 +39,7 @@ const escapeCell = (text: string): string =>
 
 const day = (d: Date): string => d.toISOString().slice(0, 10)
 
-function table(head: string[], rows: string[][]): string {
+export function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]): string => `| ${cells.map(escapeCell).join(' | ')} |`
   return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n')
 }
