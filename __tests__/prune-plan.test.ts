@@ -801,3 +801,148 @@ describe('planPrune: invariants over random inputs', () => {
     expect(runsWithDeletions).toBeGreaterThan(100)
   })
 })
+
+describe('planPrune: key algorithms (RSA and ECDSA siblings)', () => {
+  const rsa = { keyAlgorithm: 'RSA' as const }
+  const at = (iso: string): Date => new Date(iso)
+  it('sync of an EC chain 7 s after its RSA sibling never deletes the RSA one', () => {
+    // acme.sh / certbot issue both within seconds: R not after T, E not after T + 7 s.
+    const r = { ...cert('R', WWW, '2026-09-01', rsa), notAfter: at('2026-09-01T00:00:00Z') }
+    const e = newCert('E', WWW, '2026-09-01')
+    e.notAfter = at('2026-09-01T00:00:07Z')
+    for (const keep of [1, 2]) {
+      const plan = planPrune([r], options({ scope: WWW, keep, newCertificate: e }))
+      expect(ids(plan)).toEqual({ del: [], kept: ['R'] })
+      expect(plan.keep[0].supersededBy).toBeUndefined()
+    }
+    // ... and the other way round: an RSA sync never deletes the EC sibling.
+    const plan = planPrune(
+      [{ ...cert('E', WWW, '2026-09-01'), notAfter: at('2026-09-01T00:00:00Z') }],
+      options({
+        scope: WWW,
+        newCertificate: { ...newCert('R', WWW, '2026-09-01', 'RSA'), notAfter: r.notAfter }
+      })
+    )
+    expect(ids(plan)).toEqual({ del: [], kept: ['E'] })
+  })
+
+  it("each algorithm's renewal supersedes only its own line", () => {
+    const plan = planPrune(
+      [
+        cert('rsa-1', WWW, '2026-07-01', rsa),
+        cert('ec-1', WWW, '2026-07-01'),
+        cert('rsa-2', WWW, '2026-10-01', rsa),
+        cert('ec-2', WWW, '2026-10-02')
+      ],
+      options({ scope: WWW })
+    )
+    expect(plan.delete.map(e => [e.id, e.supersededBy])).toEqual([
+      ['ec-1', 'ec-2'],
+      ['rsa-1', 'rsa-2']
+    ])
+    expect(plan.keep.map(e => [e.id, e.reason])).toEqual([
+      ['rsa-2', 'newest for its domains'],
+      ['ec-2', 'newest for its domains']
+    ])
+  })
+
+  it('an expired certificate is superseded by a newer one of any key algorithm', () => {
+    // NOW is 2026-06-01.
+    const plan = planPrune(
+      [cert('old-rsa', WWW, '2026-05-01', rsa), cert('ec', WWW, '2026-09-01')],
+      options({ scope: WWW })
+    )
+    expect(plan.delete.map(e => [e.id, e.supersededBy, e.expired])).toEqual([
+      ['old-rsa', 'ec', true]
+    ])
+  })
+
+  it('an unknown key algorithm is superseded only once expired, and does not supersede valid ones', () => {
+    const unknown = { keyAlgorithm: null }
+    const plan = planPrune(
+      [
+        cert('valid-unknown', WWW, '2026-07-01', unknown),
+        cert('expired-unknown', WWW, '2026-05-01', unknown),
+        cert('valid-ec', WWW, '2026-08-01'),
+        cert('newest-unknown', WWW, '2026-12-01', unknown)
+      ],
+      options({ scope: WWW })
+    )
+    expect(plan.delete.map(e => [e.id, e.supersededBy])).toEqual([
+      ['expired-unknown', 'newest-unknown']
+    ])
+    expect(plan.keep.map(e => [e.id, e.reason])).toEqual([
+      ['valid-unknown', 'key algorithm unknown: superseded only once expired'],
+      ['valid-ec', 'newest for its domains'],
+      ['newest-unknown', 'key algorithm unknown: superseded only once expired']
+    ])
+  })
+
+  it('a new certificate of unknown key algorithm supersedes only expired ones', () => {
+    const plan = planPrune(
+      [cert('expired', WWW, '2026-05-01'), cert('valid', WWW, '2026-07-01')],
+      options({ scope: WWW, newCertificate: newCert('n', WWW, '2026-09-01', null) })
+    )
+    expect(ids(plan)).toEqual({ del: ['expired'], kept: ['valid'] })
+  })
+
+  it('keep counts superseders of the same key algorithm only', () => {
+    const plan = planPrune(
+      [
+        cert('r1', WWW, '2026-07-01', rsa),
+        cert('e1', WWW, '2026-08-01'),
+        cert('r2', WWW, '2026-09-01', rsa),
+        cert('e2', WWW, '2026-10-01'),
+        cert('r3', WWW, '2026-11-01', rsa)
+      ],
+      options({ scope: WWW, keep: 2 })
+    )
+    expect(ids(plan)).toEqual({ del: ['r1'], kept: ['e1', 'r2', 'e2', 'r3'] })
+    expect(plan.keep.map(e => [e.id, e.supersededBy, e.reason])).toEqual([
+      ['e1', 'e2', 'only 1 newer certificate covers it, keep is 2'],
+      ['r2', 'r3', 'only 1 newer certificate covers it, keep is 2'],
+      ['e2', undefined, 'newest for its domains'],
+      ['r3', undefined, 'newest for its domains']
+    ])
+  })
+})
+
+describe('planPrune: project-id', () => {
+  it('never deletes a certificate of another project, nor counts it as a superseder', () => {
+    const plan = planPrune(
+      [
+        cert('p0-old', WWW, '2026-07-01'),
+        cert('p7-old', WWW, '2026-07-15', { projectId: 7 }),
+        cert('unsaid', WWW, '2026-07-20', { projectId: undefined }),
+        cert('p7-new', WWW, '2026-12-01', { projectId: 7 }),
+        cert('p0-new', WWW, '2026-09-01')
+      ],
+      options({ scope: WWW })
+    )
+    expect(plan.delete.map(e => [e.id, e.supersededBy])).toEqual([['p0-old', 'p0-new']])
+    expect(ids(plan).kept).toEqual(['p0-new'])
+    expect(plan.outOfScope).toEqual({ ...none, otherProject: 3 })
+  })
+
+  it('works in the project it is given', () => {
+    const plan = planPrune(
+      [
+        cert('p0-old', WWW, '2026-07-01'),
+        cert('p7-old', WWW, '2026-07-15', { projectId: 7 }),
+        cert('p7-new', WWW, '2026-12-01', { projectId: 7 })
+      ],
+      options({ scope: WWW, projectId: 7 })
+    )
+    expect(ids(plan)).toEqual({ del: ['p7-old'], kept: ['p7-new'] })
+    expect(plan.outOfScope).toEqual({ ...none, otherProject: 1 })
+  })
+
+  it('a project the listing does not give is out of scope even for project 0', () => {
+    const plan = planPrune(
+      [cert('unsaid', WWW, '2026-01-01', { projectId: undefined })],
+      options({ scope: WWW, keep: 0 })
+    )
+    expect(ids(plan)).toEqual({ del: [], kept: [] })
+    expect(plan.outOfScope).toEqual({ ...none, otherProject: 1 })
+  })
+})
