@@ -57,6 +57,7 @@ function scripted(
     upload: () => Promise.reject(new Error('not used')),
     findIdentical: () => Promise.reject(new Error('not used')),
     listUploaded: () => Promise.reject(new Error('not used')),
+    listCertificates: () => Promise.reject(new Error('not used')),
     findByIds: () => Promise.reject(new Error('not used')),
     async checkBindings(batch: string[], check: BindingCheckOptions = {}) {
       if (options.api === '2.0') return null

@@ -29,7 +29,13 @@ describe('failureMessage', () => {
     plan: {
       delete: [],
       keep: [],
-      outOfScope: { notUploaded: 0, otherType: 0, outsideDomains: 0, newCertificate: 0 }
+      outOfScope: {
+        notUploaded: 0,
+        otherType: 0,
+        otherProject: 0,
+        outsideDomains: 0,
+        newCertificate: 0
+      }
     },
     deleted: [entry('done')],
     skipped: [],

@@ -8,7 +8,7 @@ import {
   type PlanOptions,
   type PrunePlan
 } from '../src/prune-plan.js'
-import type { ListedCertificate } from '../src/tencent/client.js'
+import type { CertSource, KeyAlgorithm, ListedCertificate } from '../src/tencent/client.js'
 
 const day = (s: string): Date => new Date(`${s}T00:00:00Z`)
 const NOW = day('2026-06-01')
@@ -24,14 +24,21 @@ function cert(
     domains,
     notAfter: day(notAfter),
     certType: 'SVR',
-    uploaded: true,
+    source: 'upload',
+    keyAlgorithm: 'ECDSA',
+    projectId: 0,
     alias: id,
     ...extra
   }
 }
 
-function newCert(id: string, domains: string[], notAfter: string): NewCertificate {
-  return { id, domains, notAfter: day(notAfter) }
+function newCert(
+  id: string,
+  domains: string[],
+  notAfter: string,
+  keyAlgorithm: KeyAlgorithm | null = 'ECDSA'
+): NewCertificate {
+  return { id, domains, notAfter: day(notAfter), keyAlgorithm }
 }
 
 function options(extra: Partial<PlanOptions> = {}): PlanOptions {
@@ -40,6 +47,7 @@ function options(extra: Partial<PlanOptions> = {}): PlanOptions {
     keep: 1,
     expiredOnly: false,
     certType: 'SVR',
+    projectId: 0,
     now: NOW,
     ...extra
   }
@@ -50,7 +58,13 @@ const ids = (plan: PrunePlan): { del: string[]; kept: string[] } => ({
   kept: plan.keep.map(e => e.id)
 })
 
-const none = { notUploaded: 0, otherType: 0, outsideDomains: 0, newCertificate: 0 }
+const none = {
+  notUploaded: 0,
+  otherType: 0,
+  otherProject: 0,
+  outsideDomains: 0,
+  newCertificate: 0
+}
 const WWW = ['example.com', 'www.example.com']
 
 describe('covers', () => {
@@ -83,9 +97,9 @@ describe('planPrune: scope', () => {
     [
       'a certificate Tencent issued is never deleted, nor supersedes one',
       [
-        cert('issued-old', WWW, '2026-01-01', { uploaded: false }),
+        cert('issued-old', WWW, '2026-01-01', { source: 'buy' }),
         cert('up', WWW, '2026-03-01'),
-        cert('issued-new', WWW, '2026-09-01', { uploaded: false })
+        cert('issued-new', WWW, '2026-09-01', { source: 'buy' })
       ],
       {},
       [],
@@ -194,7 +208,7 @@ describe('planPrune: scope', () => {
     ],
     [
       'the new certificate is out of scope whatever else is true of its listing',
-      [cert('n', WWW, '2026-09-01', { uploaded: false, certType: 'CA' })],
+      [cert('n', WWW, '2026-09-01', { source: 'buy', certType: 'CA' })],
       { keep: 0, newCertificate: newCert('n', WWW, '2026-09-01') },
       [],
       [],
@@ -203,7 +217,7 @@ describe('planPrune: scope', () => {
     [
       'the first applicable reason counts: not uploaded before other type before domains',
       [
-        cert('x1', ['other.com'], '2026-01-01', { uploaded: false, certType: 'CA' }),
+        cert('x1', ['other.com'], '2026-01-01', { source: 'buy', certType: 'CA' }),
         cert('x2', ['other.com'], '2026-01-01', { certType: 'CA' }),
         cert('x3', ['other.com'], '2026-01-01')
       ],
@@ -282,7 +296,8 @@ describe('planPrune: keep over a series of renewals', () => {
       notAfter: day('2026-01-01'),
       alias: 'r1',
       expired: true,
-      reason: 'superseded by r4 (not after 2026-10-01)'
+      reason: 'superseded by r4 (not after 2026-10-01)',
+      supersededBy: 'r4'
     })
     expect(plan.delete[1]).toMatchObject({ id: 'r2', expired: true })
     expect(plan.keep[0]).toMatchObject({ id: 'r3', expired: false })
@@ -661,7 +676,7 @@ describe('planPrune: invariants over random inputs', () => {
         notAfter: fc.constantFrom(...DAYS),
         insertedAt: fc.option(fc.constantFrom(...DAYS), { nil: undefined }),
         certType: fc.constantFrom('SVR', 'SVR', 'SVR', 'CA'),
-        uploaded: fc.constantFrom(true, true, true, false)
+        source: fc.constantFrom<CertSource>('upload', 'upload', 'upload', 'buy')
       }),
       { minLength: 2, maxLength: 12, size: 'max' }
     )
@@ -672,7 +687,9 @@ describe('planPrune: invariants over random inputs', () => {
         notAfter: day(r.notAfter),
         insertedAt: r.insertedAt === undefined ? undefined : day(r.insertedAt),
         certType: r.certType,
-        uploaded: r.uploaded,
+        source: r.source,
+        keyAlgorithm: 'ECDSA',
+        projectId: 0,
         alias: `c${i}`
       }))
     )
@@ -695,7 +712,8 @@ describe('planPrune: invariants over random inputs', () => {
           // Either a fresh id or the id of a listed certificate (sync reusing or listing it).
           id: fc.constantFrom('new', ...listed.map(c => c.id)),
           domains: domainsArb,
-          notAfter: fc.constantFrom(...DAYS).map(day)
+          notAfter: fc.constantFrom(...DAYS).map(day),
+          keyAlgorithm: fc.constant<KeyAlgorithm>('ECDSA')
         }),
         { nil: undefined }
       )
@@ -722,7 +740,7 @@ describe('planPrune: invariants over random inputs', () => {
         const scopeSet = new Set(scope.map(s => s.toLowerCase()))
         const inScope = listed.filter(
           c =>
-            c.uploaded &&
+            c.source === 'upload' &&
             c.certType === 'SVR' &&
             c.domains.length > 0 &&
             c.domains.every(d => scopeSet.has(d)) &&
@@ -754,7 +772,7 @@ describe('planPrune: invariants over random inputs', () => {
         // no older than it that stays.
         if (keep >= 1) {
           const remaining: { domains: string[]; notAfter: number }[] = listed
-            .filter(c => c.uploaded && c.certType === 'SVR' && !deleted.has(c.id))
+            .filter(c => c.source === 'upload' && c.certType === 'SVR' && !deleted.has(c.id))
             .map(c => ({ domains: c.domains, notAfter: c.notAfter.getTime() }))
           if (newCertificate) {
             remaining.push({
@@ -781,5 +799,150 @@ describe('planPrune: invariants over random inputs', () => {
     )
     // Not vacuous: a good share of the runs delete something.
     expect(runsWithDeletions).toBeGreaterThan(100)
+  })
+})
+
+describe('planPrune: key algorithms (RSA and ECDSA siblings)', () => {
+  const rsa = { keyAlgorithm: 'RSA' as const }
+  const at = (iso: string): Date => new Date(iso)
+  it('sync of an EC chain 7 s after its RSA sibling never deletes the RSA one', () => {
+    // acme.sh / certbot issue both within seconds: R not after T, E not after T + 7 s.
+    const r = { ...cert('R', WWW, '2026-09-01', rsa), notAfter: at('2026-09-01T00:00:00Z') }
+    const e = newCert('E', WWW, '2026-09-01')
+    e.notAfter = at('2026-09-01T00:00:07Z')
+    for (const keep of [1, 2]) {
+      const plan = planPrune([r], options({ scope: WWW, keep, newCertificate: e }))
+      expect(ids(plan)).toEqual({ del: [], kept: ['R'] })
+      expect(plan.keep[0].supersededBy).toBeUndefined()
+    }
+    // ... and the other way round: an RSA sync never deletes the EC sibling.
+    const plan = planPrune(
+      [{ ...cert('E', WWW, '2026-09-01'), notAfter: at('2026-09-01T00:00:00Z') }],
+      options({
+        scope: WWW,
+        newCertificate: { ...newCert('R', WWW, '2026-09-01', 'RSA'), notAfter: r.notAfter }
+      })
+    )
+    expect(ids(plan)).toEqual({ del: [], kept: ['E'] })
+  })
+
+  it("each algorithm's renewal supersedes only its own line", () => {
+    const plan = planPrune(
+      [
+        cert('rsa-1', WWW, '2026-07-01', rsa),
+        cert('ec-1', WWW, '2026-07-01'),
+        cert('rsa-2', WWW, '2026-10-01', rsa),
+        cert('ec-2', WWW, '2026-10-02')
+      ],
+      options({ scope: WWW })
+    )
+    expect(plan.delete.map(e => [e.id, e.supersededBy])).toEqual([
+      ['ec-1', 'ec-2'],
+      ['rsa-1', 'rsa-2']
+    ])
+    expect(plan.keep.map(e => [e.id, e.reason])).toEqual([
+      ['rsa-2', 'newest for its domains'],
+      ['ec-2', 'newest for its domains']
+    ])
+  })
+
+  it('an expired certificate is superseded by a newer one of any key algorithm', () => {
+    // NOW is 2026-06-01.
+    const plan = planPrune(
+      [cert('old-rsa', WWW, '2026-05-01', rsa), cert('ec', WWW, '2026-09-01')],
+      options({ scope: WWW })
+    )
+    expect(plan.delete.map(e => [e.id, e.supersededBy, e.expired])).toEqual([
+      ['old-rsa', 'ec', true]
+    ])
+  })
+
+  it('an unknown key algorithm is superseded only once expired, and does not supersede valid ones', () => {
+    const unknown = { keyAlgorithm: null }
+    const plan = planPrune(
+      [
+        cert('valid-unknown', WWW, '2026-07-01', unknown),
+        cert('expired-unknown', WWW, '2026-05-01', unknown),
+        cert('valid-ec', WWW, '2026-08-01'),
+        cert('newest-unknown', WWW, '2026-12-01', unknown)
+      ],
+      options({ scope: WWW })
+    )
+    expect(plan.delete.map(e => [e.id, e.supersededBy])).toEqual([
+      ['expired-unknown', 'newest-unknown']
+    ])
+    expect(plan.keep.map(e => [e.id, e.reason])).toEqual([
+      ['valid-unknown', 'key algorithm unknown: superseded only once expired'],
+      ['valid-ec', 'newest for its domains'],
+      ['newest-unknown', 'key algorithm unknown: superseded only once expired']
+    ])
+  })
+
+  it('a new certificate of unknown key algorithm supersedes only expired ones', () => {
+    const plan = planPrune(
+      [cert('expired', WWW, '2026-05-01'), cert('valid', WWW, '2026-07-01')],
+      options({ scope: WWW, newCertificate: newCert('n', WWW, '2026-09-01', null) })
+    )
+    expect(ids(plan)).toEqual({ del: ['expired'], kept: ['valid'] })
+  })
+
+  it('keep counts superseders of the same key algorithm only', () => {
+    const plan = planPrune(
+      [
+        cert('r1', WWW, '2026-07-01', rsa),
+        cert('e1', WWW, '2026-08-01'),
+        cert('r2', WWW, '2026-09-01', rsa),
+        cert('e2', WWW, '2026-10-01'),
+        cert('r3', WWW, '2026-11-01', rsa)
+      ],
+      options({ scope: WWW, keep: 2 })
+    )
+    expect(ids(plan)).toEqual({ del: ['r1'], kept: ['e1', 'r2', 'e2', 'r3'] })
+    expect(plan.keep.map(e => [e.id, e.supersededBy, e.reason])).toEqual([
+      ['e1', 'e2', 'only 1 newer certificate covers it, keep is 2'],
+      ['r2', 'r3', 'only 1 newer certificate covers it, keep is 2'],
+      ['e2', undefined, 'newest for its domains'],
+      ['r3', undefined, 'newest for its domains']
+    ])
+  })
+})
+
+describe('planPrune: project-id', () => {
+  it('never deletes a certificate of another project, nor counts it as a superseder', () => {
+    const plan = planPrune(
+      [
+        cert('p0-old', WWW, '2026-07-01'),
+        cert('p7-old', WWW, '2026-07-15', { projectId: 7 }),
+        cert('unsaid', WWW, '2026-07-20', { projectId: undefined }),
+        cert('p7-new', WWW, '2026-12-01', { projectId: 7 }),
+        cert('p0-new', WWW, '2026-09-01')
+      ],
+      options({ scope: WWW })
+    )
+    expect(plan.delete.map(e => [e.id, e.supersededBy])).toEqual([['p0-old', 'p0-new']])
+    expect(ids(plan).kept).toEqual(['p0-new'])
+    expect(plan.outOfScope).toEqual({ ...none, otherProject: 3 })
+  })
+
+  it('works in the project it is given', () => {
+    const plan = planPrune(
+      [
+        cert('p0-old', WWW, '2026-07-01'),
+        cert('p7-old', WWW, '2026-07-15', { projectId: 7 }),
+        cert('p7-new', WWW, '2026-12-01', { projectId: 7 })
+      ],
+      options({ scope: WWW, projectId: 7 })
+    )
+    expect(ids(plan)).toEqual({ del: ['p7-old'], kept: ['p7-new'] })
+    expect(plan.outOfScope).toEqual({ ...none, otherProject: 1 })
+  })
+
+  it('a project the listing does not give is out of scope even for project 0', () => {
+    const plan = planPrune(
+      [cert('unsaid', WWW, '2026-01-01', { projectId: undefined })],
+      options({ scope: WWW, keep: 0 })
+    )
+    expect(ids(plan)).toEqual({ del: [], kept: [] })
+    expect(plan.outOfScope).toEqual({ ...none, otherProject: 1 })
   })
 })

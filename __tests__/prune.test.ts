@@ -19,7 +19,9 @@ const listed: ListedCertificate[] = [1, 2, 3, 4].map(n => ({
   domains: ['a.example.com'],
   notAfter: new Date(NOW.getTime() + n * 10 * DAY),
   certType: 'SVR',
-  uploaded: true,
+  source: 'upload',
+  keyAlgorithm: 'ECDSA',
+  projectId: 0,
   alias: `r${n}`
 }))
 
@@ -34,6 +36,7 @@ function scriptedClient(
     findIdentical: () => Promise.reject(new Error('not used')),
     listUploaded: () => Promise.resolve(listed),
     findByIds: () => Promise.reject(new Error('not used')),
+    listCertificates: () => Promise.reject(new Error('not used')),
     checkBindings: ids => Promise.resolve(bindings(ids)),
     deleteCertificates: ids => {
       deleteCalls.push(ids)

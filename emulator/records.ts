@@ -37,6 +37,9 @@ export interface MetadataSeed extends SeedCommon {
   notBefore?: DateLike
   /** Default: random, so it never matches an upload. */
   fingerprint?: string
+  /** DescribeCertificates' `EncryptAlgorithm`, e.g. `RSA 2048`, `ECC 256`, `SM2`, or null (not
+   * said). Default `ECC 256`, the key of the test fixtures' chains. */
+  encryptAlgorithm?: string | null
 }
 
 /** A real certificate chain (leaf first), optionally with its key (kept in memory only). */
@@ -147,7 +150,8 @@ export function recordFromSeed(seed: SeedRecord, now: number): NewCertificate {
     alias: extras.alias,
     projectId: extras.projectId,
     tags: extras.tags,
-    fingerprint: seed.fingerprint?.toLowerCase() ?? randomBytes(32).toString('hex')
+    fingerprint: seed.fingerprint?.toLowerCase() ?? randomBytes(32).toString('hex'),
+    encryptAlgorithm: seed.encryptAlgorithm === undefined ? 'ECC 256' : seed.encryptAlgorithm
   }
 }
 

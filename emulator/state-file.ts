@@ -20,7 +20,7 @@ interface PersistedCertificate {
   tags: StoredCertificate['tags']
   fingerprint: string
   sha1Fingerprint?: string
-  encryptAlgorithm?: string
+  encryptAlgorithm?: string | null
   chainPem?: string
   privateKeySha256?: string
   boundTo: string[]

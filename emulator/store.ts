@@ -28,7 +28,8 @@ export interface StoredCertificate {
   /** SHA-256 of the leaf's DER, lower-case hex. */
   fingerprint: string
   sha1Fingerprint?: string
-  encryptAlgorithm?: string
+  /** Tencent's wording (`RSA 2048`, `ECC 256`); null: the list says nothing. */
+  encryptAlgorithm?: string | null
   /** Absent for metadata-only records. */
   chainPem?: string
   /** Held in memory only: the state file keeps privateKeySha256 instead. */

@@ -16,6 +16,7 @@ import {
 } from './format.js'
 import { CertificateProblem, validateUpload, type CertType } from './pem.js'
 import { recordFromFacts } from './records.js'
+import { standInPem } from './stand-in-pem.js'
 import type { StoredCertificate } from './store.js'
 
 export const V2_PATH = '/v2/index.php'
@@ -167,7 +168,7 @@ function listItem(record: StoredCertificate, now: number, withCert: boolean): un
     is_dv: issued,
     is_wildcard: isWildcard(record),
     is_vulnerability: false,
-    ...(withCert ? { cert: record.chainPem ?? '' } : {})
+    ...(withCert ? { cert: record.chainPem ?? standInPem(record.encryptAlgorithm) } : {})
   }
 }
 

@@ -213,7 +213,7 @@ function listItem(record: StoredCertificate, now: number): Fields {
     Deployable: status === 1,
     AllowDownload: true,
     KeyPasswordCustomFlag: false,
-    EncryptAlgorithm: record.encryptAlgorithm ?? 'RSA 2048',
+    EncryptAlgorithm: record.encryptAlgorithm ?? null,
     Tags: record.tags.map(tag => ({ ...tag })),
     BoundResource: [],
     HostingStatus: null,

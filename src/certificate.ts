@@ -6,6 +6,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto'
 import { rootCertificates } from 'node:tls'
 import { InputError } from './input-error.js'
+import { keyAlgorithmOfKey, type KeyAlgorithm } from './key-algorithm.js'
 import {
   derToPem,
   describeLabel,
@@ -38,6 +39,8 @@ export interface LeafFacts {
   fingerprint: string
   /** e.g. `EC P-256`, `RSA 2048`. */
   keyType: string
+  /** What the Superseded rule compares: RSA, ECDSA, or null for any other key. */
+  keyAlgorithm: KeyAlgorithm | null
 }
 
 export interface CertificateBundle {
@@ -464,7 +467,8 @@ function leafFacts(leaf: ParsedCert, warnings: string[]): LeafFacts {
     notBefore: parseX509Date(x509.validFrom, 'cert'),
     notAfter: parseX509Date(x509.validTo, 'cert'),
     fingerprint: x509.fingerprint256.replace(/:/g, '').toLowerCase(),
-    keyType: describeKey(x509.publicKey)
+    keyType: describeKey(x509.publicKey),
+    keyAlgorithm: keyAlgorithmOfKey(x509.publicKey)
   }
 }
 

@@ -3,33 +3,39 @@
  * stay. Pure: no I/O and no clock; every time comes from `options.now`.
  *
  * Scope (contract, promise 3). A listed certificate is in scope when it was uploaded (not issued
- * or sold by Tencent), its `certType` is `options.certType`, it has at least one domain and every
- * one of them is in `options.scope` (case-insensitive; a wildcard matches only the same wildcard
- * string), and it is not `options.newCertificate`. Anything else is never deleted, only counted,
- * under the first reason that applies: the new certificate, not uploaded, other type, outside
- * domains (no domains at all included). An id listed twice is planned once (its first listing).
+ * or sold by Tencent), its `certType` is `options.certType`, its project is `options.projectId`,
+ * it has at least one domain and every one of them is in `options.scope` (case-insensitive; a
+ * wildcard matches only the same wildcard string), and it is not `options.newCertificate`.
+ * Anything else is never deleted, only counted, under the first reason that applies: the new
+ * certificate, not uploaded, other type, other project, outside domains (no domains at all
+ * included). A certificate whose project the listing does not give is of another project: it
+ * could be any. An id listed twice is planned once (its first listing).
  *
- * Coverage. X covers domain d when one of X's domains is d, or is `*.rest` and d is `label.rest`
- * with exactly one more label: `*.example.com` covers `a.example.com`, not `example.com` nor
- * `a.b.example.com`; a wildcard d is covered only by the same wildcard. X covers certificate C
- * when X covers every domain of C.
- *
- * Newer means a strictly later `notAfter` (the contract's words): certificates that expire at
- * the same moment (an RSA and an ECDSA certificate issued together; identical copies uploaded by
- * older scripts) never supersede each other; a later renewal supersedes them all. Lists are
- * ordered by `notAfter`, then the new certificate, later `insertedAt` (missing is oldest), and
- * greater id, so that the output does not depend on the listing's order.
- *
- * Superseders of an in-scope C: the listed uploaded certificates of `options.certType`, in scope
- * or not, and the new certificate, other than C itself, that cover C and are newer than C.
+ * Superseded: the contract's rule, in superseded.ts (coverage: X covers domain d when one of X's
+ * domains is d, or is `*.rest` and d is `label.rest` with exactly one more label; a strictly
+ * later not-after; the same cert-type; the same known key algorithm unless C has expired).
+ * Superseders of an in-scope C: the listed uploaded certificates of `options.certType` in
+ * `options.projectId`, in scope or not, and the new certificate. Certificates of other projects
+ * never count: pruning works in one project, and `keep` counts what stays there.
  *
  * C is deleted when it has at least `keep` superseders (`keep` 0: every in-scope certificate) and,
- * with `expiredOnly`, `C.notAfter <= now`; otherwise it is kept, with the reason. A certificate
- * whose `notAfter` is not a valid date is never deleted and never supersedes another.
+ * with `expiredOnly`, `C.notAfter <= now`; otherwise it is kept, with the reason. Every entry
+ * names its newest superseder, if any (what `replace` moves resources onto). A certificate whose
+ * `notAfter` is not a valid date is never deleted and never supersedes another.
  * With `keep >= 1` every in-scope certificate stays covered after the deletions: the newest of a
- * chain of superseders is never deleted, and coverage is transitive.
- * Both lists are ordered oldest first.
+ * chain of superseders is never deleted, and superseding is transitive.
+ * Both lists are ordered oldest first: by `notAfter`, then the new certificate, later
+ * `insertedAt` (missing is oldest), and greater id, so the output does not depend on the listing.
  */
+import type { KeyAlgorithm } from './key-algorithm.js'
+import {
+  compareAge,
+  hasExpired,
+  SupersederIndex,
+  toSupersedable,
+  wildcardFor,
+  type Supersedable
+} from './superseded.js'
 import type { ListedCertificate } from './tencent/client.js'
 
 /** The certificate a `sync` run just uploaded or reused. */
@@ -37,6 +43,8 @@ export interface NewCertificate {
   id: string
   domains: string[]
   notAfter: Date
+  /** The leaf's key algorithm; null (unknown) supersedes only expired certificates. */
+  keyAlgorithm: KeyAlgorithm | null
 }
 
 export interface PlanOptions {
@@ -46,6 +54,8 @@ export interface PlanOptions {
   keep: number
   expiredOnly: boolean
   certType: string
+  /** The `project-id`: the project pruning works in. */
+  projectId: number
   now: Date
   /** `sync` only: never deleted, and counts as a superseder. */
   newCertificate?: NewCertificate
@@ -59,12 +69,15 @@ export interface PlanEntry {
   /** `notAfter <= now`. */
   expired: boolean
   reason: string
+  /** The newest certificate that supersedes it, if any. */
+  supersededBy?: string
 }
 
 /** Listed certificates never considered for deletion, counted by the first reason that applies. */
 export interface OutOfScopeCounts {
   notUploaded: number
   otherType: number
+  otherProject: number
   outsideDomains: number
   newCertificate: number
 }
@@ -88,56 +101,6 @@ export function covers(coverDomains: readonly string[], domain: string): boolean
   })
 }
 
-/** The wildcard that covers `domain` (lower-case), if one can: `a.example.com` -> `*.example.com`. */
-function wildcardFor(domain: string): string | undefined {
-  const dot = domain.indexOf('.')
-  if (dot <= 0 || dot === domain.length - 1 || domain.slice(0, dot).includes('*')) return undefined
-  return `*${domain.slice(dot)}`
-}
-
-interface Candidate {
-  id: string
-  domains: Set<string>
-  /** Milliseconds; NaN when not a valid date. */
-  notAfter: number
-  /** Milliseconds; -Infinity when missing or not a valid date. */
-  insertedAt: number
-  isNew: boolean
-}
-
-function toCandidate(
-  cert: { id: string; domains: readonly string[]; notAfter: Date; insertedAt?: Date },
-  isNew: boolean
-): Candidate {
-  const insertedAt = cert.insertedAt?.getTime() ?? NaN
-  return {
-    id: cert.id,
-    domains: new Set(cert.domains.map(d => d.toLowerCase())),
-    notAfter: cert.notAfter.getTime(),
-    insertedAt: Number.isNaN(insertedAt) ? -Infinity : insertedAt,
-    isNew
-  }
-}
-
-/** Display order: negative when `a` sorts before `b`; 0 only for the same id. */
-function compareAge(a: Candidate, b: Candidate): number {
-  const an = Number.isNaN(a.notAfter) ? -Infinity : a.notAfter
-  const bn = Number.isNaN(b.notAfter) ? -Infinity : b.notAfter
-  if (an !== bn) return an < bn ? -1 : 1
-  if (a.isNew !== b.isNew) return a.isNew ? 1 : -1
-  if (a.insertedAt !== b.insertedAt) return a.insertedAt < b.insertedAt ? -1 : 1
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
-}
-
-function coversAll(x: Candidate, c: Candidate): boolean {
-  for (const d of c.domains) {
-    if (x.domains.has(d)) continue
-    const wildcard = wildcardFor(d)
-    if (wildcard === undefined || !x.domains.has(wildcard)) return false
-  }
-  return true
-}
-
 /** `YYYY-MM-DD`, or `unknown` for an invalid date. */
 function day(date: Date): string {
   return Number.isNaN(date.getTime()) ? 'unknown' : date.toISOString().slice(0, 10)
@@ -147,7 +110,7 @@ export function planPrune(
   certificates: readonly ListedCertificate[],
   options: PlanOptions
 ): PrunePlan {
-  const { keep, expiredOnly, certType, newCertificate } = options
+  const { keep, expiredOnly, certType, projectId, newCertificate } = options
   if (!Number.isInteger(keep) || keep < 0) {
     throw new RangeError(`keep must be an integer >= 0, got ${keep}`)
   }
@@ -156,13 +119,14 @@ export function planPrune(
   const outOfScope: OutOfScopeCounts = {
     notUploaded: 0,
     otherType: 0,
+    otherProject: 0,
     outsideDomains: 0,
     newCertificate: 0
   }
 
   const seen = new Set<string>()
-  const pool: Candidate[] = []
-  const inScope: { cert: ListedCertificate; candidate: Candidate }[] = []
+  const pool: Supersedable[] = []
+  const inScope: { cert: ListedCertificate; candidate: Supersedable }[] = []
   for (const cert of certificates) {
     if (seen.has(cert.id)) continue
     seen.add(cert.id)
@@ -170,7 +134,7 @@ export function planPrune(
       outOfScope.newCertificate++
       continue
     }
-    if (!cert.uploaded) {
+    if (cert.source !== 'upload') {
       outOfScope.notUploaded++
       continue
     }
@@ -178,7 +142,11 @@ export function planPrune(
       outOfScope.otherType++
       continue
     }
-    const candidate = toCandidate(cert, false)
+    if (cert.projectId !== projectId) {
+      outOfScope.otherProject++
+      continue
+    }
+    const candidate = toSupersedable(cert)
     pool.push(candidate)
     if (candidate.domains.size === 0 || ![...candidate.domains].every(d => scope.has(d))) {
       outOfScope.outsideDomains++
@@ -186,40 +154,38 @@ export function planPrune(
     }
     inScope.push({ cert, candidate })
   }
-  if (newCertificate !== undefined) pool.push(toCandidate(newCertificate, true))
+  if (newCertificate !== undefined) pool.push(toSupersedable({ ...newCertificate, certType }, true))
+  const index = new SupersederIndex(pool)
 
-  const toDelete: { entry: PlanEntry; candidate: Candidate }[] = []
-  const toKeep: { entry: PlanEntry; candidate: Candidate }[] = []
+  const toDelete: { entry: PlanEntry; candidate: Supersedable }[] = []
+  const toKeep: { entry: PlanEntry; candidate: Supersedable }[] = []
   for (const { cert, candidate } of inScope) {
-    const expired = candidate.notAfter <= now
+    const expired = hasExpired(candidate, now)
+    // Counting past `keep` changes nothing: the count is exact whenever it is below `keep`.
+    const superseders = index.find(candidate, now, Math.max(keep, 1))
+    const newest = superseders[0]
     const entry = (reason: string): PlanEntry => ({
       id: cert.id,
       domains: [...cert.domains],
       notAfter: cert.notAfter,
       alias: cert.alias,
       expired,
-      reason
+      reason,
+      ...(newest ? { supersededBy: newest.id } : {})
     })
     if (Number.isNaN(candidate.notAfter)) {
       toKeep.push({ entry: entry('not-after unknown'), candidate })
       continue
     }
-    let count = 0
-    let newest: Candidate | undefined
-    for (const x of pool) {
-      if (x.id === candidate.id || Number.isNaN(x.notAfter)) continue
-      // The contract's rule: a strictly later not-after. Equal ones (an RSA and an ECDSA
-      // certificate issued together, or identical copies) never supersede each other.
-      if (x.notAfter <= candidate.notAfter || !coversAll(x, candidate)) continue
-      count++
-      if (newest === undefined || compareAge(x, newest) > 0) newest = x
-    }
+    const count = superseders.length
     let keptFor: string | undefined
     if (count < keep) {
       keptFor =
-        count === 0
-          ? 'newest for its domains'
-          : `only ${count} newer certificate${count === 1 ? ' covers' : 's cover'} it, keep is ${keep}`
+        count > 0
+          ? `only ${count} newer certificate${count === 1 ? ' covers' : 's cover'} it, keep is ${keep}`
+          : cert.keyAlgorithm === null && !expired
+            ? 'key algorithm unknown: superseded only once expired'
+            : 'newest for its domains'
     } else if (expiredOnly && !expired) {
       keptFor = 'not expired (expired-only)'
     }
@@ -234,7 +200,7 @@ export function planPrune(
     }
   }
 
-  const oldestFirst = (list: { entry: PlanEntry; candidate: Candidate }[]): PlanEntry[] =>
+  const oldestFirst = (list: { entry: PlanEntry; candidate: Supersedable }[]): PlanEntry[] =>
     list.sort((a, b) => compareAge(a.candidate, b.candidate)).map(x => x.entry)
   return { delete: oldestFirst(toDelete), keep: oldestFirst(toKeep), outOfScope }
 }

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks'
 import { executeDeletion, type BoundHook, type DeletionResult } from './deletion.js'
 import type { Log } from './log.js'
-import { planPrune, type PrunePlan } from './prune-plan.js'
+import { planPrune, type NewCertificate, type PrunePlan } from './prune-plan.js'
 import type { CertType, SslClient } from './tencent/client.js'
 
 export { describe, type SkippedEntry } from './deletion.js'
@@ -17,8 +17,11 @@ export interface PruneOptions {
   maxDeletions: number
   dryRun: boolean
   certType: CertType
+  /** The `project-id` pruning works in; 0 (the contract's default) when not given. */
+  projectId?: number
   now: Date
-  newCertificate?: { id: string; domains: string[]; notAfter: Date }
+  /** Without `keyAlgorithm` (unknown), the new certificate supersedes only expired ones. */
+  newCertificate?: Omit<NewCertificate, 'keyAlgorithm'> & Partial<NewCertificate>
   /** `replace`: frees bound certificates before they are deleted (see deletion.ts). */
   onBound?: BoundHook
   /** Batches of 100 worked on at once (deletion.ts BATCHES_IN_FLIGHT by default). */
@@ -42,8 +45,12 @@ export async function prune(
     keep: options.keep,
     expiredOnly: options.expiredOnly,
     certType: options.certType,
+    projectId: options.projectId ?? 0,
     now: options.now,
-    newCertificate: options.newCertificate
+    newCertificate: options.newCertificate && {
+      ...options.newCertificate,
+      keyAlgorithm: options.newCertificate.keyAlgorithm ?? null
+    }
   })
   // Read by the benchmark (bench/scale.ts): keep the wording.
   log.debug(`Planning took ${Math.round(performance.now() - planningStarted)} ms.`)

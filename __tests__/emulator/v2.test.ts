@@ -101,6 +101,23 @@ describe('actions', () => {
     expect((withoutCert.data as ListData).list[0]).not.toHaveProperty('cert')
   })
 
+  it("shows a metadata seed's key through a stand-in PEM of its algorithm", async () => {
+    const seeded = emulator.seed(
+      ['RSA 2048', 'ECC 384', 'SM2', null].map(encryptAlgorithm => ({
+        domains: ['stand-in.example.test'],
+        notAfter: new Date(Date.now() + DAY),
+        encryptAlgorithm
+      }))
+    )
+    const keys: (string | undefined)[] = []
+    for (const { id } of seeded) {
+      const listed = await v2Call(emulator, 'CertGetList', { id, withCert: '1' })
+      const cert = (listed.data as ListData).list[0].cert as string
+      keys.push(cert === '' ? undefined : new X509Certificate(cert).publicKey.asymmetricKeyType)
+    }
+    expect(keys).toEqual(['rsa', 'ec', undefined, undefined])
+  })
+
   it('always stores a new copy: 2.0 has no Repeatable', async () => {
     const again = await makeChain({ ca, domains: ['copies.example.test'] })
     const first = await v2Call(emulator, 'CertUpload', uploadParams(again), { method: 'POST' })

@@ -352,6 +352,41 @@ describe('binding checks', () => {
   })
 })
 
+describe('EncryptAlgorithm and ProjectId', () => {
+  it('lists the uploaded key as Tencent writes it, the project as a string', async () => {
+    const rsa = await makeChain({ ca, key: 'rsa', domains: ['rsa.example.test'] })
+    const ec = await makeChain({ ca, domains: ['ec.example.test'] })
+    const uploaded = async (c: TestChain, projectId: number) =>
+      (
+        await upload({
+          CertificatePublicKey: c.fullchainPem,
+          CertificatePrivateKey: c.keyPem,
+          ProjectId: projectId
+        })
+      ).CertificateId as string
+    const ids = [await uploaded(rsa, 0), await uploaded(ec, 7)]
+    const seeded = emulator.seed([
+      { domains: ['m1.example.test'], notAfter: new Date(Date.now() + DAY) },
+      {
+        domains: ['m2.example.test'],
+        notAfter: new Date(Date.now() + DAY),
+        encryptAlgorithm: 'SM2'
+      },
+      { domains: ['m3.example.test'], notAfter: new Date(Date.now() + DAY), encryptAlgorithm: null }
+    ])
+    ids.push(...seeded.map(s => s.id))
+    const listed = await client.request('DescribeCertificates', { CertIds: ids })
+    const byId = new Map((listed.Certificates as Item[]).map(c => [c.CertificateId, c]))
+    expect(ids.map(id => [byId.get(id)?.EncryptAlgorithm, byId.get(id)?.ProjectId])).toEqual([
+      ['RSA 2048', '0'],
+      ['ECC 256', '7'],
+      ['ECC 256', '0'],
+      ['SM2', '0'],
+      [null, '0']
+    ])
+  })
+})
+
 describe('DescribeCertificates listing', () => {
   let big: Emulator
   let bigClient: ReturnType<typeof sdkClient>

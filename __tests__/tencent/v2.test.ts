@@ -212,7 +212,9 @@ describe('listUploaded', () => {
       subjectAltName: ['WWW.example.com', 'example.com'],
       certEndTime: '2027-01-15 08:00:00',
       insertTime: '2026-10-17 10:30:00',
-      alias: 'mine'
+      alias: 'mine',
+      cert: mine.fullchainPem,
+      projectId: '7'
     })
     const [listed] = await run(client.listUploaded('SVR'))
     expect(listed).toEqual({
@@ -221,9 +223,39 @@ describe('listUploaded', () => {
       notAfter: new Date('2027-01-15T00:00:00Z'),
       insertedAt: new Date('2026-10-17T02:30:00Z'),
       certType: 'SVR',
-      uploaded: true,
+      source: 'upload',
+      keyAlgorithm: 'ECDSA',
+      projectId: 7,
       alias: 'mine'
     })
+  })
+
+  it("reads the key algorithm from the leaf's PEM (withCert=1): unknown without one", async () => {
+    const rsa = await makeChain({ ca, key: 'rsa', domains: ['rsa.example.com'] })
+    const { client, server, actions, run } = setup()
+    server.add({ id: 'ec', cert: mine.fullchainPem })
+    server.add({ id: 'rsa', cert: rsa.fullchainPem })
+    server.add({ id: 'none' })
+    server.add({ id: 'garbage', cert: 'not a certificate' })
+    const listed = await run(client.listUploaded('SVR'))
+    expect(listed.map(c => [c.id, c.keyAlgorithm])).toEqual([
+      ['ec', 'ECDSA'],
+      ['rsa', 'RSA'],
+      ['none', null],
+      ['garbage', null]
+    ])
+    expect(formOf(actions('CertGetList')[0]).withCert).toBe('1')
+  })
+
+  it.each<[string, Record<string, unknown>, number | undefined]>([
+    ['projectId', { projectId: '3' }, 3],
+    ['projectInfo.projectId', { projectInfo: { projectId: 4 } }, 4],
+    ['neither', {}, undefined]
+  ])('reads the project from %s', async (_name, fields, projectId) => {
+    const { client, server, run } = setup()
+    server.add({ id: 'p', ...fields })
+    const [listed] = await run(client.listUploaded('SVR'))
+    expect(listed.projectId).toBe(projectId)
   })
 
   it('leaves out a certificate whose expiry cannot be read, with a warning naming it', async () => {
@@ -233,6 +265,30 @@ describe('listUploaded', () => {
     const listed = await run(client.listUploaded('SVR'))
     expect(listed.map(c => c.id)).toEqual(['fine'])
     expect(deps.warnings.some(w => w.includes('broken'))).toBe(true)
+  })
+})
+
+describe('listCertificates', () => {
+  it('sends searchKey, certType and a single id to CertGetList; filters the rest itself', async () => {
+    const { client, server, actions, run } = setup()
+    server.add({ id: 'up0', projectId: '0' })
+    server.add({ id: 'up7', projectId: '7' })
+    server.add({ id: 'bought', from: 'trustasia', projectId: '0' })
+    server.add({ id: 'unsaid', from: undefined, projectId: '0' })
+    const ids = async (filter: Parameters<typeof client.listCertificates>[0]) =>
+      (await run(client.listCertificates(filter))).map(c => c.id)
+    expect(await ids({})).toEqual(['up0', 'up7', 'bought', 'unsaid'])
+    expect(await ids({ source: 'upload' })).toEqual(['up0', 'up7'])
+    expect(await ids({ source: 'buy' })).toEqual(['bought', 'unsaid'])
+    expect(await ids({ projectId: 0 })).toEqual(['up0', 'bought', 'unsaid'])
+    expect(await ids({ ids: ['up7', 'bought', 'gone'] })).toEqual(['up7', 'bought'])
+    await run(client.listCertificates({ searchKey: 'shop', certType: 'CA', ids: ['one'] }))
+    const forms = actions('CertGetList').map(formOf)
+    for (const form of forms.slice(0, 5)) {
+      expect(form).toMatchObject({ page: '1', count: '100', withCert: '1' })
+      for (const name of ['searchKey', 'certType', 'id']) expect(form).not.toHaveProperty(name)
+    }
+    expect(forms[5]).toMatchObject({ searchKey: 'shop', certType: 'CA', id: 'one' })
   })
 })
 

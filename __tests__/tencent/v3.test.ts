@@ -443,7 +443,9 @@ describe('listUploaded', () => {
       SubjectAltName: ['*.Example.com', 'example.com', 'www.example.com'],
       CertEndTime: '2027-01-15 08:00:00',
       InsertTime: '2026-10-17 10:30:00',
-      Alias: 'mine'
+      Alias: 'mine',
+      EncryptAlgorithm: 'ECC 256',
+      ProjectId: '7'
     })
     const [listed] = await run(client.listUploaded('SVR'))
     expect(listed).toEqual({
@@ -452,9 +454,45 @@ describe('listUploaded', () => {
       notAfter: new Date('2027-01-15T00:00:00Z'),
       insertedAt: new Date('2026-10-17T02:30:00Z'),
       certType: 'SVR',
-      uploaded: true,
+      source: 'upload',
+      keyAlgorithm: 'ECDSA',
+      projectId: 7,
       alias: 'mine'
     })
+  })
+
+  it.each<[unknown, string | null]>([
+    ['RSA 2048', 'RSA'],
+    ['RSA 4096', 'RSA'],
+    ['ECC 256', 'ECDSA'],
+    ['ECC 384', 'ECDSA'],
+    ['SM2', null],
+    ['svr', null],
+    ['', null],
+    [null, null],
+    [undefined, null]
+  ])('reads EncryptAlgorithm %p as %p', async (encryptAlgorithm, keyAlgorithm) => {
+    const { client, server, run } = setup()
+    server.add({ CertificateId: 'k', EncryptAlgorithm: encryptAlgorithm })
+    const [listed] = await run(client.listUploaded('SVR'))
+    expect(listed.keyAlgorithm).toBe(keyAlgorithm)
+  })
+
+  it.each<[string, Record<string, unknown>, number | undefined]>([
+    ['a digit string', { ProjectId: '12' }, 12],
+    ['a number', { ProjectId: 3 }, 3],
+    [
+      'ProjectInfo when ProjectId is masked',
+      { ProjectId: 'zr***', ProjectInfo: { ProjectId: '5' } },
+      5
+    ],
+    ['neither', { ProjectId: null }, undefined],
+    ['a negative one', { ProjectId: '-1' }, undefined]
+  ])('reads the project from %s', async (_name, fields, projectId) => {
+    const { client, server, run } = setup()
+    server.add({ CertificateId: 'p', ...fields })
+    const [listed] = await run(client.listUploaded('SVR'))
+    expect(listed.projectId).toBe(projectId)
   })
 
   it('adds the main domain when the alternative names lack it; reads ISO times', async () => {
@@ -512,7 +550,7 @@ describe('listUploaded', () => {
     expect(deps.warnings.some(w => w.includes('no-time'))).toBe(true)
   })
 
-  it('marks a certificate from another source as not uploaded', async () => {
+  it('marks a certificate from another source as bought, an unnamed one as what was asked', async () => {
     const handler = () =>
       v3Ok({
         TotalCount: 3,
@@ -538,10 +576,17 @@ describe('listUploaded', () => {
       })
     const { client, run } = setup({ handler })
     const listed = await run(client.listUploaded('SVR'))
-    expect(listed.map(c => [c.id, c.uploaded])).toEqual([
-      ['a', true],
-      ['b', true],
-      ['c', false]
+    expect(listed.map(c => [c.id, c.source])).toEqual([
+      ['a', 'upload'],
+      ['b', 'upload'],
+      ['c', 'buy']
+    ])
+    // Asked for every source, a certificate that does not name its own is not known to be uploaded.
+    const all = await run(client.listCertificates({}))
+    expect(all.map(c => [c.id, c.source])).toEqual([
+      ['a', 'upload'],
+      ['b', 'buy'],
+      ['c', 'buy']
     ])
   })
 
@@ -571,6 +616,57 @@ describe('listUploaded', () => {
     await expect(run(client.listUploaded('SVR'))).rejects.toMatchObject({
       code: 'MalformedResponse'
     })
+  })
+})
+
+describe('listCertificates', () => {
+  it('sends each filter as its DescribeCertificates parameter, and none when there is none', async () => {
+    const { client, actions, run } = setup()
+    await run(client.listCertificates({}))
+    await run(
+      client.listCertificates({
+        searchKey: 'shop',
+        certType: 'CA',
+        source: 'buy',
+        ids: ['a', 'b', 'a'],
+        projectId: 0
+      })
+    )
+    const [whole, filtered] = actions('DescribeCertificates').map(jsonOf)
+    expect(whole).toEqual({ Offset: 0, Limit: 1000 })
+    expect(filtered).toEqual({
+      Offset: 0,
+      Limit: 1000,
+      SearchKey: 'shop',
+      CertificateType: 'CA',
+      FilterSource: 'buy',
+      CertIds: ['a', 'b'],
+      ProjectId: 0
+    })
+  })
+
+  it('asks for at most 100 CertIds at a time, reading every page of each batch', async () => {
+    const ids = Array.from({ length: 250 }, (_, i) => `id${i}`)
+    const { client, actions, run } = setup({
+      handler: request => {
+        const params = jsonOf(request)
+        const asked = params.CertIds as string[]
+        return v3Ok({
+          TotalCount: asked.length,
+          Certificates: asked.slice(Number(params.Offset), Number(params.Offset) + 60).map(id => ({
+            CertificateId: id,
+            From: 'upload',
+            CertEndTime: '2027-01-01 00:00:00',
+            SubjectAltName: [`${id}.example.com`]
+          }))
+        })
+      }
+    })
+    const listed = await run(client.listCertificates({ ids }))
+    expect(listed.map(c => c.id)).toEqual(ids)
+    const sent = actions('DescribeCertificates').map(jsonOf)
+    expect(sent.map(p => (p.CertIds as string[]).length)).toEqual([100, 100, 100, 100, 50])
+    expect(sent.map(p => p.Offset)).toEqual([0, 60, 0, 60, 0])
   })
 })
 

@@ -2,6 +2,7 @@
  * What the action needs from Tencent Cloud SSL, independent of the API version.
  * `v3.ts` (ssl 2019-12-05) and `v2.ts` (legacy wss.api.qcloud.com) implement it.
  */
+import type { KeyAlgorithm } from '../key-algorithm.js'
 import type { TencentApiError } from './errors.js'
 
 export type ApiVersion = '3.0' | '2.0'
@@ -85,6 +86,11 @@ export interface UploadResult {
   reused: boolean
 }
 
+export type { KeyAlgorithm } from '../key-algorithm.js'
+
+/** `upload`: uploaded by a user; `buy`: issued or sold by Tencent. */
+export type CertSource = 'upload' | 'buy'
+
 /** A certificate as listed by either API, normalised. */
 export interface ListedCertificate {
   id: string
@@ -93,10 +99,27 @@ export interface ListedCertificate {
   notAfter: Date
   /** When it was uploaded, if the API says. */
   insertedAt?: Date
+  /** `SVR` or `CA` as the API writes it, upper-cased. */
   certType: string
-  /** Uploaded by a user (as opposed to issued or sold by Tencent). */
-  uploaded: boolean
+  /** A source the listing cannot tell is `buy`: only certificates known to be uploaded are ever
+   * pruned. */
+  source: CertSource
+  /** RSA or ECDSA; null when the API does not say, or it is neither (SM2). */
+  keyAlgorithm: KeyAlgorithm | null
+  /** Undefined when the API does not say. */
+  projectId?: number
   alias: string
+}
+
+/** Filters of a listing, each applied by the API where it has one; absent ones do not filter. */
+export interface ListFilter {
+  /** Tencent's keyword filter: id, alias or domain, partial match. */
+  searchKey?: string
+  certType?: CertType
+  source?: CertSource
+  /** Only these ids; empty or absent: any. */
+  ids?: readonly string[]
+  projectId?: number
 }
 
 export type BindingState =
@@ -148,8 +171,10 @@ export interface SslClient {
   upload(request: UploadRequest): Promise<UploadResult>
   /** The id of an identical certificate already there, or '' (read-only: what dry-run uses). */
   findIdentical(request: UploadRequest): Promise<string>
-  /** Every uploaded certificate of this type, all pages. */
+  /** Every uploaded certificate of this type, every project, all pages. */
   listUploaded(certType: CertType): Promise<ListedCertificate[]>
+  /** Every certificate that matches the filter, all pages; `{}`: the whole account. */
+  listCertificates(filter: ListFilter): Promise<ListedCertificate[]>
   /** Read-only binding check, one state per distinct id in order; `null` when the API has none
    * (2.0). */
   checkBindings(ids: string[], options?: BindingCheckOptions): Promise<BindingState[] | null>

@@ -3,7 +3,7 @@
  * envelope {code, message, codeDesc, data}. See tencent-cloud-ssl-api.md §1. Tencent announced
  * its retirement; it is kept for accounts that still depend on it.
  */
-import { X509Certificate } from 'node:crypto'
+import { firstCertificate, keyAlgorithmOfPem } from '../key-algorithm.js'
 import type {
   CertType,
   ClientDeps,
@@ -12,11 +12,13 @@ import type {
   DeleteOutcome,
   FoundCertificate,
   ListedCertificate,
+  ListFilter,
   SslClient,
   UploadRequest,
   UploadResult
 } from './client.js'
 import { TencentApiError } from './errors.js'
+import { readProjectId, sourceOf } from './list-fields.js'
 import {
   confirmedGone,
   domainList,
@@ -106,13 +108,29 @@ export class SslClientV2 implements SslClient {
     })
   }
 
-  async listUploaded(certType: CertType): Promise<ListedCertificate[]> {
-    const items = await this.listAll(certType, false)
+  listUploaded(certType: CertType): Promise<ListedCertificate[]> {
+    return this.listCertificates({ certType, source: 'upload' })
+  }
+
+  /**
+   * CertGetList filters by searchKey, certType and one id; the source, several ids and the project
+   * are filtered here, from the listed fields. `withCert=1`: the key algorithm is read from the
+   * PEM, which is the only place 2.0 gives it.
+   */
+  async listCertificates(filter: ListFilter): Promise<ListedCertificate[]> {
+    const ids = new Set(filter.ids ?? [])
+    const params: Fields = { withCert: 1 }
+    if (filter.searchKey) params.searchKey = filter.searchKey
+    if (filter.certType) params.certType = filter.certType
+    if (ids.size === 1) params.id = [...ids][0]
     const listed: ListedCertificate[] = []
-    for (const item of items) {
-      if (item.from !== 'upload') continue
-      const entry = this.toListed(item, certType)
-      if (entry) listed.push(entry)
+    for (const item of await this.listAll(params)) {
+      const entry = this.toListed(item, filter.certType)
+      if (!entry) continue
+      if (filter.source !== undefined && entry.source !== filter.source) continue
+      if (ids.size > 0 && !ids.has(entry.id)) continue
+      if (filter.projectId !== undefined && entry.projectId !== filter.projectId) continue
+      listed.push(entry)
     }
     return listed
   }
@@ -227,17 +245,17 @@ export class SslClientV2 implements SslClient {
 
   private async findByFingerprint(request: UploadRequest): Promise<string> {
     const wanted = request.fingerprint.replace(/:/g, '').toLowerCase()
-    for (const item of await this.listAll(request.certType, true))
+    for (const item of await this.listAll({ certType: request.certType, withCert: 1 }))
       if (leafFingerprint(item.cert) === wanted) return item.id as string
     return ''
   }
 
-  /** Every listed item of one type, all pages; each has a non-empty string `id`. */
-  private async listAll(certType: CertType, withCert: boolean): Promise<Fields[]> {
+  /** Every listed item that matches `filter` (CertGetList parameters), all pages; each has a
+   * non-empty string `id`. */
+  private async listAll(filter: Fields): Promise<Fields[]> {
     const items = new Map<string, Fields>()
     for (let page = 1, seen = 0; ; page++) {
-      const params: Record<string, unknown> = { page, count: PAGE_SIZE, certType }
-      if (withCert) params.withCert = 1
+      const params: Record<string, unknown> = { page, count: PAGE_SIZE, ...filter }
       const answer = await this.transport.call('CertGetList', params)
       const data = isRecord(answer.data) ? answer.data : {}
       const total = readCount(data.totalNum)
@@ -259,7 +277,7 @@ export class SslClientV2 implements SslClient {
     return [...items.values()]
   }
 
-  private toListed(item: Fields, certType: CertType): ListedCertificate | undefined {
+  private toListed(item: Fields, certType: CertType | undefined): ListedCertificate | undefined {
     const id = item.id as string
     const notAfter = parseTencentTime(item.certEndTime)
     if (!notAfter) {
@@ -269,13 +287,17 @@ export class SslClientV2 implements SslClient {
       )
       return undefined
     }
+    const type =
+      typeof item.certType === 'string' && item.certType !== ''
+        ? item.certType.toUpperCase()
+        : (certType ?? '')
     // Without subjectAltName the main domain alone could put a certificate in scope that also
     // serves other names: such a certificate is left out, never deleted.
     const alt = item.subjectAltName
     const names =
       Array.isArray(alt) && alt.length > 0
         ? alt
-        : item.certType === 'CA' && typeof item.domain === 'string'
+        : type === 'CA' && typeof item.domain === 'string'
           ? [item.domain]
           : undefined
     if (!names) {
@@ -285,14 +307,17 @@ export class SslClientV2 implements SslClient {
       )
       return undefined
     }
+    const projectInfo = isRecord(item.projectInfo) ? item.projectInfo : {}
     return {
       id,
       domains: domainList([...names, item.domain]),
       notAfter,
       insertedAt: parseTencentTime(item.insertTime),
-      certType:
-        typeof item.certType === 'string' && item.certType !== '' ? item.certType : certType,
-      uploaded: true,
+      certType: type,
+      // CertGetList has no source filter: an item that does not say is not known to be uploaded.
+      source: sourceOf(item.from, undefined),
+      keyAlgorithm: keyAlgorithmOfPem(item.cert),
+      projectId: readProjectId(item.projectId) ?? readProjectId(projectInfo.projectId),
       alias: typeof item.alias === 'string' ? item.alias : ''
     }
   }
@@ -320,12 +345,5 @@ function readCount(value: unknown): number | undefined {
 
 /** SHA-256 of the first certificate in a PEM, lower-case hex; undefined when unreadable. */
 export function leafFingerprint(pem: unknown): string | undefined {
-  if (typeof pem !== 'string') return undefined
-  const block = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)
-  if (!block) return undefined
-  try {
-    return new X509Certificate(block[0]).fingerprint256.replace(/:/g, '').toLowerCase()
-  } catch {
-    return undefined
-  }
+  return firstCertificate(pem)?.fingerprint256.replace(/:/g, '').toLowerCase()
 }

@@ -39,7 +39,7 @@ import { malformed, type ApiAnswer, type Transport } from './transport.js'
 /** Most ids one batch call (delete, binding task, task result) accepts. */
 const BATCH = 100
 /** Most ids DescribeCertificates takes in CertIds (more: InvalidParameter.CertificateIdNumberLimit). */
-const LOOKUP_BATCH = 50
+export const LOOKUP_BATCH = 50
 const LINKED_ROLE = 'SSL_QCSLinkedRoleInReplaceLoadCertificate'
 const ROLE_HINT = `authorise the service-linked role ${LINKED_ROLE} in the SSL Certificate console`
 

@@ -12,18 +12,21 @@ import type {
   DeleteOutcome,
   FoundCertificate,
   ListedCertificate,
+  ListFilter,
   SslClient,
   UploadRequest,
   UploadResult
 } from './client.js'
+import { keyAlgorithmOfTencent } from '../key-algorithm.js'
 import { TencentApiError } from './errors.js'
+import { readProjectId, sourceOf } from './list-fields.js'
 import { DEFAULT_POLL } from './poll.js'
-import { domainList, isRecord, optionalString, type Fields } from './read.js'
+import { chunks, domainList, isRecord, optionalString, unique, type Fields } from './read.js'
 import { classifyFailure } from './retry.js'
 import { SSL_API, Tc3ServiceProtocol } from './tc3.js'
 import { parseTencentTime } from './time.js'
 import { malformed, Transport, type ClientTuning } from './transport.js'
-import { V3Deletion } from './v3-deletion.js'
+import { LOOKUP_BATCH, V3Deletion } from './v3-deletion.js'
 
 /** DescribeCertificates' largest page. */
 const PAGE_SIZE = 1000
@@ -122,41 +125,48 @@ export class SslClientV3 implements SslClient {
     }
   }
 
-  async listUploaded(certType: CertType): Promise<ListedCertificate[]> {
+  listUploaded(certType: CertType): Promise<ListedCertificate[]> {
+    return this.listCertificates({ certType, source: 'upload' })
+  }
+
+  async listCertificates(filter: ListFilter): Promise<ListedCertificate[]> {
     const found = new Map<string, ListedCertificate | undefined>()
-    for (let offset = 0; ;) {
-      const params = {
-        Offset: offset,
-        Limit: PAGE_SIZE,
-        FilterSource: 'upload',
-        CertificateType: certType
+    const ids = unique(filter.ids ?? [])
+    // CertIds takes at most LOOKUP_BATCH ids a call.
+    for (const certIds of ids.length > 0 ? chunks(ids, LOOKUP_BATCH) : [undefined]) {
+      const params = listParams(filter, certIds)
+      for (let offset = 0; ;) {
+        const answer = await this.transport.call('DescribeCertificates', {
+          Offset: offset,
+          Limit: PAGE_SIZE,
+          ...params
+        })
+        const data = answer.data as Fields
+        const page = data.Certificates
+        if (typeof data.TotalCount !== 'number' || !Array.isArray(page))
+          throw malformed('DescribeCertificates', 'no TotalCount or Certificates', answer.requestId)
+        let added = 0
+        for (const item of page) {
+          const id = isRecord(item) ? item.CertificateId : undefined
+          if (typeof id !== 'string' || id === '')
+            throw malformed(
+              'DescribeCertificates',
+              'a certificate has no CertificateId',
+              answer.requestId
+            )
+          if (found.has(id)) continue
+          found.set(id, this.toListed(item as Fields, id, filter))
+          added++
+        }
+        offset += page.length
+        // A page with nothing new means the server is repeating itself: stop rather than loop.
+        if (page.length === 0 || offset >= data.TotalCount || added === 0) break
       }
-      const answer = await this.transport.call('DescribeCertificates', params)
-      const data = answer.data as Fields
-      const page = data.Certificates
-      if (typeof data.TotalCount !== 'number' || !Array.isArray(page))
-        throw malformed('DescribeCertificates', 'no TotalCount or Certificates', answer.requestId)
-      let added = 0
-      for (const item of page) {
-        const id = isRecord(item) ? item.CertificateId : undefined
-        if (typeof id !== 'string' || id === '')
-          throw malformed(
-            'DescribeCertificates',
-            'a certificate has no CertificateId',
-            answer.requestId
-          )
-        if (found.has(id)) continue
-        found.set(id, this.toListed(item as Fields, id, certType))
-        added++
-      }
-      offset += page.length
-      // A page with nothing new means the server is repeating itself: stop rather than loop.
-      if (page.length === 0 || offset >= data.TotalCount || added === 0) break
     }
     return [...found.values()].filter((c): c is ListedCertificate => c !== undefined)
   }
 
-  private toListed(item: Fields, id: string, certType: CertType): ListedCertificate | undefined {
+  private toListed(item: Fields, id: string, filter: ListFilter): ListedCertificate | undefined {
     const notAfter = parseTencentTime(item.CertEndTime)
     if (!notAfter) {
       this.deps.warning(
@@ -170,8 +180,11 @@ export class SslClientV3 implements SslClient {
     // also serves other names: such a certificate is left out, never deleted.
     const listed = (value: unknown) =>
       Array.isArray(value) && value.length > 0 ? value : undefined
+    const type =
+      typeof item.CertificateType === 'string' && item.CertificateType !== ''
+        ? item.CertificateType.toUpperCase()
+        : (filter.certType ?? '')
     // A CA certificate for client authentication has no alternative names: its Domain is its name.
-    const type = typeof item.CertificateType === 'string' ? item.CertificateType : certType
     const names =
       listed(item.SubjectAltName) ??
       listed(item.CertSANs) ??
@@ -183,18 +196,16 @@ export class SslClientV3 implements SslClient {
       )
       return undefined
     }
-    const from = optionalString(item.From)
+    const projectInfo = isRecord(item.ProjectInfo) ? item.ProjectInfo : {}
     return {
       id,
       domains: domainList([...names, ...(listed(item.CertSANs) ?? []), item.Domain]),
       notAfter,
       insertedAt: parseTencentTime(item.InsertTime),
-      certType:
-        typeof item.CertificateType === 'string' && item.CertificateType !== ''
-          ? item.CertificateType
-          : certType,
-      // The list is filtered by FilterSource=upload; an explicit other source still wins.
-      uploaded: from === '' || from === 'upload',
+      certType: type,
+      source: sourceOf(item.From, filter.source),
+      keyAlgorithm: keyAlgorithmOfTencent(item.EncryptAlgorithm),
+      projectId: readProjectId(item.ProjectId) ?? readProjectId(projectInfo.ProjectId),
       alias: typeof item.Alias === 'string' ? item.Alias : ''
     }
   }
@@ -210,4 +221,15 @@ export class SslClientV3 implements SslClient {
   findByIds(ids: string[]): Promise<Map<string, FoundCertificate>> {
     return this.deletion.findByIds(ids)
   }
+}
+
+/** DescribeCertificates' filter parameters (paging aside). */
+function listParams(filter: ListFilter, certIds: string[] | undefined): Fields {
+  const params: Fields = {}
+  if (filter.searchKey) params.SearchKey = filter.searchKey
+  if (filter.certType) params.CertificateType = filter.certType
+  if (filter.source) params.FilterSource = filter.source
+  if (certIds) params.CertIds = certIds
+  if (filter.projectId !== undefined) params.ProjectId = filter.projectId
+  return params
 }
