@@ -427,7 +427,7 @@ module.exports.fetch = async function fetch (init, options = undefined) {
 module.exports.Headers = __nccwpck_require__(660).Headers
 module.exports.Response = __nccwpck_require__(9051).Response
 module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.FormData = __nccwpck_require__(3529).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
 module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
@@ -15282,7 +15282,7 @@ const {
   extractMimeType,
   utf8DecodeBytes
 } = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
+const { FormData } = __nccwpck_require__(3529)
 const { kState } = __nccwpck_require__(3627)
 const { webidl } = __nccwpck_require__(5893)
 const { Blob } = __nccwpck_require__(4573)
@@ -16879,7 +16879,7 @@ const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
 const { utf8DecodeBytes } = __nccwpck_require__(3168)
 const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
 const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
+const { makeEntry } = __nccwpck_require__(3529)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17351,7 +17351,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 3529:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21698,7 +21698,7 @@ const {
 } = __nccwpck_require__(4495)
 const { kState, kHeaders } = __nccwpck_require__(3627)
 const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
+const { FormData } = __nccwpck_require__(3529)
 const { URLSerializer } = __nccwpck_require__(1900)
 const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
@@ -33138,7 +33138,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2799);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5910);
 /* istanbul ignore file -- the entry point only starts the action. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33148,7 +33148,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2799:
+/***/ 5910:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36136,7 +36136,7 @@ function coreIO(env = process.env) {
 
 ;// CONCATENATED MODULE: ./src/outcome.ts
 function emptyOutcome() {
-    return { api: '', dryRun: false, deletedIds: [], skippedIds: [], replaced: [] };
+    return { api: '', dryRun: false, deletedIds: [], skippedIds: [], replaced: [], problems: [] };
 }
 const PRUNING = ['deleted-ids', 'skipped-ids', 'replaced'];
 /** upload and sync: the certificate's, and the (empty in upload) pruning ones. */
@@ -36248,61 +36248,6 @@ function errorMessage(error) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/tencent/read.ts
-/** Helpers for reading untyped API answers defensively, shared by both API versions. */
-
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** A string field that may be absent or null (then ''); undefined when it has another type. */
-function optionalString(value) {
-    if (value === undefined || value === null)
-        return '';
-    return typeof value === 'string' ? value : undefined;
-}
-/** An array field that may be absent or null (then []); undefined when it has another type. */
-function optionalArray(value) {
-    if (value === undefined || value === null)
-        return [];
-    return Array.isArray(value) ? value : undefined;
-}
-/** Lower-cased, without empties and repeats, first occurrence first. */
-function domainList(values) {
-    const names = values.filter((v) => typeof v === 'string').map(v => v.trim());
-    return [...new Set(names.filter(v => v !== '').map(v => v.toLowerCase()))];
-}
-function unique(values) {
-    return [...new Set(values)];
-}
-function chunks(values, size) {
-    const out = [];
-    for (let i = 0; i < values.length; i += size)
-        out.push(values.slice(i, i + size));
-    return out;
-}
-/** A copy of `error` that names `subject`: errors are shared across a batch, subjects are not. */
-function errorFor(error, operation, subject) {
-    if (!(error instanceof TencentApiError))
-        return new TencentApiError({
-            operation,
-            code: 'UnexpectedError',
-            message: errorMessage(error),
-            subject
-        });
-    return new TencentApiError({
-        operation: error.operation,
-        code: error.code,
-        message: error.apiMessage,
-        requestId: error.requestId,
-        httpStatus: error.httpStatus,
-        subject
-    });
-}
-/** Tencent's wording for a certificate that no longer exists, in either language. */
-function saysNotFound(message) {
-    return /CertificateNotFound|not\s+(?:be\s+)?found|not\s+exist|no\s+longer\s+exist|不存在/i.test(message);
-}
-
 ;// CONCATENATED MODULE: ./src/tencent/retry.ts
 /**
  * Which failures are worth another attempt, and how long to wait before it.
@@ -36377,6 +36322,104 @@ function backoffDelay(policy, retryIndex, random) {
 }
 function retryPolicy(overrides = {}) {
     return { ...DEFAULT_RETRY_POLICY, ...overrides };
+}
+
+;// CONCATENATED MODULE: ./src/tencent/read.ts
+/**
+ * Helpers for reading untyped API answers defensively, and for reading what an error code says,
+ * shared by both API versions. Pure.
+ */
+
+
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A string field that may be absent or null (then ''); undefined when it has another type. */
+function optionalString(value) {
+    if (value === undefined || value === null)
+        return '';
+    return typeof value === 'string' ? value : undefined;
+}
+/** An array field that may be absent or null (then []); undefined when it has another type. */
+function optionalArray(value) {
+    if (value === undefined || value === null)
+        return [];
+    return Array.isArray(value) ? value : undefined;
+}
+/** Lower-cased, without empties and repeats, first occurrence first. */
+function domainList(values) {
+    const names = values.filter((v) => typeof v === 'string').map(v => v.trim());
+    return [...new Set(names.filter(v => v !== '').map(v => v.toLowerCase()))];
+}
+function unique(values) {
+    return [...new Set(values)];
+}
+function chunks(values, size) {
+    const out = [];
+    for (let i = 0; i < values.length; i += size)
+        out.push(values.slice(i, i + size));
+    return out;
+}
+/** A copy of `error` that names `subject`: errors are shared across a batch, subjects are not. */
+function errorFor(error, operation, subject) {
+    if (!(error instanceof TencentApiError))
+        return new TencentApiError({
+            operation,
+            code: 'UnexpectedError',
+            message: errorMessage(error),
+            subject
+        });
+    return new TencentApiError({
+        operation: error.operation,
+        code: error.code,
+        message: error.apiMessage,
+        requestId: error.requestId,
+        httpStatus: error.httpStatus,
+        subject
+    });
+}
+/**
+ * The certificate does not exist: decided by the error code only, never by the message's
+ * wording (a refusal may well say that a *role* "does not exist"). 3.0 codes, with or without
+ * the `FailedOperation.` prefix (task results carry the bare name), and 2.0's 5000. A
+ * `ResourceNotFound.*` about a role (`ResourceNotFound.RoleNotFound`) is a refusal, not this.
+ */
+function meansNotFound(code) {
+    return (code === 'FailedOperation.CertificateNotFound' ||
+        code === 'CertificateNotFound' ||
+        code === 'ResourceNotFound' ||
+        (code.startsWith('ResourceNotFound.') && !/Role/i.test(code)) ||
+        code === '5000');
+}
+/** Codes that refuse the key or the account (CAM, the service role, real-name or project
+ * permission): the user's to fix, and the same on every run until they do. */
+function meansRefusal(code) {
+    return (code.startsWith('AuthFailure') ||
+        code.startsWith('UnauthorizedOperation') ||
+        /(?:^|\.)(?:RoleNotFound(?:Authorization)?|CAMAuthorizedFail|AuthError|NoProjectPermission|NoRealNameAuth)$/.test(code) ||
+        /^41\d\d$/.test(code));
+}
+/** Failures that say nothing certain about the server's state: it may have acted (a timeout, a
+ * cut-off or unreadable answer, retries that ran out). Anything else is the API's verdict. */
+function leavesOutcomeUnclear(code) {
+    return (classifyFailure(code) !== 'fatal' ||
+        /^(?:Timeout|MalformedResponse|UnexpectedError|HttpError\.|NetworkError\.)/.test(code));
+}
+/**
+ * Of `ids` (deletions whose outcome is unclear), those a look-up shows no longer exist. A
+ * look-up that fails shows nothing: no certificate is called gone unseen.
+ */
+async function confirmedGone(ids, lookUp, debug) {
+    if (ids.length === 0)
+        return new Set();
+    try {
+        const found = await lookUp(ids);
+        return new Set(ids.filter(id => !found.has(id)));
+    }
+    catch (error) {
+        debug(`Could not look the certificates up after their deletion: ${errorMessage(error)}`);
+        return new Set();
+    }
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -37035,6 +37078,87 @@ function exportCredentials(credentials, deps) {
     deps.log.info(`Exported ${EXPORTED_VARIABLES.join(', ')} for the later steps of this job.`);
 }
 
+;// CONCATENATED MODULE: ./src/key-algorithm.ts
+/**
+ * A certificate's public-key algorithm as the Superseded rule compares it: RSA or ECDSA, or null
+ * when it is unknown or neither (SM2, Ed25519, RSA-PSS). Read from a key, from PEM, or from
+ * Tencent's `EncryptAlgorithm` text. Pure (node:crypto parsing only).
+ */
+
+/** SM2 keys are elliptic-curve keys too, but no ECDSA server key can stand in for them. */
+const SM2_CURVE = /sm2/i;
+function keyAlgorithmOfKey(key) {
+    switch (key.asymmetricKeyType) {
+        case 'rsa':
+            return 'RSA';
+        case 'ec': {
+            const curve = key.asymmetricKeyDetails?.namedCurve;
+            return curve === undefined || SM2_CURVE.test(curve) ? null : 'ECDSA';
+        }
+        default:
+            return null;
+    }
+}
+const FIRST_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+/** The first certificate of a PEM text; undefined when there is none or it cannot be read. */
+function firstCertificate(pem) {
+    if (typeof pem !== 'string')
+        return undefined;
+    const block = FIRST_CERTIFICATE.exec(pem);
+    if (!block)
+        return undefined;
+    try {
+        return new external_node_crypto_.X509Certificate(block[0]);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The key algorithm of the first certificate of a PEM chain (the leaf); null when unreadable. */
+function keyAlgorithmOfPem(pem) {
+    const leaf = firstCertificate(pem);
+    return leaf ? keyAlgorithmOfKey(leaf.publicKey) : null;
+}
+/**
+ * Tencent's `EncryptAlgorithm` of DescribeCertificates: `RSA 2048` in its examples, `ECC 256`
+ * for elliptic-curve keys (the console's wording), `SM2` for 国密 certificates. Anything else
+ * (null, empty, a value it documents nowhere) is unknown.
+ */
+function keyAlgorithmOfTencent(value) {
+    if (typeof value !== 'string')
+        return null;
+    const text = value.trim().toUpperCase();
+    if (SM2_CURVE.test(text))
+        return null;
+    if (/^RSA(?![A-Z-])/.test(text))
+        return 'RSA';
+    if (/^(?:ECC|ECDSA|EC)(?![A-Z-])/.test(text))
+        return 'ECDSA';
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/tencent/list-fields.ts
+/**
+ * `From` (3.0) / `from` (2.0): `upload` for uploads, an issuer (`trustasia`, ...) for certificates
+ * Tencent issued or sold. An empty one is what the listing was filtered by, and otherwise `buy`:
+ * only a certificate known to be uploaded may ever be pruned.
+ */
+function sourceOf(from, filtered) {
+    if (from === 'upload')
+        return 'upload';
+    if (typeof from === 'string' && from !== '')
+        return 'buy';
+    return filtered ?? 'buy';
+}
+/** A project id as either API writes it (a digit string in lists, a number elsewhere). */
+function readProjectId(value) {
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+        return value;
+    if (typeof value === 'string' && /^\d{1,15}$/.test(value.trim()))
+        return Number(value.trim());
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/tencent/time.ts
 /**
  * Times as Tencent's SSL APIs write them: `YYYY-MM-DD HH:mm:ss` in China Standard Time (GMT+8),
@@ -37081,6 +37205,7 @@ function offsetMinutes(zone) {
  * envelope {code, message, codeDesc, data}. See tencent-cloud-ssl-api.md §1. Tencent announced
  * its retirement; it is kept for accounts that still depend on it.
  */
+
 
 
 
@@ -37153,15 +37278,35 @@ class SslClientV2 {
             pacing: tuning.pacing
         });
     }
-    async listUploaded(certType) {
-        const items = await this.listAll(certType, false);
+    listUploaded(certType) {
+        return this.listCertificates({ certType, source: 'upload' });
+    }
+    /**
+     * CertGetList filters by searchKey, certType and one id; the source, several ids and the project
+     * are filtered here, from the listed fields. `withCert=1`: the key algorithm is read from the
+     * PEM, which is the only place 2.0 gives it.
+     */
+    async listCertificates(filter) {
+        const ids = new Set(filter.ids ?? []);
+        const params = { withCert: 1 };
+        if (filter.searchKey)
+            params.searchKey = filter.searchKey;
+        if (filter.certType)
+            params.certType = filter.certType;
+        if (ids.size === 1)
+            params.id = [...ids][0];
         const listed = [];
-        for (const item of items) {
-            if (item.from !== 'upload')
+        for (const item of await this.listAll(params)) {
+            const entry = this.toListed(item, filter.certType);
+            if (!entry)
                 continue;
-            const entry = this.toListed(item, certType);
-            if (entry)
-                listed.push(entry);
+            if (filter.source !== undefined && entry.source !== filter.source)
+                continue;
+            if (ids.size > 0 && !ids.has(entry.id))
+                continue;
+            if (filter.projectId !== undefined && entry.projectId !== filter.projectId)
+                continue;
+            listed.push(entry);
         }
         return listed;
     }
@@ -37223,6 +37368,8 @@ class SslClientV2 {
     async checkBindings() {
         return null;
     }
+    /** One CertDelete per id. "Gone" by code (5000); an unclear failure is confirmed by looking
+     * the id up; 51xx (the operation failed: bound, or not deletable) keeps it back. */
     async deleteCertificates(ids) {
         const outcomes = [];
         for (const id of unique(ids)) {
@@ -37232,33 +37379,57 @@ class SslClientV2 {
             }
             catch (thrown) {
                 const error = errorFor(thrown, 'CertDelete', id);
-                if (error.code === '5000')
+                if (meansNotFound(error.code))
                     outcomes.push({ id, result: 'gone' });
                 else if (/^51\d\d$/.test(error.code))
                     outcomes.push({ id, result: 'skipped', reason: error.apiMessage || 'refused by the API' });
-                else
+                else if (leavesOutcomeUnclear(error.code))
                     outcomes.push({ id, result: 'failed', error });
+                else {
+                    const reason = `refused by the API: ${error.code}: ${error.apiMessage || 'no reason given'}`;
+                    outcomes.push({ id, result: 'skipped', reason, error });
+                }
             }
         }
-        return outcomes;
+        const doubtful = outcomes.filter(o => o.result === 'failed').map(o => o.id);
+        const gone = await confirmedGone(doubtful, found => this.findByIds(found), this.deps.debug);
+        return outcomes.map(o => (gone.has(o.id) ? { id: o.id, result: 'gone' } : o));
+    }
+    /** One CertGetList per id (its `id` filter), any type and source. */
+    async findByIds(ids) {
+        const found = new Map();
+        for (const id of unique(ids)) {
+            const answer = await this.transport.call('CertGetList', { id, page: 1, count: 10 });
+            const data = isRecord(answer.data) ? answer.data : {};
+            const list = data.list;
+            // An answer without its list must not read as "no such certificate".
+            if (readCount(data.totalNum) === undefined || !Array.isArray(list))
+                throw malformed('CertGetList', 'no totalNum or list');
+            for (const item of list) {
+                // A server that ignored the filter would make the id look gone: refuse to judge.
+                if (!isRecord(item) || item.id !== id)
+                    throw malformed('CertGetList', 'the answer lists a certificate that was not asked for');
+                found.set(id, foundCertificate(item, id));
+            }
+        }
+        return found;
     }
     findIdentical(request) {
         return this.findByFingerprint(request);
     }
     async findByFingerprint(request) {
         const wanted = request.fingerprint.replace(/:/g, '').toLowerCase();
-        for (const item of await this.listAll(request.certType, true))
+        for (const item of await this.listAll({ certType: request.certType, withCert: 1 }))
             if (leafFingerprint(item.cert) === wanted)
                 return item.id;
         return '';
     }
-    /** Every listed item of one type, all pages; each has a non-empty string `id`. */
-    async listAll(certType, withCert) {
+    /** Every listed item that matches `filter` (CertGetList parameters), all pages; each has a
+     * non-empty string `id`. */
+    async listAll(filter) {
         const items = new Map();
         for (let page = 1, seen = 0;; page++) {
-            const params = { page, count: PAGE_SIZE, certType };
-            if (withCert)
-                params.withCert = 1;
+            const params = { page, count: PAGE_SIZE, ...filter };
             const answer = await this.transport.call('CertGetList', params);
             const data = isRecord(answer.data) ? answer.data : {};
             const total = readCount(data.totalNum);
@@ -37290,12 +37461,15 @@ class SslClientV2 {
                 'could not be read, so it is neither deleted nor counted as a newer certificate.');
             return undefined;
         }
+        const type = typeof item.certType === 'string' && item.certType !== ''
+            ? item.certType.toUpperCase()
+            : (certType ?? '');
         // Without subjectAltName the main domain alone could put a certificate in scope that also
         // serves other names: such a certificate is left out, never deleted.
         const alt = item.subjectAltName;
         const names = Array.isArray(alt) && alt.length > 0
             ? alt
-            : item.certType === 'CA' && typeof item.domain === 'string'
+            : type === 'CA' && typeof item.domain === 'string'
                 ? [item.domain]
                 : undefined;
         if (!names) {
@@ -37303,16 +37477,32 @@ class SslClientV2 {
                 'known; it is neither deleted nor counted as a newer certificate.');
             return undefined;
         }
+        const projectInfo = isRecord(item.projectInfo) ? item.projectInfo : {};
         return {
             id,
             domains: domainList([...names, item.domain]),
             notAfter,
             insertedAt: parseTencentTime(item.insertTime),
-            certType: typeof item.certType === 'string' && item.certType !== '' ? item.certType : certType,
-            uploaded: true,
+            certType: type,
+            // CertGetList has no source filter: an item that does not say is not known to be uploaded.
+            source: sourceOf(item.from, undefined),
+            keyAlgorithm: keyAlgorithmOfPem(item.cert),
+            projectId: readProjectId(item.projectId) ?? readProjectId(projectInfo.projectId),
             alias: typeof item.alias === 'string' ? item.alias : ''
         };
     }
+}
+/** One CertGetList item, read leniently: a certificate named by id is reported, not judged. */
+function foundCertificate(item, id) {
+    const alt = Array.isArray(item.subjectAltName) ? item.subjectAltName : [];
+    return {
+        id,
+        domains: domainList([item.domain, ...alt]),
+        notAfter: parseTencentTime(item.certEndTime),
+        alias: typeof item.alias === 'string' ? item.alias : '',
+        certType: typeof item.certType === 'string' ? item.certType : '',
+        uploaded: item.from === 'upload'
+    };
 }
 /** A count that PHP may have written as a number or as a digit string. */
 function readCount(value) {
@@ -37324,28 +37514,20 @@ function readCount(value) {
 }
 /** SHA-256 of the first certificate in a PEM, lower-case hex; undefined when unreadable. */
 function leafFingerprint(pem) {
-    if (typeof pem !== 'string')
-        return undefined;
-    const block = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
-    if (!block)
-        return undefined;
-    try {
-        return new external_node_crypto_.X509Certificate(block[0]).fingerprint256.replace(/:/g, '').toLowerCase();
-    }
-    catch {
-        return undefined;
-    }
+    return firstCertificate(pem)?.fingerprint256.replace(/:/g, '').toLowerCase();
 }
 
 ;// CONCATENATED MODULE: ./src/tencent/poll.ts
 /**
  * Bounded waiting for Tencent's asynchronous tasks (binding checks, checked deletes): the first
- * look after half a second, then a second longer each time up to five, and never more than two
- * minutes in all, so a task that never finishes costs a bounded delay and is reported as such.
+ * two looks half a second apart, then half a second longer each time up to five, and never more
+ * than two minutes in all, so a task that never finishes costs a bounded delay and is reported
+ * as such. A quick task is seen done a second after it started; one that takes ten seconds costs
+ * seven looks (each look asks about up to 100 tasks at once).
  */
 const DEFAULT_POLL = Object.freeze({
     firstDelayMs: 500,
-    stepMs: 1000,
+    stepMs: 500,
     maxDelayMs: 5000,
     totalMs: 120_000
 });
@@ -37355,14 +37537,443 @@ const DEFAULT_POLL = Object.freeze({
  */
 async function pollUntilDone(clock, policy, check) {
     const deadline = clock.now() + policy.totalMs;
-    for (let delay = policy.firstDelayMs;; delay = Math.min(policy.maxDelayMs, delay + policy.stepMs)) {
-        const wait = Math.min(delay, deadline - clock.now());
+    for (let look = 0;; look++) {
+        const delay = policy.firstDelayMs + Math.max(0, look - 1) * policy.stepMs;
+        const wait = Math.min(delay, policy.maxDelayMs, deadline - clock.now());
         if (wait <= 0)
             return false;
         await clock.sleep(wait);
         if (await check())
             return true;
     }
+}
+
+;// CONCATENATED MODULE: ./src/tencent/v3-deletion.ts
+
+
+
+
+
+/** Most ids one batch call (delete, binding task, task result) accepts. */
+const BATCH = 100;
+/** Most ids DescribeCertificates takes in CertIds (more: InvalidParameter.CertificateIdNumberLimit). */
+const LOOKUP_BATCH = 50;
+const LINKED_ROLE = 'SSL_QCSLinkedRoleInReplaceLoadCertificate';
+const ROLE_HINT = `authorise the service-linked role ${LINKED_ROLE} in the SSL Certificate console`;
+class V3Deletion {
+    wire;
+    constructor(wire) {
+        this.wire = wire;
+    }
+    /** Every batch's task is started before any is polled, so the batches' waits overlap. */
+    async checkBindings(ids, options = {}) {
+        const action = 'CreateCertificateBindResourceSyncTask';
+        const wanted = unique(ids);
+        const states = new Map();
+        const settle = (certIds, state) => {
+            for (const id of certIds)
+                states.set(id, state(id));
+        };
+        const IsCache = options.fresh === false ? 1 : 0;
+        const calls = await batchCalls(this.wire.transport, action, wanted, CertificateIds => ({
+            CertificateIds,
+            IsCache
+        }));
+        settle(calls.gone, id => ({ id, bound: 'gone' }));
+        for (const { ids: certIds, error } of calls.failures)
+            settle(certIds, id => notChecked(id, `the binding check could not start: ${error.message}`, error));
+        const tasks = new Map();
+        for (const { ids: certIds, answer } of calls.answers) {
+            let started;
+            try {
+                started = readCertTasks(answer, certIds, action);
+            }
+            catch (error) {
+                const failure = errorFor(error, action, '');
+                settle(certIds, id => notChecked(id, `the binding check failed: ${failure.message}`, failure));
+                continue;
+            }
+            for (const [taskId, forCerts] of started)
+                tasks.set(taskId, forCerts);
+            const withTask = new Set([...started.values()].flat());
+            const reason = 'no binding check task was created for it';
+            settle(certIds.filter(id => !withTask.has(id)), id => ({ id, bound: 'unknown', reason }));
+        }
+        const polled = await this.pollTasks('DescribeCertificateBindResourceTaskResult', 'SyncTaskBindResourceResult', [...tasks.keys()]);
+        for (const [taskId, certIds] of tasks) {
+            const result = polled.results.get(taskId);
+            const error = polled.errors.get(taskId);
+            if (result)
+                settle(certIds, id => bindingState(id, result.fields, result.requestId));
+            else if (error)
+                settle(certIds, id => notChecked(id, `the binding check failed: ${error.message}`, error));
+            else
+                settle(certIds, id => ({ id, bound: 'unknown', reason: this.late('binding check') }));
+        }
+        return wanted.map(id => states.get(id) ?? { id, bound: 'unknown', reason: 'the binding check gave no answer' });
+    }
+    async deleteCertificates(ids) {
+        const operation = 'DeleteCertificates';
+        const wanted = unique(ids);
+        const verdicts = new Map();
+        const settle = (id, verdict) => void verdicts.set(id, verdict);
+        // IsSync: the server checks bindings first and reports through asynchronous tasks.
+        const calls = await batchCalls(this.wire.transport, operation, wanted, CertificateIds => ({
+            CertificateIds,
+            IsSync: true
+        }));
+        for (const id of calls.gone)
+            settle(id, sure({ id, result: 'gone' }));
+        for (const { ids: certIds, error } of calls.failures)
+            for (const id of certIds)
+                settle(id, callFailure(id, error));
+        const tasks = new Map();
+        const requestIdOf = new Map();
+        for (const { ids: certIds, answer } of calls.answers) {
+            for (const id of certIds)
+                requestIdOf.set(id, answer.requestId);
+            readDeletion(certIds, answer, settle, tasks);
+        }
+        // A task's verdict wins over anything said above: it is the server's binding check.
+        const polled = await this.pollTasks('DescribeDeleteCertificatesTaskResult', 'DeleteTaskResult', [...tasks.keys()]);
+        for (const [taskId, certIds] of tasks) {
+            const result = polled.results.get(taskId);
+            const error = polled.errors.get(taskId);
+            for (const id of certIds) {
+                if (result)
+                    settle(id, deleteTaskVerdict(result.fields, id, result.requestId));
+                else if (error)
+                    settle(id, unclear({ id, result: 'failed', error: errorFor(error, operation, id) }));
+                else {
+                    const late = new TencentApiError({
+                        operation,
+                        code: 'TaskTimeout',
+                        message: this.late('delete task'),
+                        requestId: requestIdOf.get(id),
+                        subject: id
+                    });
+                    settle(id, unclear({ id, result: 'failed', error: late }));
+                }
+            }
+        }
+        for (const id of wanted.filter(id => !verdicts.has(id))) {
+            const error = malformed(operation, 'the answer does not mention this certificate');
+            settle(id, unclear({ id, result: 'failed', error: errorFor(error, operation, id) }));
+        }
+        await this.confirm(verdicts);
+        return wanted.map(id => verdicts.get(id).outcome);
+    }
+    /** Looks up the ids whose outcome is unclear: one that no longer exists is gone, whatever the
+     * answers said; one still there keeps its outcome. */
+    async confirm(verdicts) {
+        const doubtful = [...verdicts].filter(([, v]) => v.confirm).map(([id]) => id);
+        const gone = await confirmedGone(doubtful, ids => this.findByIds(ids), this.wire.deps.debug);
+        for (const id of gone)
+            verdicts.set(id, sure({ id, result: 'gone' }));
+    }
+    async findByIds(ids) {
+        const action = 'DescribeCertificates';
+        const found = new Map();
+        for (const chunk of chunks(unique(ids), LOOKUP_BATCH)) {
+            // No FilterSource, type or project: the ids decide.
+            const answer = await this.wire.transport.call(action, {
+                CertIds: chunk,
+                Offset: 0,
+                Limit: LOOKUP_BATCH
+            });
+            const data = answer.data;
+            const page = data.Certificates;
+            if (typeof data.TotalCount !== 'number' || !Array.isArray(page))
+                throw malformed(action, 'no TotalCount or Certificates', answer.requestId);
+            const asked = new Set(chunk);
+            for (const item of page) {
+                const id = isRecord(item) ? item.CertificateId : undefined;
+                // A server that ignored CertIds would make every other id look gone: refuse to judge.
+                if (typeof id !== 'string' || !asked.has(id))
+                    throw malformed(action, 'the answer lists a certificate that was not asked for', answer.requestId);
+                found.set(id, v3_deletion_foundCertificate(item, id));
+            }
+            if (data.TotalCount > page.length)
+                throw malformed(action, 'TotalCount is more than the certificates listed', answer.requestId);
+        }
+        return found;
+    }
+    late(what) {
+        return `the ${what} did not finish within ${this.wire.poll.totalMs / 1000} s`;
+    }
+    /**
+     * Polls task results (≤ 100 task ids per call) until every task has a final result (Status
+     * other than 0) or the wait is spent. A failed poll settles its tasks with the error.
+     */
+    async pollTasks(action, listField, taskIds) {
+        const results = new Map();
+        const errors = new Map();
+        const pending = new Set(taskIds);
+        if (pending.size === 0)
+            return { results, errors };
+        await pollUntilDone(this.wire.deps, this.wire.poll, async () => {
+            for (const batch of chunks([...pending], BATCH)) {
+                try {
+                    const answer = await this.wire.transport.call(action, { TaskIds: batch });
+                    const list = optionalArray(answer.data[listField]);
+                    if (!list)
+                        throw malformed(action, `${listField} is not a list`, answer.requestId);
+                    for (const result of list) {
+                        const taskId = isRecord(result) ? String(result.TaskId) : '';
+                        if (!pending.has(taskId) || result.Status === 0)
+                            continue;
+                        results.set(taskId, { fields: result, requestId: answer.requestId });
+                        pending.delete(taskId);
+                    }
+                }
+                catch (error) {
+                    const failure = errorFor(error, action, '');
+                    for (const taskId of batch)
+                        errors.set(taskId, failure);
+                    for (const taskId of batch)
+                        pending.delete(taskId);
+                }
+            }
+            return pending.size === 0;
+        });
+        return { results, errors };
+    }
+}
+/** One call per batch of ≤ 100 ids; a batch refused because one of its certificates does not
+ * exist is asked again without it (see splitOnGone). */
+async function batchCalls(transport, action, ids, params) {
+    const calls = { answers: [], gone: [], failures: [] };
+    const call = async (batch) => {
+        try {
+            calls.answers.push({ ids: batch, answer: await transport.call(action, params(batch)) });
+        }
+        catch (error) {
+            const failure = errorFor(error, action, '');
+            if (!meansNotFound(failure.code))
+                calls.failures.push({ ids: batch, error: failure });
+            else if (batch.length === 1)
+                calls.gone.push(batch[0]);
+            else
+                for (const group of splitOnGone(batch, failure.apiMessage))
+                    await call(group);
+        }
+    };
+    for (const batch of chunks(ids, BATCH))
+        await call(batch);
+    return calls;
+}
+/**
+ * How to ask again after "a certificate does not exist" for a batch: the ids the message names,
+ * each alone, and the rest together; when it names none (or all), the two halves. A single id
+ * refused so is gone, decided by the code alone; a named id that does exist is simply answered.
+ */
+function splitOnGone(ids, message) {
+    const named = ids.filter(id => message.includes(id));
+    if (named.length > 0 && named.length < ids.length)
+        return [ids.filter(id => !named.includes(id)), ...named.map(id => [id])];
+    const half = Math.ceil(ids.length / 2);
+    return [ids.slice(0, half), ids.slice(half)];
+}
+/** A binding that could not be checked; carries the error when the check was refused. */
+function notChecked(id, reason, error) {
+    if (!meansRefusal(error.code))
+        return { id, bound: 'unknown', reason };
+    return { id, bound: 'unknown', reason, error: errorFor(error, error.operation, id) };
+}
+/** CertTaskIds [{CertId, TaskId}] of an answer, as task id → certificate ids asked about. */
+function readCertTasks(answer, ids, action) {
+    const list = optionalArray(answer.data.CertTaskIds);
+    if (!list)
+        throw malformed(action, 'CertTaskIds is not a list', answer.requestId);
+    const wanted = new Set(ids);
+    const tasks = new Map();
+    for (const entry of list) {
+        if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId))
+            continue;
+        if (typeof entry.TaskId !== 'string' || entry.TaskId === '')
+            continue;
+        tasks.set(entry.TaskId, [...(tasks.get(entry.TaskId) ?? []), entry.CertId]);
+    }
+    return tasks;
+}
+/** A final SyncTaskBindResourceResult (Status is not 0) for certificate `id`. */
+function bindingState(id, result, requestId) {
+    const operation = 'DescribeCertificateBindResourceTaskResult';
+    if (result.Status === 2) {
+        const code = errorCode(result.Error);
+        if (code !== undefined && meansNotFound(code))
+            return { id, bound: 'gone' };
+        const reason = `the binding lookup failed: ${describeError(result.Error) || 'no reason given'}`;
+        // A missing service role fails every lookup, run after run: it is the user's to fix.
+        if (code === undefined || !meansRefusal(code))
+            return { id, bound: 'unknown', reason };
+        const message = `${reason}; ${ROLE_HINT}`;
+        const error = new TencentApiError({ operation, code, message, requestId, subject: id });
+        return { id, bound: 'unknown', reason, error };
+    }
+    if (result.Status !== 1)
+        return {
+            id,
+            bound: 'unknown',
+            reason: `unexpected binding task status ${JSON.stringify(result.Status)}`
+        };
+    const found = boundCounts(result.BindResourceResult);
+    if (found.counts.size > 0) {
+        const parts = [...found.counts].map(([name, count]) => `${name} (${count})`);
+        return { id, bound: true, reason: `bound to ${parts.join(', ')}` };
+    }
+    if (found.problems.length > 0) {
+        const reason = `not checked: the binding answer does not say what is bound (${found.problems.join('; ')})`;
+        return { id, bound: 'unknown', reason };
+    }
+    return { id, bound: false };
+}
+/**
+ * Counts per resource type of a BindResourceResult, and what in it could not be read. A list
+ * that is null or absent, a type without its region list, or a region without a count says
+ * nothing about what is bound: each is a problem, never a zero. (An empty list is an answer:
+ * nothing of any type.)
+ */
+function boundCounts(value) {
+    const counts = new Map();
+    const problems = [];
+    if (!Array.isArray(value)) {
+        problems.push(`BindResourceResult is ${value === null ? 'null' : typeof value === 'undefined' ? 'absent' : 'not a list'}`);
+        return { counts, problems };
+    }
+    for (const type of value) {
+        if (!isRecord(type)) {
+            problems.push(`a resource type entry is ${JSON.stringify(type)}`);
+            continue;
+        }
+        const name = typeof type.ResourceType === 'string' ? type.ResourceType : 'a resource type';
+        const regions = type.BindResourceRegionResult;
+        if (!Array.isArray(regions)) {
+            problems.push(`${name}: no region list`);
+            continue;
+        }
+        for (const region of regions) {
+            const count = isRecord(region) ? region.TotalCount : undefined;
+            const error = isRecord(region) ? describeError(region.Error) : '';
+            if (typeof count !== 'number' || !Number.isFinite(count) || count < 0)
+                problems.push(`${name}: a region without a count`);
+            else if (count > 0)
+                counts.set(name, (counts.get(name) ?? 0) + count);
+            if (error)
+                problems.push(`${name}: ${error}`);
+        }
+    }
+    return { counts, problems };
+}
+const sure = (outcome) => ({ outcome, confirm: false });
+const unclear = (outcome) => ({ outcome, confirm: true });
+/** A DeleteCertificates call that failed for certificate `id` (after the transport's retries). */
+function callFailure(id, error) {
+    const mine = errorFor(error, error.operation, id);
+    if (leavesOutcomeUnclear(error.code))
+        return unclear({ id, result: 'failed', error: mine });
+    // The API answered with its verdict: nothing was deleted, and the step fails with it.
+    const reason = `refused by the API: ${error.code}: ${error.apiMessage || 'no reason given'}`;
+    return sure({ id, result: 'skipped', reason, error: mine });
+}
+/** What one DeleteCertificates answer settles for `ids`; records the tasks it started. */
+function readDeletion(ids, answer, settle, tasks) {
+    const operation = 'DeleteCertificates';
+    const data = answer.data;
+    const success = optionalArray(data.Success);
+    const refused = optionalArray(data.Fail);
+    let started;
+    try {
+        if (!success || !refused)
+            throw malformed(operation, 'Success or Fail is not a list', answer.requestId);
+        started = readCertTasks(answer, ids, operation);
+    }
+    catch (error) {
+        for (const id of ids)
+            settle(id, unclear({ id, result: 'failed', error: errorFor(error, operation, id) }));
+        return;
+    }
+    const wanted = new Set(ids);
+    for (const id of success)
+        if (typeof id === 'string' && wanted.has(id))
+            settle(id, sure({ id, result: 'deleted' }));
+    for (const entry of refused) {
+        if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId))
+            continue;
+        // A Fail entry has a message and no code: whether the certificate is still there is
+        // confirmed by looking it up, not read from the wording.
+        const message = typeof entry.Msg === 'string' && entry.Msg !== '' ? entry.Msg : 'no reason given';
+        const id = entry.CertId;
+        settle(id, unclear({ id, result: 'skipped', reason: `refused by the API: ${message}` }));
+    }
+    for (const [taskId, certIds] of started)
+        tasks.set(taskId, certIds);
+}
+/** A final DeleteTaskResult (Status is not 0) for certificate `id`. */
+function deleteTaskVerdict(result, id, requestId) {
+    const operation = 'DeleteCertificates';
+    const said = describeError(result.Error);
+    const code = errorCode(result.Error);
+    const error = (errorCodeOrOurs, message) => new TencentApiError({ operation, code: errorCodeOrOurs, message, requestId, subject: id });
+    switch (result.Status) {
+        case 1:
+            return sure({ id, result: 'deleted' });
+        case 2: {
+            if (code !== undefined && meansNotFound(code))
+                return sure({ id, result: 'gone' });
+            // The server's binding check refused it: in use, so kept back like status 4.
+            if (code !== undefined && /(?:DeleteResourceFailed|BoundResources)$/.test(code))
+                return sure({ id, result: 'skipped', reason: `still bound to cloud resources (${said})` });
+            const reason = `the delete task failed: ${said || 'no reason given'}`;
+            if (code !== undefined && meansRefusal(code)) {
+                const refusal = error(code, `${reason}; ${ROLE_HINT}`);
+                return sure({ id, result: 'skipped', reason, error: refusal });
+            }
+            // Anything else is confirmed by looking the certificate up.
+            return unclear({ id, result: 'skipped', reason });
+        }
+        case 3: {
+            const reason = `the service-linked role is not authorised: ${said || 'delete task status 3'}`;
+            const refusal = error(code ?? 'FailedOperation.RoleNotFoundAuthorization', `${reason}; ${ROLE_HINT}`);
+            return sure({ id, result: 'skipped', reason, error: refusal });
+        }
+        case 4:
+            return sure({ id, result: 'skipped', reason: 'still bound to cloud resources' });
+        case 5:
+            return sure({ id, result: 'skipped', reason: 'the binding lookup timed out' });
+        default: {
+            const message = `unexpected delete task status ${JSON.stringify(result.Status)}`;
+            return unclear({ id, result: 'failed', error: error('MalformedResponse', message) });
+        }
+    }
+}
+/** The code of an `Error` field that is {Code, Message} or a bare code string. */
+function errorCode(value) {
+    const code = isRecord(value) ? value.Code : value;
+    if (typeof code !== 'string')
+        return undefined;
+    return /^[A-Za-z]+(?:\.[A-Za-z0-9]+)*$/.test(code) ? code : undefined;
+}
+/** An `Error` field that may be a string or {Code, Message}; '' when there is none. */
+function describeError(value) {
+    if (typeof value === 'string')
+        return value;
+    if (!isRecord(value))
+        return '';
+    return [value.Code, value.Message].filter(v => typeof v === 'string' && v !== '').join(': ');
+}
+/** One DescribeCertificates item, read leniently: a certificate named by id is reported, not judged. */
+function v3_deletion_foundCertificate(item, id) {
+    const names = (value) => (Array.isArray(value) ? value : []);
+    const from = optionalString(item.From);
+    return {
+        id,
+        domains: domainList([item.Domain, ...names(item.SubjectAltName), ...names(item.CertSANs)]),
+        notAfter: parseTencentTime(item.CertEndTime),
+        alias: typeof item.Alias === 'string' ? item.Alias : '',
+        certType: typeof item.CertificateType === 'string' ? item.CertificateType : '',
+        uploaded: from === '' || from === 'upload'
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/tencent/v3.ts
@@ -37373,11 +37984,11 @@ async function pollUntilDone(clock, policy, check) {
 
 
 
+
+
+
 /** DescribeCertificates' largest page. */
 const v3_PAGE_SIZE = 1000;
-/** Most ids one batch call (delete, binding task, task result) accepts. */
-const BATCH = 100;
-const LINKED_ROLE = 'SSL_QCSLinkedRoleInReplaceLoadCertificate';
 /** Signs and reads API 3.0 requests: service `ssl`, 2019-12-05, whatever host the endpoint
  * names (intl site, emulator). */
 class Tc3Protocol extends Tc3ServiceProtocol {
@@ -37389,11 +38000,11 @@ class SslClientV3 {
     api = '3.0';
     transport;
     deps;
-    poll;
+    /** Binding checks, deletions and look-ups by id (v3-deletion.ts). */
+    deletion;
     constructor(options, tuning = {}) {
         const { credentials } = options;
         this.deps = options.deps;
-        this.poll = { ...DEFAULT_POLL, ...tuning.poll };
         this.transport = new Transport({
             deps: options.deps,
             timeoutMs: options.timeoutMs,
@@ -37402,6 +38013,8 @@ class SslClientV3 {
             retry: tuning.retry,
             pacing: tuning.pacing
         });
+        const poll = { ...DEFAULT_POLL, ...tuning.poll };
+        this.deletion = new V3Deletion({ transport: this.transport, deps: this.deps, poll });
     }
     async upload(request) {
         const subject = `certificate "${request.alias}"`;
@@ -37456,38 +38069,44 @@ class SslClientV3 {
             return '';
         }
     }
-    async listUploaded(certType) {
+    listUploaded(certType) {
+        return this.listCertificates({ certType, source: 'upload' });
+    }
+    async listCertificates(filter) {
         const found = new Map();
-        for (let offset = 0;;) {
-            const params = {
-                Offset: offset,
-                Limit: v3_PAGE_SIZE,
-                FilterSource: 'upload',
-                CertificateType: certType
-            };
-            const answer = await this.transport.call('DescribeCertificates', params);
-            const data = answer.data;
-            const page = data.Certificates;
-            if (typeof data.TotalCount !== 'number' || !Array.isArray(page))
-                throw malformed('DescribeCertificates', 'no TotalCount or Certificates', answer.requestId);
-            let added = 0;
-            for (const item of page) {
-                const id = isRecord(item) ? item.CertificateId : undefined;
-                if (typeof id !== 'string' || id === '')
-                    throw malformed('DescribeCertificates', 'a certificate has no CertificateId', answer.requestId);
-                if (found.has(id))
-                    continue;
-                found.set(id, this.toListed(item, id, certType));
-                added++;
+        const ids = unique(filter.ids ?? []);
+        // CertIds takes at most LOOKUP_BATCH ids a call.
+        for (const certIds of ids.length > 0 ? chunks(ids, LOOKUP_BATCH) : [undefined]) {
+            const params = listParams(filter, certIds);
+            for (let offset = 0;;) {
+                const answer = await this.transport.call('DescribeCertificates', {
+                    Offset: offset,
+                    Limit: v3_PAGE_SIZE,
+                    ...params
+                });
+                const data = answer.data;
+                const page = data.Certificates;
+                if (typeof data.TotalCount !== 'number' || !Array.isArray(page))
+                    throw malformed('DescribeCertificates', 'no TotalCount or Certificates', answer.requestId);
+                let added = 0;
+                for (const item of page) {
+                    const id = isRecord(item) ? item.CertificateId : undefined;
+                    if (typeof id !== 'string' || id === '')
+                        throw malformed('DescribeCertificates', 'a certificate has no CertificateId', answer.requestId);
+                    if (found.has(id))
+                        continue;
+                    found.set(id, this.toListed(item, id, filter));
+                    added++;
+                }
+                offset += page.length;
+                // A page with nothing new means the server is repeating itself: stop rather than loop.
+                if (page.length === 0 || offset >= data.TotalCount || added === 0)
+                    break;
             }
-            offset += page.length;
-            // A page with nothing new means the server is repeating itself: stop rather than loop.
-            if (page.length === 0 || offset >= data.TotalCount || added === 0)
-                break;
         }
         return [...found.values()].filter((c) => c !== undefined);
     }
-    toListed(item, id, certType) {
+    toListed(item, id, filter) {
         const notAfter = parseTencentTime(item.CertEndTime);
         if (!notAfter) {
             this.deps.warning(`Certificate ${id} is left out: its expiry (CertEndTime ${JSON.stringify(item.CertEndTime)}) ` +
@@ -37498,8 +38117,10 @@ class SslClientV3 {
         // CertSANs, and with neither the main Domain alone could put a certificate in scope that
         // also serves other names: such a certificate is left out, never deleted.
         const listed = (value) => Array.isArray(value) && value.length > 0 ? value : undefined;
+        const type = typeof item.CertificateType === 'string' && item.CertificateType !== ''
+            ? item.CertificateType.toUpperCase()
+            : (filter.certType ?? '');
         // A CA certificate for client authentication has no alternative names: its Domain is its name.
-        const type = typeof item.CertificateType === 'string' ? item.CertificateType : certType;
         const names = listed(item.SubjectAltName) ??
             listed(item.CertSANs) ??
             (type === 'CA' && typeof item.Domain === 'string' ? [item.Domain] : undefined);
@@ -37508,300 +38129,43 @@ class SslClientV3 {
                 'its domains are not known; it is neither deleted nor counted as a newer certificate.');
             return undefined;
         }
-        const from = optionalString(item.From);
+        const projectInfo = isRecord(item.ProjectInfo) ? item.ProjectInfo : {};
         return {
             id,
             domains: domainList([...names, ...(listed(item.CertSANs) ?? []), item.Domain]),
             notAfter,
             insertedAt: parseTencentTime(item.InsertTime),
-            certType: typeof item.CertificateType === 'string' && item.CertificateType !== ''
-                ? item.CertificateType
-                : certType,
-            // The list is filtered by FilterSource=upload; an explicit other source still wins.
-            uploaded: from === '' || from === 'upload',
+            certType: type,
+            source: sourceOf(item.From, filter.source),
+            keyAlgorithm: keyAlgorithmOfTencent(item.EncryptAlgorithm),
+            projectId: readProjectId(item.ProjectId) ?? readProjectId(projectInfo.ProjectId),
             alias: typeof item.Alias === 'string' ? item.Alias : ''
         };
     }
-    // Every batch's task is started before any is polled, so the batches' waits overlap: the
-    // wait for 1,000 certificates is that of one batch, not of ten in a row.
-    async checkBindings(ids) {
-        const wanted = unique(ids);
-        const states = new Map();
-        const settle = (certIds, state) => {
-            for (const id of certIds)
-                states.set(id, state(id));
-        };
-        const tasks = new Map();
-        for (const chunk of chunks(wanted, BATCH)) {
-            try {
-                const answer = await this.transport.call('CreateCertificateBindResourceSyncTask', {
-                    CertificateIds: chunk,
-                    IsCache: 0
-                });
-                const started = readCertTasks(answer, chunk, 'CreateCertificateBindResourceSyncTask');
-                for (const [taskId, certIds] of started)
-                    tasks.set(taskId, certIds);
-                const withTask = new Set([...started.values()].flat());
-                const reason = 'no binding check task was created for it';
-                settle(chunk.filter(id => !withTask.has(id)), id => ({ id, bound: 'unknown', reason }));
-            }
-            catch (error) {
-                const failure = errorFor(error, 'CreateCertificateBindResourceSyncTask', '');
-                const reason = `the binding check could not start: ${failure.message}`;
-                settle(chunk, id => ({ id, bound: 'unknown', reason, ...refusal(failure, id) }));
-            }
-        }
-        const unfinished = await this.pollTasks('DescribeCertificateBindResourceTaskResult', 'SyncTaskBindResourceResult', tasks, (result, certIds, requestId) => {
-            const outcome = bindingOutcome(result);
-            if (outcome === undefined)
-                return false;
-            if (outcome.bound === 'unknown' && outcome.roleError !== undefined) {
-                const { roleError: code, reason } = outcome;
-                const error = (id) => new TencentApiError({
-                    operation: 'DescribeCertificateBindResourceTaskResult',
-                    code,
-                    message: `${reason}; authorise the service role SSL_QCSLinkedRoleInReplaceLoadCertificate in the SSL console`,
-                    requestId,
-                    subject: id
-                });
-                settle(certIds, id => ({ id, bound: 'unknown', reason, error: error(id) }));
-                return true;
-            }
-            settle(certIds, id => ({ id, ...outcome }));
-            return true;
-        }, (error, certIds) => {
-            const reason = `the binding check failed: ${error.message}`;
-            settle(certIds, id => ({ id, bound: 'unknown', reason, ...refusal(error, id) }));
-        });
-        const late = `the binding check did not finish within ${this.poll.totalMs / 1000} s`;
-        settle(unfinished, id => ({ id, bound: 'unknown', reason: late }));
-        return wanted.map(id => states.get(id) ?? { id, bound: 'unknown', reason: 'the binding check gave no answer' });
+    checkBindings(ids, options) {
+        return this.deletion.checkBindings(ids, options);
     }
-    async deleteCertificates(ids) {
-        const operation = 'DeleteCertificates';
-        const wanted = unique(ids);
-        const outcomes = new Map();
-        const fail = (certIds, error) => {
-            for (const id of certIds)
-                outcomes.set(id, { id, result: 'failed', error: errorFor(error, operation, id) });
-        };
-        const tasks = new Map();
-        const requestIdOf = new Map();
-        for (const chunk of chunks(wanted, BATCH)) {
-            const answer = await this.startDeletion(chunk, outcomes, fail);
-            if (answer === undefined)
-                continue;
-            for (const id of chunk)
-                requestIdOf.set(id, answer.requestId);
-            for (const [taskId, certIds] of answer.tasks)
-                tasks.set(taskId, certIds);
-        }
-        // A task's verdict wins over anything said above: it is the server's binding check.
-        const unfinished = await this.pollTasks('DescribeDeleteCertificatesTaskResult', 'DeleteTaskResult', tasks, (result, certIds, requestId) => {
-            for (const id of certIds) {
-                const outcome = deleteTaskOutcome(result, id, requestId);
-                if (outcome === undefined)
-                    return false;
-                outcomes.set(id, outcome);
-            }
-            return true;
-        }, (error, certIds) => fail(certIds, error));
-        const late = `the delete task did not finish within ${this.poll.totalMs / 1000} s`;
-        for (const id of unfinished) {
-            const requestId = requestIdOf.get(id);
-            fail([id], new TencentApiError({ operation, code: 'TaskTimeout', message: late, requestId }));
-        }
-        for (const id of wanted.filter(id => !outcomes.has(id))) {
-            const requestId = requestIdOf.get(id) ?? '';
-            fail([id], malformed(operation, 'the answer does not mention this certificate', requestId));
-        }
-        return wanted.map(id => outcomes.get(id));
+    deleteCertificates(ids) {
+        return this.deletion.deleteCertificates(ids);
     }
-    /** One DeleteCertificates call: settles what its answer settles, returns its tasks. */
-    async startDeletion(ids, outcomes, fail) {
-        const operation = 'DeleteCertificates';
-        let answer;
-        try {
-            // IsSync: the server checks bindings first and reports through asynchronous tasks.
-            answer = await this.transport.call(operation, { CertificateIds: ids, IsSync: true });
-        }
-        catch (error) {
-            fail(ids, error);
-            return undefined;
-        }
-        const data = answer.data;
-        const success = optionalArray(data.Success);
-        const refused = optionalArray(data.Fail);
-        let tasks;
-        try {
-            if (!success || !refused)
-                throw malformed(operation, 'Success or Fail is not a list', answer.requestId);
-            tasks = readCertTasks(answer, ids, operation);
-        }
-        catch (error) {
-            fail(ids, error);
-            return undefined;
-        }
-        const wanted = new Set(ids);
-        for (const id of success)
-            if (typeof id === 'string' && wanted.has(id))
-                outcomes.set(id, { id, result: 'deleted' });
-        for (const entry of refused) {
-            if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId))
-                continue;
-            const message = typeof entry.Msg === 'string' ? entry.Msg : '';
-            const id = entry.CertId;
-            outcomes.set(id, saysNotFound(message)
-                ? { id, result: 'gone' }
-                : { id, result: 'skipped', reason: `refused by the API: ${message || 'no reason given'}` });
-        }
-        return { tasks, requestId: answer.requestId };
-    }
-    /**
-     * Polls task results (≤ 100 task ids per call) until every task is settled or the wait is
-     * spent. `settle` returns false while a task is still running. Returns the certificate ids
-     * whose tasks never finished.
-     */
-    async pollTasks(action, listField, tasks, settle, onError) {
-        const pending = new Map(tasks);
-        if (pending.size === 0)
-            return [];
-        await pollUntilDone(this.deps, this.poll, async () => {
-            for (const batch of chunks([...pending.keys()], BATCH)) {
-                try {
-                    const answer = await this.transport.call(action, { TaskIds: batch });
-                    const results = optionalArray(answer.data[listField]);
-                    if (!results)
-                        throw malformed(action, `${listField} is not a list`, answer.requestId);
-                    for (const result of results) {
-                        const certIds = isRecord(result) ? pending.get(String(result.TaskId)) : undefined;
-                        if (certIds && settle(result, certIds, answer.requestId))
-                            pending.delete(String(result.TaskId));
-                    }
-                }
-                catch (error) {
-                    const apiError = errorFor(error, action, '');
-                    for (const taskId of batch)
-                        onError(apiError, pending.get(taskId) ?? []);
-                    for (const taskId of batch)
-                        pending.delete(taskId);
-                }
-            }
-            return pending.size === 0;
-        });
-        return [...pending.values()].flat();
+    findByIds(ids) {
+        return this.deletion.findByIds(ids);
     }
 }
-/** CertTaskIds [{CertId, TaskId}] of an answer, as task id → certificate ids asked about. */
-function readCertTasks(answer, ids, action) {
-    const list = optionalArray(answer.data.CertTaskIds);
-    if (!list)
-        throw malformed(action, 'CertTaskIds is not a list', answer.requestId);
-    const wanted = new Set(ids);
-    const tasks = new Map();
-    for (const entry of list) {
-        if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId))
-            continue;
-        if (typeof entry.TaskId !== 'string' || entry.TaskId === '')
-            continue;
-        tasks.set(entry.TaskId, [...(tasks.get(entry.TaskId) ?? []), entry.CertId]);
-    }
-    return tasks;
-}
-/** One SyncTaskBindResourceResult; undefined while the lookup is still running. */
-function bindingOutcome(result) {
-    if (result.Status === 0)
-        return undefined;
-    if (result.Status === 2) {
-        const reason = `the binding lookup failed: ${describeError(result.Error)}`;
-        const code = isRecord(result.Error) ? result.Error.Code : undefined;
-        // A missing service role fails every lookup, run after run: it is the user's to fix.
-        if (typeof code === 'string' && /RoleNotFoundAuthorization|UnauthorizedOperation/.test(code))
-            return { bound: 'unknown', reason, roleError: code };
-        return { bound: 'unknown', reason };
-    }
-    if (result.Status !== 1)
-        return {
-            bound: 'unknown',
-            reason: `unexpected binding task status ${JSON.stringify(result.Status)}`
-        };
-    const counts = new Map();
-    const problems = [];
-    for (const type of optionalArray(result.BindResourceResult) ?? [null]) {
-        if (!isRecord(type)) {
-            problems.push('an unreadable resource entry');
-            continue;
-        }
-        const name = typeof type.ResourceType === 'string' ? type.ResourceType : 'resource';
-        for (const region of optionalArray(type.BindResourceRegionResult) ?? [null]) {
-            const count = isRecord(region) ? region.TotalCount : undefined;
-            const error = isRecord(region) ? describeError(region.Error) : '';
-            if (typeof count !== 'number' || !Number.isFinite(count))
-                problems.push(`${name}: no count`);
-            else if (count > 0)
-                counts.set(name, (counts.get(name) ?? 0) + count);
-            if (error)
-                problems.push(`${name}: ${error}`);
-        }
-    }
-    if (counts.size > 0) {
-        const parts = [...counts].map(([name, count]) => `${name} (${count})`);
-        return { bound: true, reason: `bound to ${parts.join(', ')}` };
-    }
-    if (problems.length > 0)
-        return { bound: 'unknown', reason: `the binding lookup was incomplete: ${problems.join('; ')}` };
-    return { bound: false };
-}
-/**
- * A refused binding check (not a passing fault): carried as an error so the step fails with it,
- * rather than skipping every certificate on every scheduled run without anyone noticing.
- */
-function refusal(error, id) {
-    if (classifyFailure(error.code) !== 'fatal')
-        return {};
-    return { error: errorFor(error, error.operation, id) };
-}
-/** An `Error` field that may be a string or {Code, Message}; '' when there is none. */
-function describeError(value) {
-    if (typeof value === 'string')
-        return value;
-    if (!isRecord(value))
-        return '';
-    return [value.Code, value.Message].filter(v => typeof v === 'string' && v !== '').join(': ');
-}
-/** One DeleteTaskResult for certificate `id`; undefined while the task is still running. */
-function deleteTaskOutcome(result, id, requestId) {
-    const operation = 'DeleteCertificates';
-    const failed = (code, message) => ({
-        id,
-        result: 'failed',
-        error: new TencentApiError({ operation, code, message, requestId, subject: id })
-    });
-    switch (result.Status) {
-        case 0:
-            return undefined;
-        case 1:
-            return { id, result: 'deleted' };
-        case 2: {
-            const error = describeError(result.Error);
-            if (saysNotFound(error))
-                return { id, result: 'gone' };
-            // The server's binding check refused it: in use, so kept back like status 4.
-            if (/DeleteResourceFailed|BoundResources/.test(error))
-                return { id, result: 'skipped', reason: `still bound to cloud resources (${error})` };
-            const code = /^[A-Za-z]+(?:\.[A-Za-z0-9]+)*$/.test(error) ? error : 'FailedOperation';
-            return failed(code, error || 'the delete task failed');
-        }
-        case 3:
-            return failed('FailedOperation.RoleNotFoundAuthorization', `the service-linked role ${LINKED_ROLE} must be authorised in the Tencent Cloud console ` +
-                '(SSL Certificate Service) before certificates can be deleted with a binding check');
-        case 4:
-            return { id, result: 'skipped', reason: 'still bound to cloud resources' };
-        case 5:
-            return { id, result: 'skipped', reason: 'the binding lookup timed out' };
-        default:
-            return failed('MalformedResponse', `unexpected delete task status ${JSON.stringify(result.Status)}`);
-    }
+/** DescribeCertificates' filter parameters (paging aside). */
+function listParams(filter, certIds) {
+    const params = {};
+    if (filter.searchKey)
+        params.SearchKey = filter.searchKey;
+    if (filter.certType)
+        params.CertificateType = filter.certType;
+    if (filter.source)
+        params.FilterSource = filter.source;
+    if (certIds)
+        params.CertIds = certIds;
+    if (filter.projectId !== undefined)
+        params.ProjectId = filter.projectId;
+    return params;
 }
 
 ;// CONCATENATED MODULE: ./src/input-error.ts
@@ -37898,6 +38262,685 @@ function createSslClient(api, options, tuning = {}) {
 
 
 
+;// CONCATENATED MODULE: ./src/wait.ts
+const done = (value) => ({ state: 'done', value });
+const pending = (progress) => ({ state: 'pending', progress });
+/**
+ * Sleeps `firstDelayMs` (0: asks at once), asks, then waits a step longer each time up to
+ * `maxDelayMs`, until the check settles or `totalMs` is spent. The last ask happens at the
+ * deadline, not after it.
+ */
+async function waitFor(clock, policy, check) {
+    const deadline = clock.now() + policy.totalMs;
+    let progress;
+    for (let delay = policy.firstDelayMs;; 
+    // At least 1 ms between asks, so a zero policy cannot spin on a clock that only sleep moves.
+    delay = Math.max(1, Math.min(policy.maxDelayMs, delay + policy.stepMs))) {
+        const left = deadline - clock.now();
+        if (left <= 0)
+            return { state: 'timeout', progress };
+        const wait = Math.min(delay, left);
+        if (wait > 0)
+            await clock.sleep(wait);
+        const verdict = await check();
+        if (verdict.state !== 'pending')
+            return verdict;
+        progress = verdict.progress;
+    }
+}
+/** The policy with its total set to what is left before `deadline` (never below 0). */
+function until(policy, deadline, now) {
+    return { ...policy, totalMs: Math.max(0, deadline - now) };
+}
+
+;// CONCATENATED MODULE: ./src/resource-types.ts
+/**
+ * The cloud resource types Tencent SSL can move a certificate on (UpdateCertificateInstance) or
+ * bind one to (DeployCertificateInstance), which of them are regional, and how each names one
+ * resource in `InstanceIdList`. Pure data and string functions, shared by the input parsers, the
+ * planners and the API decoders.
+ */
+/** Types `replace` accepts (UpdateCertificateInstance.ResourceTypes), in the contract's order. */
+const REPLACE_TYPES = [
+    'cdn',
+    'clb',
+    'teo',
+    'waf',
+    'live',
+    'vod',
+    'ddos',
+    'tke',
+    'apigateway',
+    'tcb',
+    'cos',
+    'tse',
+    'mqtt',
+    'scf',
+    'tdmq',
+    'gaap'
+];
+/** Types whose update needs `ResourceTypesRegions` (the SDK's list: regions come from the
+ * binding check, never from the user). */
+const UPDATE_REGIONAL = new Set([
+    'clb',
+    'tke',
+    'apigateway',
+    'waf',
+    'tcb',
+    'tse',
+    'cos',
+    'mqtt',
+    'scf',
+    'tdmq'
+]);
+/** Types `deploy-to` accepts (DeployCertificateInstance.ResourceType). */
+const DEPLOY_TYPES = [
+    'clb',
+    'cdn',
+    'ddos',
+    'live',
+    'vod',
+    'waf',
+    'apigateway',
+    'teo',
+    'tke',
+    'cos',
+    'lighthouse',
+    'tse',
+    'tcb',
+    'mqtt'
+];
+/** Types whose deployment needs the common `Region` (X-TC-Region): one region per call. */
+const DEPLOY_REGIONAL = new Set([
+    'clb',
+    'waf',
+    'apigateway',
+    'cos',
+    'lighthouse',
+    'tke',
+    'tse',
+    'tcb',
+    'mqtt'
+]);
+const DOMAIN = String.raw `(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+`;
+const ID = String.raw `[A-Za-z0-9][\w.-]*`;
+const REGION_TEXT = String.raw `[a-z]+(?:-[a-z0-9]+)+`;
+/** A Tencent region id: `ap-guangzhou`, `na-siliconvalley`, `ap-shanghai-fsi`. */
+const REGION = new RegExp(`^${REGION_TEXT}$`);
+const format = (shape, example, ...parts) => ({
+    shape,
+    example,
+    pattern: new RegExp(`^${parts.join(String.raw `\|`)}$`, 'i')
+});
+/** `InstanceIdList` entries per deploy type (Tencent's DeployCertificateInstance reference). */
+const INSTANCE_FORMATS = {
+    clb: format('LoadBalancerId|ListenerId[|Domain]', 'lb-12345678|lbl-12345678', `lb-${ID}`, `lbl-${ID}(?:\\|${DOMAIN})?`),
+    cdn: format('Domain[|on or off]', 'www.example.com', `${DOMAIN}(?:\\|(?:on|off))?`),
+    ddos: format('InstanceId|Domain|VirtualPort', 'bgpip-000001ms|www.example.com|443', ID, DOMAIN, '\\d{1,5}'),
+    live: format('Domain', 'live.example.com', DOMAIN),
+    vod: format('Domain', 'vod.example.com', DOMAIN),
+    waf: format('Domain', 'www.example.com', DOMAIN),
+    teo: format('Domain', 'www.example.com', DOMAIN),
+    apigateway: format('ServiceId|Domain', 'service-8sk7cqmd|api.example.com', ID, DOMAIN),
+    tke: format('ClusterId|Namespace|SecretName', 'cls-42sa0ae0|default|www-tls', ID, ID, ID),
+    cos: format('Region|Bucket|Domain', 'ap-hongkong|assets-1250000000|cdn.example.com', REGION_TEXT, ID, DOMAIN),
+    lighthouse: format('Region|InstanceId|Domain', 'ap-shanghai|lhins-abc123|www.example.com', REGION_TEXT, ID, DOMAIN),
+    tse: format('GatewayId|CertificateId', 'gateway-s1da9151|fa61bc05-cc54-4eea-c932-24de52577372', ID, ID),
+    tcb: format('Type|Region|EnvId|Domain', 'AccessService|ap-shanghai|env-4s5h0ymg|www.example.com', '(?:AccessService|HostService)', REGION_TEXT, ID, DOMAIN),
+    mqtt: format('InstanceId|CertId', 'mqtt-rdnwp7kb|gehs6jsx', ID, ID)
+};
+/**
+ * The resource an `InstanceIdList` entry names, as the action reports it and compares it:
+ * what the update records and the binding details can name too. A CDN domain without its
+ * billing switch; a TSE gateway and an MQTT instance without the certificate id that their
+ * deploy entry adds; domains lower-cased.
+ */
+function canonicalInstance(type, instance) {
+    const parts = instance.split('|');
+    switch (type) {
+        case 'cdn':
+        case 'tse':
+        case 'mqtt':
+            return type === 'cdn' ? parts[0].toLowerCase() : parts[0];
+        case 'live':
+        case 'vod':
+        case 'waf':
+        case 'teo':
+        case 'scf':
+            return instance.toLowerCase();
+        default:
+            return parts
+                .map((part, i) => (i > 0 && part.includes('.') ? part.toLowerCase() : part))
+                .join('|');
+    }
+}
+/** Region, type and instance as one comparable key; `null` region for global types. */
+function resourceKey(r) {
+    return `${r.type}@${r.region ?? ''}@${canonicalInstance(r.type, r.instance)}`;
+}
+
+;// CONCATENATED MODULE: ./src/tencent/resource-decode.ts
+/**
+ * Readers of the resource answers (API 3.0), pure: the binding task's instance details
+ * (DescribeCertificateBindResourceTaskDetail) and the per-resource items of update and deploy
+ * records (DescribeHostUpdateRecordDetail, DescribeHostDeployRecordDetail). Each resource comes
+ * out as {type, region, instance}, the instance named the way `InstanceIdList` names it (see
+ * resource-types.ts), so that a binding detail, a record item and a deploy-to entry for the same
+ * resource compare equal.
+ */
+
+
+
+/** Response array of the binding detail → resource type. */
+const DETAIL_ARRAYS = {
+    CLB: 'clb',
+    CDN: 'cdn',
+    WAF: 'waf',
+    DDOS: 'ddos',
+    LIVE: 'live',
+    VOD: 'vod',
+    TKE: 'tke',
+    APIGATEWAY: 'apigateway',
+    TCB: 'tcb',
+    TEO: 'teo',
+    TSE: 'tse',
+    COS: 'cos',
+    TDMQ: 'tdmq',
+    MQTT: 'mqtt',
+    GAAP: 'gaap',
+    SCF: 'scf'
+};
+const resource_decode_text = (value) => typeof value === 'string' && value !== ''
+    ? value
+    : typeof value === 'number'
+        ? String(value)
+        : undefined;
+const records = (value) => (optionalArray(value) ?? []).filter(isRecord);
+/** The non-empty parts joined with `|`, or undefined when a required part is missing. */
+function joined(...parts) {
+    return parts.every(p => p !== undefined) ? parts.join('|') : undefined;
+}
+/** False when the item names another certificate than the one asked about. */
+const carries = (certId, value) => {
+    const id = isRecord(value) ? resource_decode_text(value.CertId) : resource_decode_text(value);
+    return id === undefined || id === certId;
+};
+/** The instances of one type's InstanceList, named as InstanceIdList names them. */
+function instancesOf(type, item, region, certId) {
+    const domain = resource_decode_text(item.Domain);
+    switch (type) {
+        case 'clb':
+            return records(item.Listeners).flatMap(listener => {
+                const base = joined(resource_decode_text(item.LoadBalancerId), resource_decode_text(listener.ListenerId));
+                if (base === undefined)
+                    return [];
+                // With SNI each rule's domain carries its own certificate; without, the listener does.
+                const rules = records(listener.Rules).filter(r => resource_decode_text(r.Domain) && carries(certId, r.Certificate));
+                if (listener.SniSwitch === 1 && rules.length > 0)
+                    return rules.map(rule => `${base}|${resource_decode_text(rule.Domain)}`);
+                return carries(certId, listener.Certificate) ? [base] : [];
+            });
+        case 'cdn':
+        case 'waf':
+        case 'live':
+        case 'vod':
+        case 'scf':
+            return carries(certId, item.CertId ?? item.CertificateId) && domain ? [domain] : [];
+        case 'teo':
+            return carries(certId, item.CertId) && resource_decode_text(item.Host) ? [resource_decode_text(item.Host)] : [];
+        case 'ddos':
+            return listed(joined(resource_decode_text(item.InstanceId), domain, resource_decode_text(item.VirtualPort)));
+        case 'apigateway':
+            return listed(joined(resource_decode_text(item.ServiceId), domain));
+        case 'tke':
+            return records(item.NamespaceList).flatMap(ns => records(ns.SecretList)
+                .filter(secret => carries(certId, secret.CertId))
+                .flatMap(secret => listed(joined(resource_decode_text(item.ClusterId), resource_decode_text(ns.Name), resource_decode_text(secret.Name)))));
+        case 'cos':
+            return listed(joined(resource_decode_text(item.Region) ?? region ?? undefined, resource_decode_text(item.Bucket), domain));
+        case 'gaap':
+            return records(item.ListenerList).flatMap(l => listed(joined(resource_decode_text(item.InstanceId), resource_decode_text(l.ListenerId))));
+        case 'tse':
+            return listed(resource_decode_text(item.GatewayId));
+        default:
+            return listed(resource_decode_text(item.InstanceId));
+    }
+}
+const listed = (instance) => instance === undefined ? [] : [instance];
+/** TCB lists environments, each with its access and hosting services. */
+function tcbInstances(entry, region) {
+    return records(entry.Environments).flatMap(env => {
+        const envId = isRecord(env.Environment) ? resource_decode_text(env.Environment.ID) : undefined;
+        return ['AccessService', 'HostService'].flatMap(service => {
+            const list = isRecord(env[service]) ? records(env[service].InstanceList) : [];
+            return list.flatMap(i => listed(joined(service, region ?? undefined, envId, resource_decode_text(i.Domain))));
+        });
+    });
+}
+/** One page of DescribeCertificateBindResourceTaskDetail for certificate `certId`. */
+function decodeDetailPage(data, certId) {
+    const page = { resources: [], problems: [], listed: [] };
+    for (const [field, type] of Object.entries(DETAIL_ARRAYS)) {
+        for (const entry of records(data[field])) {
+            const region = resource_decode_text(entry.Region) ?? null;
+            const where = region ? `${type} in ${region}` : type;
+            const error = resource_decode_text(entry.Error);
+            if (error)
+                page.problems.push(`${where}: ${error}`);
+            const items = type === 'tcb' ? [] : records(entry.InstanceList);
+            const instances = type === 'tcb'
+                ? tcbInstances(entry, region)
+                : items.flatMap(i => instancesOf(type, i, region, certId));
+            for (const instance of instances)
+                page.resources.push({ type, region, instance: canonicalInstance(type, instance) });
+            const total = typeof entry.TotalCount === 'number' ? entry.TotalCount : undefined;
+            page.listed.push({ key: where, total, listed: items.length });
+        }
+    }
+    return page;
+}
+/** `\u4e0d...` sequences that some answers leave escaped, decoded. */
+function unescaped(message) {
+    return message.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+}
+/** The resource an update or deploy record item names, for its type. */
+function instanceOfItem(type, item) {
+    const domain = optionalArray(item.Domains)
+        ?.map(resource_decode_text)
+        .find(d => d !== undefined);
+    const id = resource_decode_text(item.InstanceId);
+    switch (type) {
+        case 'clb': {
+            const base = joined(id, resource_decode_text(item.ListenerId));
+            return base && item.SniSwitch === 1 && domain ? `${base}|${domain}` : base;
+        }
+        case 'cdn':
+        case 'live':
+        case 'vod':
+        case 'waf':
+        case 'teo':
+        case 'scf':
+            return domain ?? id;
+        case 'ddos':
+            return joined(id, domain, resource_decode_text(item.Port));
+        case 'apigateway':
+            return joined(id, domain);
+        case 'tke':
+            return joined(id, resource_decode_text(item.Namespace), resource_decode_text(item.SecretName));
+        case 'cos':
+            return joined(resource_decode_text(item.Region), resource_decode_text(item.Bucket), domain);
+        case 'lighthouse':
+            return joined(resource_decode_text(item.Region), id, domain);
+        case 'tcb':
+            return joined(resource_decode_text(item.TCBType), resource_decode_text(item.Region), resource_decode_text(item.EnvId), domain);
+        case 'gaap':
+            return joined(id, resource_decode_text(item.ListenerId));
+        default:
+            return id;
+    }
+}
+/** One item of an update record (`type` from the item) or a deploy record (`type` given). */
+function decodeRecordItem(action, value, requestId, fallbackType) {
+    const item = isRecord(value) ? value : {};
+    const type = resource_decode_text(item.ResourceType)?.toLowerCase() ?? fallbackType;
+    if (typeof item.Id !== 'number' || typeof item.Status !== 'number' || type === undefined)
+        throw malformed(action, 'a record item has no Id, Status or ResourceType', requestId);
+    const instance = instanceOfItem(type, item) ?? `#${item.Id}`;
+    return {
+        detailId: item.Id,
+        type,
+        region: resource_decode_text(item.Region) ?? null,
+        instance: canonicalInstance(type, instance),
+        status: item.Status,
+        error: unescaped(resource_decode_text(item.ErrorMsg) ?? ''),
+        certId: resource_decode_text(item.CertId) ?? '',
+        oldCertId: resource_decode_text(item.OldCertId) ?? ''
+    };
+}
+
+;// CONCATENATED MODULE: ./src/tencent/resources.ts
+/**
+ * ResourceApi (API 3.0 only): which resources use a certificate, moving them to another one
+ * (UpdateCertificateInstance and its records, retry, rollback) and binding a certificate to
+ * named resources (DeployCertificateInstance and its records). Every call goes through the
+ * shared Transport: paced per action, retried and classified like the other 3.0 actions.
+ * Waiting is the one waiter's (wait.ts); this module decides only what each answer means.
+ */
+
+
+
+
+
+
+
+const SERVICE_ROLE = 'SSL_QCSLinkedRoleInReplaceLoadCertificate';
+const resources_BATCH = 100;
+/** DescribeCertificateBindResourceTaskDetail: instances per type and region per page (max). */
+const DETAIL_LIMIT = 100;
+/** DescribeHostUpdateRecordDetail / DescribeHostDeployRecordDetail: items per page (max). */
+const RECORD_LIMIT = 200;
+/** A bound on pages, so an answer that never ends cannot loop for ever. */
+const MAX_PAGES = 1000;
+/** Waits between re-calls of UpdateCertificateInstance while its task is being created. */
+const CREATION_POLL = { firstDelayMs: 1000, stepMs: 1000, maxDelayMs: 5000, totalMs: 0 };
+const PENDING_RECORD = 'FailedOperation.CertificateDeployHasPendingRecord';
+const NOTHING_TO_MOVE = new Set([
+    'FailedOperation.CertificateDeployInstanceEmpty',
+    'FailedOperation.CertificateNotDeployInstance'
+]);
+/** Parameters of one call plus, under a symbol key that JSON leaves out, its common Region. */
+const resources_REGION = Symbol('X-TC-Region');
+/** TC3 with the common Region header when a call names one (DeployCertificateInstance). */
+class RegionalTc3 {
+    inner;
+    constructor(inner) {
+        this.inner = inner;
+    }
+    build(action, params, timestamp) {
+        const wire = this.inner.build(action, params, timestamp);
+        const region = params[resources_REGION];
+        return region ? { ...wire, headers: { ...wire.headers, 'X-TC-Region': region } } : wire;
+    }
+    parse(action, text) {
+        return this.inner.parse(action, text);
+    }
+}
+/** A missing service role is the user's to fix, run after run: say how. */
+function withRoleHint(error) {
+    if (!/RoleNotFoundAuthorization/.test(error.code))
+        return error;
+    return new TencentApiError({
+        operation: error.operation,
+        code: error.code,
+        message: `${error.apiMessage}; authorise the service role ${SERVICE_ROLE} in the SSL Certificate Service console`,
+        requestId: error.requestId,
+        httpStatus: error.httpStatus,
+        subject: error.subject
+    });
+}
+const isCode = (error, codes) => error instanceof TencentApiError && codes(error.code);
+class ResourceApiV3 {
+    transport;
+    deps;
+    poll;
+    constructor(options, tuning = {}) {
+        const { credentials } = options;
+        this.deps = options.deps;
+        this.poll = { ...DEFAULT_POLL, ...tuning.poll };
+        this.transport = new Transport({
+            deps: options.deps,
+            timeoutMs: options.timeoutMs,
+            protocol: new RegionalTc3(new Tc3Protocol(options.endpoint, credentials)),
+            secrets: [credentials.secretKey, credentials.token ?? ''],
+            retry: tuning.retry,
+            pacing: tuning.pacing
+        });
+    }
+    async call(action, params, subject) {
+        try {
+            return await this.transport.call(action, params, { subject });
+        }
+        catch (error) {
+            throw error instanceof TencentApiError ? withRoleHint(error) : error;
+        }
+    }
+    async bindingDetails(certIds, fresh) {
+        const details = new Map();
+        const problem = (id, reason) => details.set(id, { certId: id, resources: [], problems: [reason] });
+        const tasks = new Map();
+        for (const chunk of chunks(unique(certIds), resources_BATCH)) {
+            const action = 'CreateCertificateBindResourceSyncTask';
+            const answer = await this.call(action, { CertificateIds: chunk, IsCache: fresh ? 0 : 1 });
+            const list = optionalArray(answer.data.CertTaskIds);
+            if (!list)
+                throw malformed(action, 'CertTaskIds is not a list', answer.requestId);
+            for (const entry of list.filter(isRecord))
+                if (typeof entry.TaskId === 'string' &&
+                    entry.TaskId !== '' &&
+                    chunk.includes(entry.CertId))
+                    tasks.set(entry.TaskId, entry.CertId);
+            const started = new Set(tasks.values());
+            for (const id of chunk.filter(id => !started.has(id)))
+                problem(id, 'no binding check task was created for it');
+        }
+        const finished = await this.waitForTasks(tasks);
+        for (const [taskId, certId] of tasks) {
+            const status = finished.get(taskId);
+            if (status === undefined)
+                problem(certId, `the binding check did not finish within ${this.poll.totalMs / 1000} s`);
+            else if (status !== '')
+                problem(certId, status);
+            else
+                details.set(certId, await this.readDetail(taskId, certId));
+        }
+        return details;
+    }
+    /** Task id → '' when done, or why it failed; tasks still running are left out. */
+    async waitForTasks(tasks) {
+        const action = 'DescribeCertificateBindResourceTaskResult';
+        const settled = new Map();
+        const left = () => [...tasks.keys()].filter(id => !settled.has(id));
+        if (tasks.size === 0)
+            return settled;
+        await waitFor(this.deps, this.poll, async () => {
+            for (const batch of chunks(left(), resources_BATCH)) {
+                const answer = await this.call(action, { TaskIds: batch });
+                const results = optionalArray(answer.data.SyncTaskBindResourceResult);
+                if (!results)
+                    throw malformed(action, 'SyncTaskBindResourceResult is not a list', answer.requestId);
+                for (const result of results.filter(isRecord)) {
+                    const taskId = String(result.TaskId);
+                    if (!batch.includes(taskId) || result.Status === 0)
+                        continue;
+                    if (result.Status === 1)
+                        settled.set(taskId, '');
+                    else
+                        settled.set(taskId, taskFailure(result, answer.requestId));
+                }
+            }
+            return left().length === 0 ? done(true) : pending(`${left().length} binding check(s) running`);
+        });
+        return settled;
+    }
+    async readDetail(taskId, certId) {
+        const action = 'DescribeCertificateBindResourceTaskDetail';
+        const found = { certId, resources: [], problems: [] };
+        const counts = new Map();
+        for (let offset = 0, page = 0; page < MAX_PAGES; offset += DETAIL_LIMIT, page++) {
+            const answer = await this.call(action, { TaskId: taskId, Limit: String(DETAIL_LIMIT), Offset: String(offset) }, certId);
+            const data = answer.data;
+            if (data.Status !== 1)
+                throw malformed(action, `the finished task's detail has Status ${JSON.stringify(data.Status)}`, answer.requestId);
+            const decoded = decodeDetailPage(data, certId);
+            found.resources.push(...decoded.resources);
+            if (page === 0)
+                found.problems.push(...decoded.problems);
+            for (const { key, total, listed } of decoded.listed) {
+                const count = counts.get(key) ?? { listed: 0 };
+                counts.set(key, { total: total ?? count.total, listed: count.listed + listed });
+            }
+            // Each type and region pages on its own: go on while any has more than was asked for.
+            if (!decoded.listed.some(l => (l.total ?? 0) > offset + DETAIL_LIMIT))
+                break;
+        }
+        for (const [key, { total, listed }] of counts)
+            if (total !== undefined && listed < total)
+                found.problems.push(`${key}: ${total} counted, ${listed} listed`);
+        const unique = new Map(found.resources.map(r => [`${r.type}@${r.region}@${r.instance}`, r]));
+        found.resources = [...unique.values()];
+        return found;
+    }
+    async startUpdate(request, deadline) {
+        const action = 'UpdateCertificateInstance';
+        const params = {
+            OldCertificateId: request.oldCertificateId,
+            CertificateId: request.certificateId,
+            ResourceTypes: request.types,
+            ...(request.regions.length > 0
+                ? {
+                    ResourceTypesRegions: request.regions.map(r => ({
+                        ResourceType: r.type,
+                        Regions: r.regions
+                    }))
+                }
+                : {}),
+            // The old certificate's expiry reminders would only alarm about resources moved away.
+            ExpiringNotificationSwitch: 1
+        };
+        const subject = `certificate ${request.oldCertificateId}`;
+        const policy = until({ ...CREATION_POLL, firstDelayMs: 0 }, deadline, this.deps.now());
+        // The documented way to wait for the task: the same call again until DeployRecordId > 0.
+        const result = await waitFor(this.deps, policy, async () => {
+            let answer;
+            try {
+                answer = await this.call(action, params, subject);
+            }
+            catch (error) {
+                if (isCode(error, c => NOTHING_TO_MOVE.has(c)))
+                    return done({ state: 'nothing', code: error.code, requestId: error.requestId });
+                if (isCode(error, c => c === PENDING_RECORD))
+                    return pending('another update of it is pending');
+                throw error;
+            }
+            const data = answer.data;
+            const id = data.DeployRecordId;
+            if (typeof id !== 'number')
+                throw malformed(action, 'DeployRecordId is not a number', answer.requestId);
+            if (id <= 0)
+                return pending('the update task is being created');
+            return done({
+                state: 'started',
+                recordId: id,
+                alreadyRunning: data.DeployStatus === 0,
+                requestId: answer.requestId
+            });
+        });
+        if (result.state === 'done')
+            return result.value;
+        throw new TencentApiError({
+            operation: action,
+            code: 'TaskTimeout',
+            message: `no update task within the time left (${result.state === 'timeout' ? (result.progress ?? 'no answer') : result.reason})`,
+            subject
+        });
+    }
+    updateRecord(recordId) {
+        return this.readRecord('DescribeHostUpdateRecordDetail', async (offset) => {
+            // Strings, as the SDK model types them and Tencent's examples send them.
+            const params = {
+                DeployRecordId: String(recordId),
+                Limit: String(RECORD_LIMIT),
+                Offset: String(offset)
+            };
+            const answer = await this.call('DescribeHostUpdateRecordDetail', params, `record ${recordId}`);
+            const groups = optionalArray(answer.data.RecordDetailList);
+            if (!groups)
+                throw malformed('DescribeHostUpdateRecordDetail', 'RecordDetailList is not a list', answer.requestId);
+            const lists = groups.filter(isRecord);
+            const items = lists.flatMap(group => {
+                const list = optionalArray(group.List) ?? [];
+                return list.map(item => ({
+                    ResourceType: group.ResourceType,
+                    ...(isRecord(item) ? item : {})
+                }));
+            });
+            const more = lists.some(g => typeof g.TotalCount === 'number' && g.TotalCount > offset + RECORD_LIMIT);
+            return { answer, items, more };
+        });
+    }
+    deployRecord(recordId, type) {
+        return this.readRecord('DescribeHostDeployRecordDetail', async (offset) => {
+            const params = { DeployRecordId: String(recordId), Offset: offset, Limit: RECORD_LIMIT };
+            const answer = await this.call('DescribeHostDeployRecordDetail', params, `record ${recordId}`);
+            const data = answer.data;
+            const list = optionalArray(data.DeployRecordDetailList);
+            if (!list)
+                throw malformed('DescribeHostDeployRecordDetail', 'DeployRecordDetailList is not a list', answer.requestId);
+            const items = list.map(item => ({ ResourceType: type, ...(isRecord(item) ? item : {}) }));
+            const more = typeof data.TotalCount === 'number' && data.TotalCount > offset + RECORD_LIMIT;
+            return { answer, items, more };
+        }, type);
+    }
+    async readRecord(action, page, type) {
+        const byId = new Map();
+        let requestId = '';
+        for (let offset = 0, n = 0; n < MAX_PAGES; offset += RECORD_LIMIT, n++) {
+            const { answer, items, more } = await page(offset);
+            if (n === 0)
+                requestId = answer.requestId;
+            for (const item of items) {
+                const decoded = decodeRecordItem(action, item, answer.requestId, type);
+                byId.set(decoded.detailId, decoded);
+            }
+            if (!more || items.length === 0)
+                break;
+        }
+        return { items: [...byId.values()], requestId };
+    }
+    async retryUpdate(recordId, detailId) {
+        // Both ids, as Tencent's example sends them: this one item of this record.
+        await this.call('UpdateCertificateRecordRetry', { DeployRecordId: recordId, DeployRecordDetailId: detailId }, `record ${recordId} item ${detailId}`);
+    }
+    async rollbackUpdate(recordId) {
+        const action = 'UpdateCertificateRecordRollback';
+        const answer = await this.call(action, { DeployRecordId: recordId }, `record ${recordId}`);
+        const id = answer.data.DeployRecordId;
+        if (typeof id !== 'number' || id <= 0)
+            throw malformed(action, 'no DeployRecordId for the rollback', answer.requestId);
+        return id;
+    }
+    async deploy(request, deadline) {
+        const action = 'DeployCertificateInstance';
+        const params = {
+            CertificateId: request.certificateId,
+            InstanceIdList: request.instances,
+            ResourceType: request.type,
+            // Tencent validates the instances against a fresh look, not a 30-minute-old one.
+            IsCache: 0
+        };
+        if (request.region)
+            params[resources_REGION] = request.region;
+        const subject = `${request.type}${request.region ? ` in ${request.region}` : ''}`;
+        const policy = until({ ...CREATION_POLL, firstDelayMs: 0 }, deadline, this.deps.now());
+        const result = await waitFor(this.deps, policy, async () => {
+            try {
+                const answer = await this.call(action, params, subject);
+                const data = answer.data;
+                if (typeof data.DeployRecordId !== 'number' || data.DeployRecordId <= 0)
+                    throw malformed(action, 'no DeployRecordId', answer.requestId);
+                return done({ recordId: data.DeployRecordId, alreadyRunning: data.DeployStatus === 0 });
+            }
+            catch (error) {
+                if (isCode(error, c => c === PENDING_RECORD))
+                    return pending('another deploy is pending');
+                throw error;
+            }
+        });
+        if (result.state === 'done')
+            return result.value;
+        throw new TencentApiError({
+            operation: action,
+            code: 'TaskTimeout',
+            message: 'another deployment of this certificate and type stayed pending for the time left',
+            subject
+        });
+    }
+}
+/** A failed binding task's reason; a missing service role is thrown: it fails the step. */
+function taskFailure(result, requestId) {
+    const error = isRecord(result.Error) ? result.Error : {};
+    const code = typeof error.Code === 'string' ? error.Code : '';
+    const message = typeof error.Message === 'string' ? error.Message : '';
+    if (/RoleNotFoundAuthorization|UnauthorizedOperation/.test(code))
+        throw withRoleHint(new TencentApiError({
+            operation: 'DescribeCertificateBindResourceTaskResult',
+            code,
+            message,
+            requestId
+        }));
+    return `the binding lookup failed: ${[code, message].filter(Boolean).join(': ') || `status ${String(result.Status)}`}`;
+}
+
 ;// CONCATENATED MODULE: ./src/stages/credentials.ts
 /**
  * The credentials stage: the key pair from the inputs, or (with `role-arn`) temporary
@@ -37905,17 +38948,21 @@ function createSslClient(api, options, tuning = {}) {
  */
 
 
+
 async function connect(ctx, _outcome) {
     const { settings } = ctx;
     const credentials = settings.oidc ? await keyless(ctx, settings.oidc) : settings.credentials;
     if (!credentials)
         throw new Error('internal: no credentials were read');
-    ctx.client = createSslClient(settings.api, {
+    const options = {
         credentials,
         endpoint: ctx.endpoint,
         timeoutMs: settings.requestTimeoutMs,
         deps: ctx.deps
-    });
+    };
+    ctx.client = createSslClient(settings.api, options);
+    if (settings.api === '3.0')
+        ctx.resources = new ResourceApiV3(options);
     ctx.io.log.debug(`API ${settings.api} at ${ctx.endpoint.origin}${ctx.endpoint.pathname}`);
 }
 /** Promise 8: the GitHub OIDC token, exchanged right before the first SSL request. */
@@ -37930,6 +38977,1741 @@ async function keyless(ctx, oidc) {
         client: ctx.deps,
         timeoutMs: ctx.settings.requestTimeoutMs
     });
+}
+
+;// CONCATENATED MODULE: ./src/superseded.ts
+function toSupersedable(cert, isNew = false) {
+    const insertedAt = cert.insertedAt?.getTime() ?? NaN;
+    return {
+        id: cert.id,
+        domains: new Set(cert.domains.map(d => d.toLowerCase())),
+        notAfter: cert.notAfter.getTime(),
+        insertedAt: Number.isNaN(insertedAt) ? -Infinity : insertedAt,
+        certType: cert.certType,
+        keyAlgorithm: cert.keyAlgorithm,
+        isNew
+    };
+}
+/** The wildcard that covers `domain` (lower-case), if one can: `a.example.com` -> `*.example.com`. */
+function superseded_wildcardFor(domain) {
+    const dot = domain.indexOf('.');
+    if (dot <= 0 || dot === domain.length - 1 || domain.slice(0, dot).includes('*'))
+        return undefined;
+    return `*${domain.slice(dot)}`;
+}
+function coversAll(n, c) {
+    for (const d of c.domains) {
+        if (n.domains.has(d))
+            continue;
+        const wildcard = superseded_wildcardFor(d);
+        if (wildcard === undefined || !n.domains.has(wildcard))
+            return false;
+    }
+    return true;
+}
+/** `notAfter <= now`. */
+const hasExpired = (c, now) => c.notAfter <= now;
+/** Whether `n` supersedes `c` at `now` (milliseconds): the rule above, in full. */
+function supersedes(n, c, now) {
+    if (n.id === c.id || c.domains.size === 0)
+        return false;
+    if (!(n.notAfter > c.notAfter))
+        return false; // NaN on either side is false too
+    if (n.certType !== c.certType)
+        return false;
+    if (!hasExpired(c, now) && (c.keyAlgorithm === null || n.keyAlgorithm !== c.keyAlgorithm))
+        return false;
+    return coversAll(n, c);
+}
+/**
+ * Age order: negative when `a` is older. By not-after (invalid ones oldest), then the new
+ * certificate last, then insertedAt, then id; 0 only for the same id.
+ */
+function compareAge(a, b) {
+    const an = Number.isNaN(a.notAfter) ? -Infinity : a.notAfter;
+    const bn = Number.isNaN(b.notAfter) ? -Infinity : b.notAfter;
+    if (an !== bn)
+        return an < bn ? -1 : 1;
+    if (a.isNew !== b.isNew)
+        return a.isNew ? 1 : -1;
+    if (a.insertedAt !== b.insertedAt)
+        return a.insertedAt < b.insertedAt ? -1 : 1;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+const ALGORITHMS = ['RSA', 'ECDSA', null];
+/**
+ * The pool's certificates filed under (cert-type, key algorithm, name), newest first. A
+ * superseder of C holds one of C's names or its wildcard, so looking under C's rarest name finds
+ * every superseder; the newest-first order stops the walk at the first one not newer than C.
+ */
+class SupersederIndex {
+    byKey = new Map();
+    constructor(pool) {
+        for (const cert of pool) {
+            if (Number.isNaN(cert.notAfter))
+                continue;
+            for (const name of cert.domains) {
+                const key = keyOf(cert.certType, cert.keyAlgorithm, name);
+                const list = this.byKey.get(key);
+                if (list)
+                    list.push(cert);
+                else
+                    this.byKey.set(key, [cert]);
+            }
+        }
+        for (const list of this.byKey.values())
+            list.sort((a, b) => compareAge(b, a));
+    }
+    /** Up to `limit` certificates of the pool that supersede `c` at `now`, newest first. */
+    find(c, now, limit = Infinity) {
+        if (c.domains.size === 0 || Number.isNaN(c.notAfter) || limit <= 0)
+            return [];
+        // Valid: only the same known algorithm can supersede it; expired: any.
+        const algorithms = hasExpired(c, now) ? ALGORITHMS : c.keyAlgorithm ? [c.keyAlgorithm] : [];
+        let best;
+        let bestSize = Infinity;
+        for (const d of c.domains) {
+            const lists = [];
+            for (const algorithm of algorithms)
+                for (const name of [d, superseded_wildcardFor(d)]) {
+                    const list = name === undefined ? undefined : this.byKey.get(keyOf(c.certType, algorithm, name));
+                    if (list)
+                        lists.push(list);
+                }
+            const size = lists.reduce((sum, list) => sum + list.length, 0);
+            if (size < bestSize)
+                [best, bestSize] = [lists, size];
+        }
+        const found = [];
+        let previous;
+        for (const n of newestFirst(best ?? [])) {
+            if (!(n.notAfter > c.notAfter))
+                break;
+            // A certificate holding both a name and its wildcard is filed twice: it comes out twice
+            // in a row.
+            if (n === previous)
+                continue;
+            previous = n;
+            if (supersedes(n, c, now))
+                found.push(n);
+            if (found.length >= limit)
+                break;
+        }
+        return found;
+    }
+}
+const keyOf = (certType, algorithm, name) => `${certType}\n${algorithm ?? '?'}\n${name}`;
+/** Merges lists sorted newest first into one sequence, newest first (a handful of lists). */
+function* newestFirst(lists) {
+    const at = lists.map(() => 0);
+    for (;;) {
+        let pick = -1;
+        for (let i = 0; i < lists.length; i++) {
+            if (at[i] >= lists[i].length)
+                continue;
+            if (pick < 0 || compareAge(lists[i][at[i]], lists[pick][at[pick]]) > 0)
+                pick = i;
+        }
+        if (pick < 0)
+            return;
+        yield lists[pick][at[pick]++];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/prune-plan.ts
+
+/**
+ * Whether a certificate with `coverDomains` covers `domain` (case-insensitive): the same name, or
+ * `*.rest` for `label.rest` with one more label. A wildcard domain is covered only by itself.
+ */
+function covers(coverDomains, domain) {
+    const d = domain.toLowerCase();
+    const wildcard = wildcardFor(d);
+    return coverDomains.some(c => {
+        const x = c.toLowerCase();
+        return x === d || x === wildcard;
+    });
+}
+/** `YYYY-MM-DD`, or `unknown` for an invalid date. */
+function day(date) {
+    return Number.isNaN(date.getTime()) ? 'unknown' : date.toISOString().slice(0, 10);
+}
+function planPrune(certificates, options) {
+    const { keep, expiredOnly, certType, projectId, newCertificate } = options;
+    if (!Number.isInteger(keep) || keep < 0) {
+        throw new RangeError(`keep must be an integer >= 0, got ${keep}`);
+    }
+    const scope = new Set(options.scope.map(s => s.trim().toLowerCase()).filter(s => s !== ''));
+    const now = options.now.getTime();
+    const outOfScope = {
+        notUploaded: 0,
+        otherType: 0,
+        otherProject: 0,
+        outsideDomains: 0,
+        newCertificate: 0
+    };
+    const seen = new Set();
+    const pool = [];
+    const inScope = [];
+    for (const cert of certificates) {
+        if (seen.has(cert.id))
+            continue;
+        seen.add(cert.id);
+        if (newCertificate !== undefined && cert.id === newCertificate.id) {
+            outOfScope.newCertificate++;
+            continue;
+        }
+        if (cert.source !== 'upload') {
+            outOfScope.notUploaded++;
+            continue;
+        }
+        if (cert.certType !== certType) {
+            outOfScope.otherType++;
+            continue;
+        }
+        if (cert.projectId !== projectId) {
+            outOfScope.otherProject++;
+            continue;
+        }
+        const candidate = toSupersedable(cert);
+        pool.push(candidate);
+        if (candidate.domains.size === 0 || ![...candidate.domains].every(d => scope.has(d))) {
+            outOfScope.outsideDomains++;
+            continue;
+        }
+        inScope.push({ cert, candidate });
+    }
+    if (newCertificate !== undefined)
+        pool.push(toSupersedable({ ...newCertificate, certType }, true));
+    const index = new SupersederIndex(pool);
+    const toDelete = [];
+    const toKeep = [];
+    for (const { cert, candidate } of inScope) {
+        const expired = hasExpired(candidate, now);
+        // Counting past `keep` changes nothing: the count is exact whenever it is below `keep`.
+        const superseders = index.find(candidate, now, Math.max(keep, 1));
+        const newest = superseders[0];
+        const entry = (reason) => ({
+            id: cert.id,
+            domains: [...cert.domains],
+            notAfter: cert.notAfter,
+            alias: cert.alias,
+            expired,
+            reason,
+            ...(newest ? { supersededBy: newest.id } : {})
+        });
+        if (Number.isNaN(candidate.notAfter)) {
+            toKeep.push({ entry: entry('not-after unknown'), candidate });
+            continue;
+        }
+        const count = superseders.length;
+        let keptFor;
+        if (count < keep) {
+            keptFor =
+                count > 0
+                    ? `only ${count} newer certificate${count === 1 ? ' covers' : 's cover'} it, keep is ${keep}`
+                    : cert.keyAlgorithm === null && !expired
+                        ? 'key algorithm unknown: superseded only once expired'
+                        : 'newest for its domains';
+        }
+        else if (expiredOnly && !expired) {
+            keptFor = 'not expired (expired-only)';
+        }
+        if (keptFor !== undefined) {
+            toKeep.push({ entry: entry(keptFor), candidate });
+        }
+        else {
+            const reason = newest === undefined
+                ? 'keep is 0, no newer certificate covers it'
+                : `superseded by ${newest.id} (not after ${day(new Date(newest.notAfter))})`;
+            toDelete.push({ entry: entry(reason), candidate });
+        }
+    }
+    const oldestFirst = (list) => list.sort((a, b) => compareAge(a.candidate, b.candidate)).map(x => x.entry);
+    return { delete: oldestFirst(toDelete), keep: oldestFirst(toKeep), outOfScope };
+}
+/**
+ * The `max-deletions` safety cap: throws, naming every certificate of the plan, when it would
+ * delete more than `max` (or when `max` is not a number: fails closed).
+ */
+function checkMaxDeletions(plan, max) {
+    const n = plan.delete.length;
+    if (n <= max)
+        return;
+    const which = plan.delete
+        .map(e => `${e.id} (${e.domains.join(', ')}, not after ${day(e.notAfter)})`)
+        .join(', ');
+    throw new Error(`The plan would delete ${n} certificate${n === 1 ? '' : 's'}, more than max-deletions ` +
+        `(${max}): ${which}; nothing was deleted. Raise max-deletions or narrow prune-domains.`);
+}
+
+;// CONCATENATED MODULE: ./src/deletion.ts
+
+
+
+/** Ids per binding check and per deletion call: the most Tencent's batch calls accept. */
+const BATCH_SIZE = 100;
+/** Batches in flight at once: enough to keep every action at its rate limit. */
+const BATCHES_IN_FLIGHT = 20;
+async function executeDeletion(client, entries, options, log) {
+    const planned = [...new Map(entries.map(e => [e.id, e])).values()];
+    const record = new Outcomes(client, log);
+    const inFlight = Math.max(1, options.batchesInFlight ?? BATCHES_IN_FLIGHT);
+    const streaming = !options.dryRun && planned.length <= options.maxDeletions;
+    const hook = options.onBound;
+    // Free entries waiting for the cap (when not streaming), and bound ones waiting for the hook.
+    const held = [];
+    const bound = [];
+    let attempted = 0;
+    // Bound entries wait for the hook on the first check; after it, they are skipped.
+    let hookPending = hook !== undefined;
+    const check = async (batch) => {
+        const states = await record.bindings(batch);
+        const free = [];
+        for (const entry of batch) {
+            const state = states.get(entry.id);
+            if (state === undefined || state.bound === false)
+                free.push(entry);
+            else if (state.bound === 'gone')
+                record.gone(entry);
+            else if (state.bound === true && hookPending)
+                bound.push({ ...entry, skipReason: state.reason });
+            else
+                record.skip(entry, state.reason, state.bound === 'unknown' ? state.error : undefined);
+        }
+        return free;
+    };
+    const remove = async (batch) => {
+        attempted += batch.length;
+        await record.delete(batch);
+    };
+    const pass = async (batch) => {
+        const free = await check(batch);
+        if (streaming)
+            await remove(free);
+        else
+            held.push(...free);
+    };
+    await forEachLimited(chunks(planned, BATCH_SIZE), inFlight, pass);
+    if (hook && bound.length > 0) {
+        if (!streaming && held.length > options.maxDeletions)
+            return record.result(planned, refusal(held, options.maxDeletions));
+        const room = options.maxDeletions - (streaming ? attempted : held.length);
+        hookPending = false;
+        const freed = await record.free(hook, bound, { dryRun: options.dryRun, room });
+        if (options.dryRun)
+            held.push(...freed);
+        else {
+            log.info(`Checking the bindings of ${freed.length} freed certificate(s) again.`);
+            await forEachLimited(chunks(freed, BATCH_SIZE), inFlight, pass);
+        }
+    }
+    if (!streaming) {
+        const over = refusal(held, options.maxDeletions);
+        if (over)
+            return record.result(planned, over);
+        if (options.dryRun)
+            for (const entry of held)
+                record.wouldDelete(entry);
+        else
+            await forEachLimited(chunks(held, BATCH_SIZE), inFlight, remove);
+    }
+    return record.result(planned);
+}
+/** The cap's verdict on the deletions that would be attempted; undefined when within it. */
+function refusal(planned, max) {
+    try {
+        checkMaxDeletions({ delete: planned }, max);
+        return undefined;
+    }
+    catch (error) {
+        return { message: errorMessage(error), planned };
+    }
+}
+/** The outcomes as they arrive, logged once each; the result in the plan's order. */
+class Outcomes {
+    client;
+    log;
+    deleted = [];
+    goneIds = [];
+    skipped = [];
+    failed = [];
+    noCheckNoted = false;
+    constructor(client, log) {
+        this.client = client;
+        this.log = log;
+    }
+    /** Binding states by id; a check that threw leaves every entry "not checked". */
+    async bindings(batch) {
+        const ids = batch.map(e => e.id);
+        let states;
+        try {
+            states = await this.client.checkBindings(ids, { fresh: true });
+        }
+        catch (error) {
+            const reason = `the binding check failed: ${errorMessage(error)}`;
+            states = ids.map(id => ({ id, bound: 'unknown', reason }));
+        }
+        if (states === null) {
+            if (!this.noCheckNoted)
+                this.log.debug('This API has no read-only binding check; the delete call refuses bound certificates.');
+            this.noCheckNoted = true;
+            return new Map(ids.map(id => [id, { id, bound: false }]));
+        }
+        const byId = new Map(states.map(s => [s.id, s]));
+        const unanswered = 'the binding check gave no answer for it';
+        for (const id of ids)
+            if (!byId.has(id))
+                byId.set(id, { id, bound: 'unknown', reason: unanswered });
+        return byId;
+    }
+    async delete(batch) {
+        if (batch.length === 0)
+            return;
+        const operation = this.client.api === '2.0' ? 'CertDelete' : 'DeleteCertificates';
+        let outcomes;
+        try {
+            outcomes = await this.client.deleteCertificates(batch.map(e => e.id));
+        }
+        catch (error) {
+            for (const entry of batch)
+                this.fail(entry, errorFor(error, operation, entry.id));
+            return;
+        }
+        const byId = new Map(outcomes.map(o => [o.id, o]));
+        for (const entry of batch) {
+            const outcome = byId.get(entry.id);
+            if (outcome === undefined) {
+                const error = new TencentApiError({
+                    operation,
+                    code: 'MalformedResponse',
+                    message: 'the API gave no outcome for this certificate; check it in the console',
+                    subject: entry.id
+                });
+                this.fail(entry, error);
+            }
+            else if (outcome.result === 'deleted') {
+                this.deleted.push(entry);
+                this.log.info(`Deleted ${describe(entry)}.`);
+            }
+            else if (outcome.result === 'gone')
+                this.gone(entry);
+            else if (outcome.result === 'skipped')
+                this.skip(entry, outcome.reason, outcome.error);
+            else
+                this.fail(entry, outcome.error);
+        }
+    }
+    /** Runs the hook; the bound entries it did not free are skipped with their reason. */
+    async free(hook, bound, context) {
+        const freed = new Set((await hook(bound, context)).map(e => e.id));
+        const result = [];
+        for (const { skipReason, ...entry } of bound) {
+            if (freed.has(entry.id))
+                result.push(entry);
+            else
+                this.skip(entry, skipReason);
+        }
+        return result;
+    }
+    gone(entry) {
+        this.deleted.push(entry);
+        this.goneIds.push(entry.id);
+        this.log.info(`${describe(entry)} was already gone (deleted elsewhere).`);
+    }
+    wouldDelete(entry) {
+        this.deleted.push(entry);
+    }
+    skip(entry, reason, error) {
+        this.skipped.push({ ...entry, skipReason: reason });
+        this.log.warning(`Skipped ${describe(entry)}: ${reason}.`);
+        if (error)
+            this.fail(entry, error);
+    }
+    fail(entry, error) {
+        this.failed.push({ entry, error });
+    }
+    result(planned, refused) {
+        const rank = new Map(planned.map((e, i) => [e.id, i]));
+        const byPlan = (idOf) => (a, b) => (rank.get(idOf(a)) ?? 0) - (rank.get(idOf(b)) ?? 0);
+        const result = {
+            deleted: refused ? [] : [...this.deleted].sort(byPlan(e => e.id)),
+            gone: [...this.goneIds].sort(byPlan(id => id)),
+            skipped: [...this.skipped].sort(byPlan(e => e.id)),
+            failed: [...this.failed].sort(byPlan(f => f.entry.id))
+        };
+        if (refused)
+            result.refused = refused;
+        return result;
+    }
+}
+/** Runs `work` on every item, at most `limit` at once; waits for all, then throws the first
+ * error, if any (the work is written not to throw: a throw here is a bug, not a failure). */
+async function forEachLimited(items, limit, work) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length)
+            await work(items[next++]);
+    };
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+    const failure = settled.find((s) => s.status === 'rejected');
+    if (failure)
+        throw failure.reason;
+}
+function describe(entry) {
+    const time = entry.notAfter.getTime();
+    const notAfter = Number.isNaN(time) ? 'unknown' : entry.notAfter.toISOString().slice(0, 10);
+    const domains = entry.domains.length > 0 ? entry.domains.join(', ') : 'no domains listed';
+    return `${entry.id} (${domains}; not after ${notAfter})`;
+}
+
+;// CONCATENATED MODULE: ./src/delete-ids.ts
+/**
+ * `mode: delete`: exactly the ids the workflow named (already validated), whatever their source,
+ * domains or project. They are looked up first, read-only, to report their domains and expiry
+ * and to tell a wrong id from a certificate; then they go through the same execution as pruning
+ * (deletion.ts: binding check, cap, dry run, delete, outcomes).
+ */
+
+const NOT_FOUND_REASON = 'no such certificate in the account (already deleted, or a wrong id)';
+async function deleteByIds(client, options, log) {
+    const ids = [...new Set(options.ids)];
+    const certificates = await client.findByIds(ids);
+    const found = [];
+    const notFound = [];
+    for (const id of ids) {
+        const certificate = certificates.get(id);
+        if (certificate)
+            found.push(entryOf(certificate, options.now));
+        else {
+            notFound.push(id);
+            log.warning(`${id}: ${NOT_FOUND_REASON}; nothing to delete.`);
+        }
+        if (certificate && !certificate.uploaded)
+            log.info(`${id} was issued by Tencent, not uploaded: Tencent may refuse to delete it.`);
+    }
+    log.info(`Found ${found.length} of the ${ids.length} certificate(s) named in certificate-ids.`);
+    const result = await executeDeletion(client, found, {
+        maxDeletions: options.maxDeletions,
+        dryRun: options.dryRun,
+        onBound: options.onBound,
+        batchesInFlight: options.batchesInFlight
+    }, log);
+    return { ...result, found, notFound };
+}
+function entryOf(certificate, now) {
+    // An expiry the API does not give stays unknown (an invalid date), never a guess.
+    const notAfter = certificate.notAfter ?? new Date(NaN);
+    return {
+        id: certificate.id,
+        domains: certificate.domains,
+        notAfter,
+        alias: certificate.alias,
+        expired: notAfter.getTime() <= now.getTime(),
+        reason: 'named in certificate-ids'
+    };
+}
+
+;// CONCATENATED MODULE: ./src/stages/context.ts
+/** The resource API, which the settings allow only on 3.0. */
+function resourcesOf(ctx) {
+    if (!ctx.resources)
+        throw new Error('internal: no resource API (replace and deploy-to need 3.0)');
+    return ctx.resources;
+}
+/** The client, which every stage after the credentials stage has. */
+function clientOf(ctx) {
+    if (!ctx.client)
+        throw new Error('internal: the credentials stage has not run');
+    return ctx.client;
+}
+
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
+;// CONCATENATED MODULE: ./src/prune.ts
+/**
+ * Prune: list, plan (pure, prune-plan.ts), then the deletion execution shared with `delete`
+ * (deletion.ts: binding check, cap, dry run, delete, outcomes).
+ */
+
+
+
+
+async function prune(client, options, log) {
+    const listed = await client.listUploaded(options.certType);
+    log.info(`Listed ${listed.length} uploaded ${options.certType} certificate(s).`);
+    const planningStarted = external_node_perf_hooks_.performance.now();
+    const plan = planPrune(listed, {
+        scope: options.scope,
+        keep: options.keep,
+        expiredOnly: options.expiredOnly,
+        certType: options.certType,
+        projectId: options.projectId ?? 0,
+        now: options.now,
+        newCertificate: options.newCertificate && {
+            ...options.newCertificate,
+            keyAlgorithm: options.newCertificate.keyAlgorithm ?? null
+        }
+    });
+    // Read by the benchmark (bench/scale.ts): keep the wording.
+    log.debug(`Planning took ${Math.round(external_node_perf_hooks_.performance.now() - planningStarted)} ms.`);
+    log.info(`Plan over ${options.scope.join(', ')}: ${plan.delete.length} to delete, ${plan.keep.length} to keep.`);
+    const result = await executeDeletion(client, plan.delete, {
+        maxDeletions: options.maxDeletions,
+        dryRun: options.dryRun,
+        onBound: options.onBound?.(plan),
+        batchesInFlight: options.batchesInFlight
+    }, log);
+    return { plan, ...result };
+}
+
+;// CONCATENATED MODULE: ./src/replace-machine.ts
+/**
+ * One moved resource as a pure state machine: from the per-resource status Tencent reports in
+ * an update (or rollback, or deploy) record to the action's verdict. No I/O: the executor
+ * (replace.ts, deploy.ts) reads the record, feeds each item's status here, and carries out the
+ * one thing the machine can ask for, a retry.
+ *
+ * Tencent's statuses: 0 pending, 1 success, 2 failed, 3 running, 4 rolled back, 5 rollback
+ * failed, 6 nothing to deploy. A failed resource is retried exactly once (UpdateCertificateRecordRetry),
+ * then reported failed; 0 and 3 keep it waiting until the executor's time is up (`timedOut`).
+ * A rollback of a moved resource ends rolled back, or, when Tencent could not move it back,
+ * still serving the new certificate (`success`, with the rollback's error).
+ */
+const MOVING = { at: 'moving', retried: false };
+/** A deployment: nothing to retry, so a failure is final at once. */
+const DEPLOYING = { at: 'moving', retried: true };
+const ROLLING_BACK = { at: 'rolling-back' };
+const retrying = () => ({ at: 'moving', retried: true });
+const finished = (status, error) => error === undefined ? { at: 'done', status } : { at: 'done', status, error };
+const unsettled = (status) => status === 0 || status === 3;
+function next(state, seen) {
+    if (state.at === 'rolling-back')
+        return rollbackNext(seen);
+    if (state.at !== 'moving' || unsettled(seen.status))
+        return state;
+    switch (seen.status) {
+        case 1:
+            return finished('success');
+        case 6:
+            return finished('unchanged');
+        case 4:
+            return finished('rolled-back');
+        case 2:
+            return state.retried
+                ? finished('failed', seen.error || 'Tencent reported the update failed')
+                : { at: 'retry', error: seen.error };
+        case 5:
+            return finished('failed', seen.error || 'Tencent reported a failed rollback');
+        default:
+            return finished('failed', `unexpected status ${seen.status}${seen.error ? `: ${seen.error}` : ''}`);
+    }
+}
+function rollbackNext(seen) {
+    if (unsettled(seen.status))
+        return ROLLING_BACK;
+    if (seen.status === 4 || seen.status === 1)
+        return finished('rolled-back');
+    const why = seen.status === 6 ? 'nothing to move back' : seen.error || `status ${seen.status}`;
+    // Not moved back: it still serves the new certificate, which is what `success` says.
+    return finished('success', `the rollback failed: ${why}`);
+}
+/** A retry that Tencent refused: the resource stays failed, with both reasons. */
+function retryRefused(state, why) {
+    const first = state.error || 'Tencent reported the update failed';
+    return finished('failed', `${first}; the retry was refused: ${why}`);
+}
+/** The verdict for a resource still unsettled when the time is up. */
+function timedOut(state, seconds, lastStatus) {
+    if (state.at === 'done')
+        return state;
+    const last = lastStatus === undefined ? 'never listed' : lastStatus === 0 ? 'pending' : 'running';
+    if (state.at === 'rolling-back')
+        return finished('success', `the rollback did not finish within ${seconds} s (last seen: ${last})`);
+    return finished('failed', `no final status within ${seconds} s (last seen: ${last})`);
+}
+
+;// CONCATENATED MODULE: ./src/record-watch.ts
+/**
+ * Watching one update, rollback or deploy record: read every item, run each through the
+ * resource machine (replace-machine.ts), carry out the retries it asks for, until every item
+ * is settled or the time is up. The reading is injected, so this works for any record kind.
+ */
+
+
+
+/** A resource whose record could no longer be read: a move is failed, a rollback unknown. */
+function unread(state, error) {
+    if (state.at === 'rolling-back')
+        return {
+            at: 'done',
+            status: 'success',
+            error: `the rollback could not be followed: ${error.message}`
+        };
+    return { at: 'done', status: 'failed', error: `its record could not be read: ${error.message}` };
+}
+async function watchRecord(options) {
+    const { clock, read, start, retry } = options;
+    const items = new Map();
+    const states = new Map();
+    let requestId = '';
+    let error;
+    const unsettled = () => [...states.values()].filter(s => s.at !== 'done').length;
+    const policy = until(options.poll, options.deadline, clock.now());
+    await waitFor(clock, policy, async () => {
+        let view;
+        try {
+            view = await read();
+        }
+        catch (thrown) {
+            error =
+                thrown instanceof TencentApiError
+                    ? thrown
+                    : new TencentApiError({
+                        operation: 'read record',
+                        code: 'UnexpectedError',
+                        message: errorMessage(thrown)
+                    });
+            return done(false);
+        }
+        requestId = view.requestId;
+        for (const item of view.items) {
+            items.set(item.detailId, item);
+            let state = next(states.get(item.detailId) ?? start(item), item);
+            if (state.at === 'retry') {
+                const asked = state;
+                if (!retry)
+                    state = retryRefused(asked, 'no retry for this record');
+                else
+                    try {
+                        await retry(item);
+                        state = retrying();
+                    }
+                    catch (refused) {
+                        state = retryRefused(asked, errorMessage(refused));
+                    }
+            }
+            states.set(item.detailId, state);
+        }
+        if (items.size === 0)
+            return pending('no resource listed yet');
+        const left = unsettled();
+        return left === 0 ? done(true) : pending(`${left} of ${items.size} resource(s) still moving`);
+    });
+    const verdicts = new Map();
+    for (const [id, state] of states) {
+        const final = state.at === 'done'
+            ? state
+            : error
+                ? unread(state, error)
+                : timedOut(state, options.timeoutS, items.get(id)?.status);
+        verdicts.set(id, final);
+    }
+    return { items, states: verdicts, requestId, error };
+}
+
+;// CONCATENATED MODULE: ./src/replace-plan.ts
+/**
+ * Replacement planning, pure: for each superseded certificate, the resources the binding
+ * details found on it become the moves of one UpdateCertificateInstance call (its types, and
+ * for regional types the regions they were found in, never the user's), limited to the types
+ * `replace` lists. Whatever cannot move (an unlisted type, a regional resource without a
+ * region, a lookup that listed less than it counted) is left where it is, and the certificate
+ * is kept, with the reason.
+ */
+
+const typeOrder = (type) => {
+    const at = REPLACE_TYPES.indexOf(type);
+    return at < 0 ? REPLACE_TYPES.length : at;
+};
+/** `clb in ap-guangzhou (2), cdn (1)`. */
+function describeResources(resources) {
+    const counts = new Map();
+    for (const r of resources) {
+        const key = r.region ? `${r.type} in ${r.region}` : r.type;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts].map(([key, n]) => `${key} (${n})`).join(', ');
+}
+function planReplace(certificates, details, scope) {
+    return certificates.map(({ id, targetId }) => {
+        const found = details.get(id);
+        const plan = {
+            from: id,
+            to: targetId,
+            types: [],
+            regions: [],
+            resources: [],
+            left: [],
+            keptBecause: null
+        };
+        if (found === undefined)
+            return { ...plan, keptBecause: 'its binding details are unknown' };
+        const reasons = [];
+        const listed = (type) => scope === 'all' || scope.includes(type);
+        const unmovable = found.resources.filter(r => !REPLACE_TYPES.includes(r.type));
+        const noRegion = found.resources.filter(r => UPDATE_REGIONAL.has(r.type) && !r.region);
+        for (const r of found.resources) {
+            const moves = !unmovable.includes(r) && !noRegion.includes(r) && listed(r.type);
+            (moves ? plan.resources : plan.left).push(r);
+        }
+        const unlisted = plan.left.filter(r => !unmovable.includes(r) && !noRegion.includes(r));
+        if (unlisted.length > 0)
+            reasons.push(`still bound to ${describeResources(unlisted)}, which replace does not list`);
+        if (unmovable.length > 0)
+            reasons.push(`bound to ${describeResources(unmovable)}, which cannot be moved`);
+        if (noRegion.length > 0)
+            reasons.push(`bound to ${describeResources(noRegion)} in no known region`);
+        if (found.problems.length > 0)
+            reasons.push(`the binding details are incomplete (${found.problems.join('; ')})`);
+        plan.types = [...new Set(plan.resources.map(r => r.type))].sort((a, b) => typeOrder(a) - typeOrder(b));
+        plan.regions = plan.types
+            .filter(type => UPDATE_REGIONAL.has(type))
+            .map(type => ({
+            type,
+            regions: [
+                ...new Set(plan.resources.filter(r => r.type === type).map(r => r.region))
+            ].sort()
+        }));
+        plan.keptBecause = reasons.length > 0 ? reasons.join('; ') : null;
+        return plan;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/resource-report.ts
+function describeFailure(f) {
+    const where = f.region ? `${f.type} ${f.instance} in ${f.region}` : `${f.type} ${f.instance}`;
+    const rid = f.requestId ? ` (RequestId ${f.requestId})` : '';
+    return `${where} of certificate ${f.certificateId}: ${f.message}${rid}`;
+}
+/** The step's one failure message for resources that did not move or deploy, the first `shown`
+ * named one by one. */
+function resourceFailureMessage(failures, verb = 'move', shown = 10) {
+    const details = failures.slice(0, shown).map(describeFailure);
+    const more = failures.length - details.length;
+    if (more > 0)
+        details.push(`and ${more} more (listed in the log and the job summary)`);
+    return `${failures.length} resource(s) did not ${verb}: ${details.join('; ')}`;
+}
+/** The Resources table of the job summary: type, region, instance, from, to, status, error. */
+const RESOURCE_COLUMNS = ['Type', 'Region', 'Instance', 'From', 'To', 'Status', 'Error'];
+function resourceRows(entries) {
+    return entries.map(e => [
+        e.type,
+        e.region ?? '—',
+        e.instance,
+        e.from ?? '—',
+        e.to ?? '—',
+        e.status,
+        e.error ?? ''
+    ]);
+}
+
+;// CONCATENATED MODULE: ./src/replace.ts
+
+
+
+
+
+
+
+const asError = (error, operation) => error instanceof TencentApiError
+    ? error
+    : new TencentApiError({ operation, code: 'UnexpectedError', message: errorMessage(error) });
+async function replaceResources(api, certificates, options, context) {
+    const { log } = context;
+    const result = {
+        certificates: [],
+        replaced: [],
+        free: [],
+        failures: [],
+        errors: []
+    };
+    if (certificates.length === 0)
+        return result;
+    const ids = certificates.map(c => c.id);
+    let details;
+    try {
+        // The prune check has just looked: its result (within 30 minutes) is reused.
+        details = await api.bindingDetails(ids, false);
+    }
+    catch (error) {
+        const failure = asError(error, 'DescribeCertificateBindResourceTaskDetail');
+        result.errors.push(failure);
+        for (const c of certificates) {
+            const kept = `its binding details could not be read: ${failure.message}`;
+            result.certificates.push({ id: c.id, targetId: c.targetId, entries: [], keptBecause: kept });
+        }
+        return result;
+    }
+    const plans = planReplace(certificates, details, options.scope);
+    const outcomes = options.dryRun
+        ? plans.map(plan => dryRun(plan, log))
+        : await Promise.all(plans.map(plan => move(api, plan, options, context)));
+    for (const outcome of outcomes) {
+        result.certificates.push(outcome.certificate);
+        result.replaced.push(...outcome.certificate.entries);
+        result.failures.push(...outcome.failures);
+        result.errors.push(...outcome.errors);
+    }
+    result.free = options.dryRun
+        ? result.certificates.filter(c => c.keptBecause === null).map(c => c.id)
+        : await freshCheck(api, result, log);
+    return result;
+}
+function dryRun(plan, log) {
+    const entries = plan.resources.map(r => entry(plan, r, 'planned', null));
+    if (entries.length > 0)
+        log.info(`Would move ${describeResources(plan.resources)} from ${plan.from} to ${plan.to ?? 'the uploaded certificate'}.`);
+    if (plan.keptBecause)
+        log.info(`${plan.from} would be kept: ${plan.keptBecause}.`);
+    const certificate = { id: plan.from, targetId: plan.to, entries, keptBecause: plan.keptBecause };
+    return { certificate, failures: [], errors: [] };
+}
+const entry = (plan, r, status, error, item) => ({
+    from: item?.oldCertId || plan.from,
+    to: item?.certId || plan.to,
+    type: r.type,
+    region: r.region,
+    instance: r.instance,
+    status,
+    error
+});
+async function move(api, plan, options, context) {
+    const { clock, log } = context;
+    const outcome = {
+        certificate: { id: plan.from, targetId: plan.to, entries: [], keptBecause: plan.keptBecause },
+        failures: [],
+        errors: []
+    };
+    if (plan.keptBecause)
+        log.warning(`${plan.from} stays: ${plan.keptBecause}.`);
+    if (plan.resources.length === 0)
+        return outcome;
+    const to = plan.to;
+    if (to === null) {
+        outcome.certificate.keptBecause = 'there is no certificate to move its resources to';
+        return outcome;
+    }
+    const deadline = clock.now() + options.timeoutMs;
+    const timeoutS = options.timeoutMs / 1000;
+    log.info(`Moving ${describeResources(plan.resources)} from ${plan.from} to ${to}.`);
+    const watches = [];
+    // A task already running for this certificate (an earlier run's) is watched first, then the
+    // call is made again for whatever it did not move; twice is enough, a third is a loop.
+    for (let round = 0; round < 3; round++) {
+        let start;
+        try {
+            start = await api.startUpdate({
+                oldCertificateId: plan.from,
+                certificateId: to,
+                types: plan.types,
+                regions: plan.regions
+            }, deadline);
+        }
+        catch (error) {
+            const failure = asError(error, 'UpdateCertificateInstance');
+            outcome.errors.push(failure);
+            const moved = new Set(watches.flatMap(w => [...w.watched.items.values()].map(resourceKey)));
+            for (const r of plan.resources.filter(r => !moved.has(resourceKey(r))))
+                fail(outcome, plan, r, failure.apiMessage || failure.message, failure.requestId, log);
+            break;
+        }
+        if (start.state === 'nothing') {
+            log.info(`${plan.from}: nothing left to move (${start.code}).`);
+            break;
+        }
+        log.info(`${plan.from}: update record ${start.recordId}` +
+            `${start.alreadyRunning ? ' (already running: watching it)' : ''}.`);
+        const watched = await watchRecord({
+            clock,
+            poll: context.poll ?? DEFAULT_POLL,
+            deadline,
+            timeoutS,
+            read: () => api.updateRecord(start.recordId),
+            start: () => MOVING,
+            retry: item => {
+                log.info(`Retrying ${item.type} ${item.instance}: ${item.error || 'failed'}.`);
+                return api.retryUpdate(start.recordId, item.detailId);
+            }
+        });
+        watches.push({ recordId: start.recordId, watched });
+        if (watched.error)
+            outcome.errors.push(watched.error);
+        if (!start.alreadyRunning)
+            break;
+    }
+    // A resource seen in two records (an earlier run's task, then ours): the later word counts.
+    const finals = new Map();
+    for (const { recordId, watched } of watches)
+        for (const final of await verdictsOf(api, plan, recordId, watched, options, context))
+            finals.set(resourceKey(final.item), final);
+    for (const { item, status, error, requestId } of finals.values()) {
+        if (status === 'failed') {
+            fail(outcome, plan, item, error ?? 'failed', requestId, log, item);
+            continue;
+        }
+        outcome.certificate.entries.push(entry(plan, item, status, error ?? null, item));
+        const where = item.region ? ` in ${item.region}` : '';
+        log.info(`${item.type} ${item.instance}${where}: ${status}${error ? ` (${error})` : ''}.`);
+    }
+    const missing = plan.resources.filter(r => !watches.some(w => [...w.watched.items.values()].some(i => resourceKey(i) === resourceKey(r))));
+    if (missing.length > 0 && watches.length > 0)
+        log.warning(`${plan.from}: Tencent's update task did not list ${describeResources(missing)}; the fresh binding check decides.`);
+    const failed = outcome.certificate.entries.filter(e => e.status !== 'success' && e.status !== 'unchanged');
+    const why = [
+        plan.keptBecause,
+        failed.length > 0 ? `${failed.length} resource(s) did not move to ${to}` : '',
+        outcome.errors.length > 0 ? `the move could not be followed: ${outcome.errors[0].message}` : ''
+    ].filter(Boolean);
+    if (why.length > 0)
+        outcome.certificate.keptBecause = why.join('; ');
+    return outcome;
+}
+function fail(outcome, plan, r, message, requestId, log, item) {
+    outcome.certificate.entries.push(entry(plan, r, 'failed', message, item));
+    const { type, region, instance } = r;
+    const failure = { certificateId: plan.from, type, region, instance, message, requestId };
+    outcome.failures.push(failure);
+    log.warning(`Could not move ${describeFailure(failure)}.`);
+}
+/** Each item's verdict in one watched record; with rollback-on-failure, after the rollback. */
+async function verdictsOf(api, plan, recordId, watched, options, context) {
+    const finals = [...watched.items.values()].map(item => {
+        const verdict = watched.states.get(item.detailId);
+        return { item, ...verdict, requestId: watched.requestId };
+    });
+    const anyFailed = finals.some(f => f.status === 'failed');
+    const anyMoved = finals.some(f => f.status === 'success');
+    if (!options.rollbackOnFailure || !anyFailed || !anyMoved)
+        return finals;
+    const back = await rollback(api, plan, recordId, options, context);
+    return finals.map(f => (f.status === 'success' ? { ...f, ...back.get(resourceKey(f.item)) } : f));
+}
+/** Moves the record's successful resources back; their verdicts by resource key. */
+async function rollback(api, plan, recordId, options, context) {
+    const { clock, log } = context;
+    const verdicts = new Map();
+    let rollbackId;
+    try {
+        rollbackId = await api.rollbackUpdate(recordId);
+    }
+    catch (error) {
+        log.warning(`${plan.from}: the rollback of record ${recordId} was refused: ${errorMessage(error)}.`);
+        return verdicts;
+    }
+    log.info(`${plan.from}: rolling the moved resources back (record ${rollbackId}).`);
+    const watched = await watchRecord({
+        clock,
+        poll: context.poll ?? DEFAULT_POLL,
+        deadline: clock.now() + options.timeoutMs,
+        timeoutS: options.timeoutMs / 1000,
+        read: () => api.updateRecord(rollbackId),
+        start: () => ROLLING_BACK
+    });
+    for (const item of watched.items.values())
+        verdicts.set(resourceKey(item), watched.states.get(item.detailId));
+    return verdicts;
+}
+/** The certificates a fresh binding check finds with nothing bound. */
+async function freshCheck(api, result, log) {
+    const ids = result.certificates.map(c => c.id);
+    let fresh;
+    try {
+        fresh = await api.bindingDetails(ids, true);
+    }
+    catch (error) {
+        result.errors.push(asError(error, 'CreateCertificateBindResourceSyncTask'));
+        log.warning(`The fresh binding check failed: ${errorMessage(error)}; nothing is deleted.`);
+        return [];
+    }
+    const free = [];
+    for (const certificate of result.certificates) {
+        const found = fresh.get(certificate.id);
+        if (found && found.resources.length === 0 && found.problems.length === 0) {
+            // Nothing uses it any more, whatever happened on the way: it may go.
+            certificate.keptBecause = null;
+            free.push(certificate.id);
+            continue;
+        }
+        const still = found
+            ? [
+                found.resources.length > 0 ? `still bound to ${describeResources(found.resources)}` : '',
+                ...found.problems
+            ]
+                .filter(Boolean)
+                .join('; ')
+            : 'the fresh binding check did not answer for it';
+        certificate.keptBecause ??= still;
+    }
+    return free;
+}
+/**
+ * The prune flow's hook between its binding check and its deletion: moves the resources of the
+ * certificates the check found bound, and answers those a fresh binding check then finds free
+ * (in a dry run, those whose every resource would move), to be deleted like any unbound one.
+ * `report` receives the whole result: the `replaced` output, the summary, the failures, and
+ * each kept certificate's reason.
+ */
+function replacingOnBound(api, targetOf, options, context, report) {
+    return async (entries) => {
+        const targets = entries.map(entry => ({ id: entry.id, targetId: targetOf(entry) }));
+        const result = await replaceResources(api, targets, options, context);
+        report(result);
+        const free = new Set(result.free);
+        return entries.filter(entry => free.has(entry.id));
+    };
+}
+
+;// CONCATENATED MODULE: ./src/stages/replace.ts
+
+
+
+
+/** The placeholder id the planner gets for a dry run's not-yet-uploaded certificate. */
+const NOT_UPLOADED = '(new certificate)';
+/**
+ * The target of an entry: its newest superseder (sync: that is the uploaded certificate), never
+ * a certificate this run deletes; null in a dry run before the upload (no id yet).
+ */
+function targetOf(entry, deleting) {
+    const target = entry.supersededBy;
+    if (target === undefined || deleting.has(target))
+        return undefined;
+    return target === NOT_UPLOADED ? null : target;
+}
+class Replacement {
+    ctx;
+    outcome;
+    results = [];
+    constructor(ctx, outcome) {
+        this.ctx = ctx;
+        this.outcome = outcome;
+    }
+    get options() {
+        const { settings } = this.ctx;
+        if (settings.replace === false)
+            throw new Error('internal: replace is off');
+        return {
+            scope: settings.replace,
+            timeoutMs: settings.replaceTimeoutMs,
+            rollbackOnFailure: settings.rollbackOnFailure,
+            dryRun: settings.dryRun
+        };
+    }
+    async move(entries, deleting) {
+        const targets = entries.flatMap(entry => {
+            const targetId = targetOf(entry, deleting);
+            return targetId === undefined ? [] : [{ id: entry.id, targetId }];
+        });
+        const result = await replaceResources(resourcesOf(this.ctx), targets, this.options, {
+            clock: this.ctx.deps,
+            log: this.ctx.io.log
+        });
+        this.results.push(result);
+        this.outcome.replaced.push(...result.replaced);
+        return result;
+    }
+    /** deletion.ts's hook: moves the bound certificates' resources; answers the ones now free. */
+    hook(plan) {
+        const deleting = new Set(plan.delete.map(e => e.id));
+        return async (bound, { room }) => {
+            // Moving more than the cap lets us delete would move resources for nothing: keep them all.
+            if (bound.length > room) {
+                this.ctx.io.log.warning(`Not moving the resources of ${bound.length} bound certificate(s): deleting them ` +
+                    `would exceed max-deletions (room for ${room}); they are kept.`);
+                return [];
+            }
+            const result = await this.move(bound, deleting);
+            const reasons = new Map(result.certificates.map(c => [c.id, c.keptBecause]));
+            for (const entry of bound) {
+                const reason = reasons.get(entry.id);
+                if (reason)
+                    entry.skipReason = reason;
+            }
+            const free = new Set(result.free);
+            return bound.filter(entry => free.has(entry.id));
+        };
+    }
+    /** Superseded certificates that keep or expired-only keep still have their resources moved. */
+    async moveKept(plan) {
+        const deleting = new Set(plan.delete.map(e => e.id));
+        const kept = plan.keep.filter(entry => targetOf(entry, deleting) !== undefined);
+        if (kept.length > 0)
+            await this.move(kept, deleting);
+    }
+    /** Resources that did not move, and calls that failed: the step fails with them. */
+    problems() {
+        const failures = this.results.flatMap(r => r.failures);
+        const errors = this.results.flatMap(r => r.errors);
+        return [
+            ...(failures.length > 0 ? [resourceFailureMessage(failures, 'move')] : []),
+            ...errors.map(e => errorMessage(e))
+        ];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/prune.ts
+
+
+
+async function pruneStage(ctx, outcome) {
+    const { settings, io } = ctx;
+    const uploaded = outcome.certificate;
+    const newCertificate = settings.mode === 'sync' && uploaded
+        ? {
+            id: uploaded.id || NOT_UPLOADED,
+            domains: uploaded.domains,
+            notAfter: uploaded.notAfter,
+            keyAlgorithm: ctx.bundle?.leaf.keyAlgorithm ?? null
+        }
+        : undefined;
+    const replacement = settings.replace === false ? undefined : new Replacement(ctx, outcome);
+    const result = await prune(clientOf(ctx), {
+        scope: ctx.scope,
+        keep: settings.keep,
+        expiredOnly: settings.expiredOnly,
+        maxDeletions: settings.maxDeletions,
+        dryRun: settings.dryRun,
+        certType: settings.certType,
+        projectId: settings.projectId,
+        now: ctx.now(),
+        newCertificate,
+        onBound: replacement && (plan => replacement.hook(plan))
+    }, io.log);
+    if (replacement && !result.refused)
+        await replacement.moveKept(result.plan);
+    outcome.problems.push(...(replacement?.problems() ?? []));
+    recordDeletion(ctx, outcome, result, { scope: ctx.scope, kept: result.plan.keep });
+}
+/**
+ * Records a deletion's result (prune and delete) for the outputs and the summary, logs the
+ * totals, and fails the step when the cap refused the plan or a deletion failed.
+ */
+function recordDeletion(ctx, outcome, result, shown) {
+    const { settings, io } = ctx;
+    outcome.prune = {
+        dryRun: settings.dryRun,
+        scope: shown.scope,
+        deleted: result.deleted,
+        kept: shown.kept,
+        skipped: result.skipped,
+        failed: result.failed.map(f => ({ entry: f.entry, reason: f.error.message })),
+        refused: result.refused?.planned ?? [],
+        notFound: shown.notFound ?? []
+    };
+    outcome.deletedIds = result.deleted.map(e => e.id);
+    // The contract's skipped-ids: kept back because bound, refused by the API, or over a limit.
+    outcome.skippedIds = [
+        ...new Set([...result.skipped, ...(result.refused?.planned ?? [])].map(e => e.id))
+    ];
+    for (const f of result.failed)
+        io.log.info(`Failed: ${f.error.message}`);
+    if (result.refused)
+        throw new Error(result.refused.message);
+    logTotals(result, shown.kept.length, settings.dryRun, io.log);
+    if (result.failed.length > 0)
+        throw new Error(failureMessage(result));
+}
+function logTotals(result, kept, dryRun, log) {
+    const verb = dryRun ? 'would delete' : 'deleted';
+    log.notice(`Pruning ${verb} ${result.deleted.length}, skipped ${result.skipped.length}, ` +
+        `kept ${kept}` +
+        (result.failed.length > 0 ? `, failed ${result.failed.length}` : '') +
+        '.');
+    if (dryRun)
+        for (const entry of result.deleted)
+            log.info(`Dry run: would delete ${describe(entry)}.`);
+}
+/** One message for the step; every failure is also in the log and the summary. */
+function failureMessage(result, shown = 10) {
+    // A refused deletion is both skipped and failed: count each certificate once.
+    const total = new Set([...result.deleted, ...result.skipped, ...result.failed.map(f => f.entry)].map(e => e.id)).size;
+    const details = result.failed.slice(0, shown).map(f => f.error.message);
+    const more = result.failed.length - details.length;
+    if (more > 0)
+        details.push(`and ${more} more (listed in the log and the job summary)`);
+    return `Pruning failed for ${result.failed.length} of ${total} certificate(s): ${details.join('; ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/stages/delete.ts
+/**
+ * The delete stage: exactly the ids of `certificate-ids`, through the same execution as pruning
+ * (delete-ids.ts). An id that is not in the account is a warning, in neither output.
+ */
+
+
+
+async function deleteGiven(ctx, outcome) {
+    const { settings } = ctx;
+    const result = await deleteByIds(clientOf(ctx), {
+        ids: settings.certificateIds,
+        maxDeletions: settings.maxDeletions,
+        dryRun: settings.dryRun,
+        now: ctx.now()
+    }, ctx.io.log);
+    recordDeletion(ctx, outcome, result, {
+        scope: settings.certificateIds,
+        kept: [],
+        notFound: result.notFound
+    });
+}
+
+;// CONCATENATED MODULE: ./src/deploy-plan.ts
+
+/** The target as a bound resource would name it. */
+function asResource(target) {
+    return {
+        type: target.type,
+        region: target.region,
+        instance: canonicalInstance(target.type, target.instance)
+    };
+}
+/** `serving`: the resources the certificate is bound to now ([] for a certificate not
+ * uploaded yet). */
+function planDeploy(targets, serving) {
+    const bound = new Set(serving.map(resourceKey));
+    const plan = { groups: [], serving: [] };
+    for (const target of targets) {
+        if (bound.has(resourceKey(asResource(target)))) {
+            plan.serving.push(target);
+            continue;
+        }
+        let group = plan.groups.find(g => g.type === target.type && g.region === target.region);
+        if (!group)
+            plan.groups.push((group = { type: target.type, region: target.region, targets: [] }));
+        group.targets.push(target);
+    }
+    return plan;
+}
+
+;// CONCATENATED MODULE: ./src/deploy.ts
+
+
+
+
+
+
+
+/** `certificateId`: the uploaded certificate; null in a dry run before the upload. */
+async function deployToTargets(api, certificateId, targets, options, context) {
+    const { log } = context;
+    const result = { replaced: [], failures: [], errors: [] };
+    if (targets.length === 0)
+        return result;
+    let serving = [];
+    if (certificateId !== null) {
+        try {
+            const details = await api.bindingDetails([certificateId], true);
+            serving = details.get(certificateId)?.resources ?? [];
+        }
+        catch (error) {
+            // Not knowing only costs a refused call for a resource that already serves it.
+            log.warning(`Could not read what ${certificateId} is bound to: ${errorMessage(error)}.`);
+        }
+    }
+    const plan = planDeploy(targets, serving);
+    const entryOf = (target, fields) => ({
+        from: null,
+        to: certificateId,
+        ...asResource(target),
+        status: 'planned',
+        error: null,
+        ...fields
+    });
+    const byTarget = new Map();
+    for (const target of plan.serving) {
+        byTarget.set(target, entryOf(target, { from: certificateId, status: 'unchanged' }));
+        log.info(`${target.type} ${target.instance} already serves ${certificateId}.`);
+    }
+    if (options.dryRun || certificateId === null) {
+        for (const group of plan.groups)
+            for (const target of group.targets)
+                byTarget.set(target, entryOf(target, {}));
+        if (plan.groups.length > 0)
+            log.info(`Would deploy to ${byTarget.size - plan.serving.length} resource(s).`);
+    }
+    else {
+        const types = [...new Set(plan.groups.map(g => g.type))];
+        await Promise.all(types.map(async (type) => {
+            for (const group of plan.groups.filter(g => g.type === type))
+                await deployGroup(api, certificateId, group, options, context, result, (target, fields) => byTarget.set(target, entryOf(target, fields)));
+        }));
+    }
+    result.replaced = targets.flatMap(t => byTarget.get(t) ?? []);
+    return result;
+}
+async function deployGroup(api, certificateId, group, options, context, result, settle) {
+    const { clock, log } = context;
+    const where = `${group.type}${group.region ? ` in ${group.region}` : ''}`;
+    const deadline = clock.now() + options.timeoutMs;
+    const failTarget = (target, message, requestId) => {
+        settle(target, { status: 'failed', error: message });
+        const { type, region, instance } = asResource(target);
+        const failure = { certificateId, type, region, instance, message, requestId };
+        result.failures.push(failure);
+        log.warning(`Could not deploy ${describeFailure(failure)}.`);
+    };
+    const request = {
+        certificateId,
+        type: group.type,
+        region: group.region,
+        instances: group.targets.map(t => t.instance)
+    };
+    let items = new Map();
+    let requestId = '';
+    // DeployStatus 0 names a deployment already running for this certificate and type: it is
+    // watched to its end, then the call is made again (at most twice more).
+    for (let round = 0; round < 3; round++) {
+        let start;
+        try {
+            start = await api.deploy(request, deadline);
+        }
+        catch (error) {
+            const failure = error instanceof TencentApiError
+                ? error
+                : new TencentApiError({
+                    operation: 'DeployCertificateInstance',
+                    code: 'UnexpectedError',
+                    message: errorMessage(error)
+                });
+            result.errors.push(failure);
+            for (const target of group.targets)
+                failTarget(target, failure.apiMessage || failure.message, failure.requestId);
+            return;
+        }
+        log.info(`Deploying ${certificateId} to ${group.targets.length} ${where} resource(s): record ${start.recordId}.`);
+        const watched = await watchRecord({
+            clock,
+            poll: context.poll ?? DEFAULT_POLL,
+            deadline,
+            timeoutS: options.timeoutMs / 1000,
+            read: () => api.deployRecord(start.recordId, group.type),
+            start: () => DEPLOYING
+        });
+        requestId = watched.requestId;
+        items = new Map([...watched.items.values()].map(item => {
+            const verdict = watched.states.get(item.detailId);
+            return [resourceKey({ ...item, region: item.region ?? group.region }), { item, ...verdict }];
+        }));
+        if (!start.alreadyRunning)
+            break;
+    }
+    for (const target of group.targets) {
+        const seen = items.get(resourceKey(asResource(target)));
+        if (!seen)
+            failTarget(target, "Tencent's deploy record does not list it", requestId);
+        else if (seen.status === 'failed')
+            failTarget(target, seen.error ?? 'failed', requestId);
+        else {
+            settle(target, {
+                from: seen.item.oldCertId || null,
+                status: seen.status
+            });
+            log.info(`Deployed ${certificateId} to ${target.type} ${target.instance}: ${seen.status}.`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/deploy.ts
+/**
+ * The deploy stage (upload, sync with `deploy-to`): binds the uploaded certificate to the listed
+ * resources and reads each one's status back (deploy.ts). A resource that fails does not stop
+ * pruning, which deletes only what nothing serves; the step fails at the end.
+ */
+
+
+
+
+async function deploy(ctx, outcome) {
+    const { settings, io } = ctx;
+    if (settings.deployTo.length === 0)
+        return;
+    // A dry run with no identical certificate has no id yet: the plan shows `to: null`.
+    const certificateId = outcome.certificate?.id || null;
+    const result = await deployToTargets(resourcesOf(ctx), certificateId, settings.deployTo, { timeoutMs: settings.replaceTimeoutMs, dryRun: settings.dryRun }, { clock: ctx.deps, log: io.log });
+    outcome.replaced.push(...result.replaced);
+    if (result.failures.length > 0)
+        outcome.problems.push(resourceFailureMessage(result.failures, 'deploy'));
+    for (const error of result.errors)
+        outcome.problems.push(errorMessage(error));
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+/**
+ * The job summary as GitHub-flavoured Markdown tables: the certificate, the resources moved or
+ * deployed, the pruning plan, and in list mode the inventory. Pure.
+ */
+
+
+const escapeCell = (text) => text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
+const summary_day = (d) => d.toISOString().slice(0, 10);
+function table(head, rows) {
+    const line = (cells) => `| ${cells.map(escapeCell).join(' | ')} |`;
+    return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n');
+}
+/** Rows shown per kind (deleted, skipped, kept...): enough for any real plan, and bounded. */
+const ROWS_PER_KIND = 200;
+function capped(items, toRow) {
+    const rows = items.slice(0, ROWS_PER_KIND).map(toRow);
+    if (items.length > ROWS_PER_KIND) {
+        const action = rows[0][0];
+        rows.push([action, `… and ${items.length - ROWS_PER_KIND} more`, '', '', 'listed in the log']);
+    }
+    return rows;
+}
+function renderSummary(report) {
+    const parts = [`## ${escapeCell(report.title)}`, ''];
+    if (report.error)
+        parts.push(`**Failed:** ${escapeCell(report.error)}`, '');
+    const cert = report.certificate;
+    if (cert) {
+        parts.push('### Certificate', '', table(['Certificate id', 'Domains', 'Not after (UTC)', 'Upload', 'SHA-256 fingerprint'], [
+            [
+                cert.id || '—',
+                cert.domains.join(', '),
+                cert.notAfter.toISOString(),
+                cert.state,
+                cert.fingerprint
+            ]
+        ]), '');
+    }
+    const resources = report.replaced ?? [];
+    if (resources.length > 0) {
+        const rows = resourceRows(resources.slice(0, ROWS_PER_KIND));
+        if (resources.length > ROWS_PER_KIND)
+            rows.push([
+                '…',
+                '',
+                `and ${resources.length - ROWS_PER_KIND} more`,
+                '',
+                '',
+                '',
+                'listed in the log'
+            ]);
+        parts.push('### Resources', '', table(RESOURCE_COLUMNS, rows), '');
+    }
+    if (report.inventory)
+        parts.push(report.inventory, '');
+    const prune = report.prune;
+    if (prune) {
+        const row = (action, e, reason) => [
+            action,
+            e.id,
+            e.domains.join(', '),
+            summary_day(e.notAfter),
+            reason
+        ];
+        // GitHub caps a step's summary at 1 MiB: each kind of row is cut at ROWS_PER_KIND, with a
+        // count of the rest (the log has every line).
+        const rows = [
+            ...capped(prune.deleted, e => row(prune.dryRun ? 'would delete' : 'deleted', e, e.reason)),
+            ...capped(prune.refused, e => row('not deleted: over max-deletions', e, e.reason)),
+            ...capped(prune.skipped, e => row('skipped', e, e.skipReason)),
+            ...capped(prune.failed, f => row('failed', f.entry, f.reason)),
+            ...capped(prune.kept, e => row('kept', e, e.reason)),
+            ...capped(prune.notFound ?? [], id => ['not found', id, '', '', NOT_FOUND_REASON])
+        ];
+        parts.push(`### Pruning plan${prune.dryRun ? ' (dry run: nothing was deleted)' : ''}`, '', `Scope: ${escapeCell(prune.scope.join(', '))}`, '');
+        parts.push(rows.length > 0
+            ? table(['Action', 'Certificate id', 'Domains', 'Not after', 'Reason'], rows)
+            : 'No uploaded certificate is in scope.', '');
+    }
+    parts.push(`API ${escapeCell(report.api)}`);
+    return parts.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/inventory-summary.ts
+
+function inventory_summary_status(entry) {
+    if (entry.expiring)
+        return 'expiring';
+    if (entry.expired)
+        return 'expired';
+    return entry.supersededBy === null ? 'valid' : 'superseded';
+}
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** `entries` in the order to show (buildInventory's). */
+function renderInventory(entries, expiringWithinDays) {
+    const count = (kind) => entries.filter(e => inventory_summary_status(e) === kind).length;
+    const parts = [
+        `### Certificates (${entries.length})`,
+        '',
+        `${count('expiring')} expiring within ${plural(expiringWithinDays, 'day')} with nothing ` +
+            `newer covering them, ${count('expired')} expired, ${count('superseded')} superseded, ` +
+            `${count('valid')} valid.`,
+        ''
+    ];
+    if (entries.length === 0)
+        return [...parts, 'No certificate matches the filters.', ''].join('\n');
+    const rows = entries
+        .slice(0, ROWS_PER_KIND)
+        .map(e => [
+        inventory_summary_status(e),
+        e.id,
+        e.alias,
+        e.domains.join(', '),
+        e.notAfter.toISOString().slice(0, 10),
+        e.source,
+        e.type,
+        e.keyAlgorithm ?? 'unknown',
+        e.projectId === undefined ? 'unknown' : String(e.projectId),
+        e.supersededBy ?? ''
+    ]);
+    const head = [
+        'Status',
+        'Certificate id',
+        'Alias',
+        'Domains',
+        'Not after',
+        'Source',
+        'Type',
+        'Key',
+        'Project',
+        'Superseded by'
+    ];
+    const rest = entries.length - rows.length;
+    parts.push(table(head, rows), '');
+    if (rest > 0)
+        parts.push(`… and ${rest} more, in the \`certificates\` output.`, '');
+    return parts.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/inventory.ts
+
+const DAY_MS = 86_400_000;
+/**
+ * The inventory of `shown` (the certificates that match the filters), judged against `account`
+ * (every certificate of the account, every source and project). Sorted by expiry, expiring ones
+ * first, then by id.
+ */
+function buildInventory(account, shown, options) {
+    const now = options.now.getTime();
+    const horizon = now + options.expiringWithinDays * DAY_MS;
+    const pool = new Map();
+    for (const cert of [...account, ...shown])
+        if (!pool.has(cert.id))
+            pool.set(cert.id, cert);
+    const index = new SupersederIndex([...pool.values()].map(cert => toSupersedable(cert)));
+    const entries = new Map();
+    for (const cert of shown) {
+        if (entries.has(cert.id))
+            continue;
+        const notAfter = cert.notAfter.getTime();
+        const supersededBy = index.find(toSupersedable(cert), now, 1)[0]?.id ?? null;
+        const expired = notAfter <= now;
+        entries.set(cert.id, {
+            id: cert.id,
+            alias: cert.alias,
+            domains: [...cert.domains],
+            notAfter: cert.notAfter,
+            source: cert.source,
+            type: cert.certType,
+            keyAlgorithm: cert.keyAlgorithm,
+            projectId: cert.projectId,
+            expired,
+            expiring: !expired && notAfter <= horizon && supersededBy === null,
+            supersededBy
+        });
+    }
+    return [...entries.values()].sort(byExpiryExpiringFirst);
+}
+function byExpiryExpiringFirst(a, b) {
+    if (a.expiring !== b.expiring)
+        return a.expiring ? -1 : 1;
+    const diff = a.notAfter.getTime() - b.notAfter.getTime();
+    if (diff !== 0)
+        return diff;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+function certificateOutput(entry) {
+    return {
+        id: entry.id,
+        alias: entry.alias,
+        domains: [...entry.domains],
+        'not-after': entry.notAfter.toISOString(),
+        source: entry.source,
+        type: entry.type,
+        'key-algorithm': entry.keyAlgorithm,
+        'project-id': entry.projectId ?? null,
+        expired: entry.expired,
+        expiring: entry.expiring,
+        'superseded-by': entry.supersededBy
+    };
+}
+/** The `expiring-ids` output: the expiring ones, soonest first. */
+const expiringIds = (entries) => entries.filter(e => e.expiring).map(e => e.id);
+
+;// CONCATENATED MODULE: ./src/run-inventory.ts
+/**
+ * The `list` mode's work: list the whole account once (superseded-by looks at all of it, every
+ * source and project), pick the certificates that match the filters, and build the inventory.
+ * Only `search-key` needs the API (its matching is Tencent's): it costs a second, filtered
+ * listing; the other filters are exact on the listed fields and cost nothing.
+ */
+
+async function runInventory(client, request) {
+    const source = request.source === 'all' ? undefined : request.source;
+    const ids = new Set(request.certificateIds);
+    const account = await client.listCertificates({});
+    const candidates = request.searchKey
+        ? await client.listCertificates({
+            searchKey: request.searchKey,
+            certType: request.certType,
+            source,
+            ids: [...ids]
+        })
+        : account;
+    const matches = (cert) => (source === undefined || cert.source === source) &&
+        (request.certType === undefined || cert.certType === request.certType) &&
+        (ids.size === 0 || ids.has(cert.id));
+    const entries = buildInventory(account, candidates.filter(matches), {
+        now: request.now,
+        expiringWithinDays: request.expiringWithinDays
+    });
+    return {
+        entries,
+        certificates: entries.map(certificateOutput),
+        expiringIds: expiringIds(entries),
+        accountSize: account.length
+    };
+}
+
+;// CONCATENATED MODULE: ./src/stages/list.ts
+/**
+ * The list stage: the account's inventory (run-inventory.ts), read-only. With
+ * `fail-on-expiring`, the step fails naming the certificates that expire with nothing newer.
+ */
+
+
+
+async function list(ctx, outcome) {
+    const { settings, io } = ctx;
+    const inventory = await runInventory(clientOf(ctx), {
+        certificateIds: settings.certificateIds,
+        searchKey: settings.searchKey,
+        source: settings.source,
+        expiringWithinDays: settings.expiringWithinDays,
+        now: ctx.now()
+    });
+    outcome.inventory = {
+        certificates: inventory.certificates,
+        expiringIds: inventory.expiringIds,
+        markdown: renderInventory(inventory.entries, settings.expiringWithinDays)
+    };
+    const expiring = inventory.entries.filter(e => e.expiring);
+    io.log.info(`Listed ${inventory.entries.length} certificate(s) of ${inventory.accountSize} in the account; ` +
+        `${expiring.length} expiring within ${settings.expiringWithinDays} day(s) with nothing newer.`);
+    for (const e of expiring)
+        io.log.warning(`${e.id} (${e.domains.join(', ')}) expires ${e.notAfter.toISOString()} and nothing newer covers it.`);
+    if (settings.failOnExpiring && expiring.length > 0)
+        throw new Error(`${expiring.length} certificate(s) expire within ${settings.expiringWithinDays} day(s) ` +
+            `with nothing newer covering them: ${expiring.map(e => e.id).join(', ')} (fail-on-expiring).`);
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -40333,6 +43115,7 @@ function resolvePemInput(input, value, options) {
 
 
 
+
 /** Bounds the work on hostile input: a real chain has a handful of certificates. */
 const MAX_BLOCKS = 64;
 const MAX_TEXT_BYTES = 1024 * 1024;
@@ -40693,7 +43476,8 @@ function leafFacts(leaf, warnings) {
         notBefore: parseX509Date(x509.validFrom, 'cert'),
         notAfter: parseX509Date(x509.validTo, 'cert'),
         fingerprint: x509.fingerprint256.replace(/:/g, '').toLowerCase(),
-        keyType: describeKey(x509.publicKey)
+        keyType: describeKey(x509.publicKey),
+        keyAlgorithm: keyAlgorithmOfKey(x509.publicKey)
     };
 }
 function leafDomains(x509) {
@@ -40784,6 +43568,106 @@ function describeKey(key) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/deploy-targets.ts
+/**
+ * Parsers of the resource inputs, pure: `deploy-to` (one `TYPE:INSTANCE[@REGION]` per line),
+ * `replace` (`true`, `false`, or a list of types) and `replace-timeout` (seconds). A bad value
+ * is an InputError that names the input, the offending entry and what the input accepts, raised
+ * before any request.
+ */
+
+
+const REPLACE_TIMEOUT_DEFAULT_S = 600;
+const TIMEOUT_MIN_S = 30;
+const TIMEOUT_MAX_S = 3600;
+const listOf = (values) => values.join(', ');
+function parseDeployTo(raw) {
+    const targets = [];
+    const seen = new Set();
+    const lines = raw.split(/\r?\n/);
+    lines.forEach((text, index) => {
+        const line = text.trim();
+        if (line === '')
+            return;
+        const target = parseTarget(line, `line ${index + 1} '${line}'`);
+        const key = `${target.type}@${target.region ?? ''}@${canonicalInstance(target.type, target.instance)}`;
+        if (seen.has(key))
+            return;
+        seen.add(key);
+        targets.push(target);
+    });
+    return targets;
+}
+function parseTarget(line, where) {
+    const fail = (problem) => {
+        throw new InputError('deploy-to', `${where}: ${problem}`);
+    };
+    const colon = line.indexOf(':');
+    if (colon <= 0)
+        fail(`write TYPE:INSTANCE[@REGION], one per line, e.g. cdn:www.example.com`);
+    const type = line.slice(0, colon).trim().toLowerCase();
+    if (!DEPLOY_TYPES.includes(type))
+        fail(`unknown type '${type}'; the types are ${listOf(DEPLOY_TYPES)}`);
+    const deployType = type;
+    let instance = line.slice(colon + 1).trim();
+    let region = null;
+    const at = instance.lastIndexOf('@');
+    if (at >= 0) {
+        region = instance.slice(at + 1).trim();
+        instance = instance.slice(0, at).trim();
+    }
+    const { shape, example, pattern } = INSTANCE_FORMATS[deployType];
+    const regional = DEPLOY_REGIONAL.has(type);
+    const wanted = `${type} takes ${shape}${regional ? '@REGION' : ''}, e.g. ${type}:${example}${regional ? '@ap-guangzhou' : ''}`;
+    if (!pattern.test(instance))
+        fail(`not a ${type} instance; ${wanted}`);
+    if (regional && (region === null || region === ''))
+        fail(`${type} is regional: add @REGION; ${wanted}`);
+    if (!regional && region !== null)
+        fail(`${type} is not regional: remove '@${region}'; ${wanted}`);
+    if (region !== null && !REGION.test(region))
+        fail(`'${region}' is not a region id such as ap-guangzhou`);
+    // cos and lighthouse name their region inside the instance too: the two must agree.
+    if ((type === 'cos' || type === 'lighthouse') && instance.split('|')[0] !== region)
+        fail(`the instance's region '${instance.split('|')[0]}' differs from @${region}`);
+    return { type: deployType, instance, region };
+}
+function parseReplace(raw) {
+    const value = raw.trim();
+    if (value === '' || /^false$/i.test(value))
+        return false;
+    if (/^true$/i.test(value))
+        return 'all';
+    const types = [];
+    for (const item of value.split(/[\s,]+/).filter(s => s !== '')) {
+        const type = item.toLowerCase();
+        if (!REPLACE_TYPES.includes(type))
+            throw new InputError('replace', `'${item}' is not a resource type; give true, false, or a list of: ${listOf(REPLACE_TYPES)}`);
+        if (!types.includes(type))
+            types.push(type);
+    }
+    return types;
+}
+/** Seconds, a whole number from 30 to 3600; 600 when empty. */
+function parseReplaceTimeout(raw) {
+    const value = raw.trim();
+    if (value === '')
+        return REPLACE_TIMEOUT_DEFAULT_S;
+    const seconds = Number(value);
+    if (!/^\d{1,5}$/.test(value) || seconds < TIMEOUT_MIN_S || seconds > TIMEOUT_MAX_S)
+        throw new InputError('replace-timeout', `must be a whole number of seconds from ${TIMEOUT_MIN_S} to ${TIMEOUT_MAX_S}; got '${raw}'`);
+    return seconds;
+}
+/** API 2.0 has no resource actions: refused before any request, naming the input. */
+function checkResourceInputsForApi(api, replace, deployTo) {
+    if (api !== '2.0')
+        return;
+    if (replace !== false)
+        throw new InputError('replace', "needs api '3.0': API 2.0 cannot move resources between certificates");
+    if (deployTo.length > 0)
+        throw new InputError('deploy-to', "needs api '3.0': API 2.0 cannot deploy certificates to resources");
+}
+
 ;// CONCATENATED MODULE: ./src/oidc-settings.ts
 /**
  * The keyless inputs (`role-arn` and its companions) read and checked before any request, so a
@@ -40800,7 +43684,7 @@ const MAX_DURATION_SECONDS = 43_200;
 /** `role/<id>` and `roleName/<name>`, the general-role forms Tencent documents for RoleArn;
  * role names are CAM's `[\w+=,.@-]`, at most 128 characters. */
 const ROLE_ARN = /^qcs::cam::uin\/\d{1,20}:(?:roleName\/[\w+=,.@-]{1,128}|role\/\d{1,20})$/;
-const REGION = /^[a-z]{2,}(?:-[a-z0-9]+){1,3}$/;
+const oidc_settings_REGION = /^[a-z]{2,}(?:-[a-z0-9]+){1,3}$/;
 const SESSION_NAME_MAX = 64;
 /** Env variables that would otherwise supply long-term credentials. */
 const KEY_ENVIRONMENT = [
@@ -40871,7 +43755,7 @@ function duration(raw) {
 function region(raw) {
     if (raw === '')
         return DEFAULT_REGION;
-    if (!REGION.test(raw))
+    if (!oidc_settings_REGION.test(raw))
         throw new InputError('region', `must be a Tencent Cloud region such as ap-guangzhou; got '${raw}'`);
     return raw;
 }
@@ -40896,27 +43780,10 @@ function readBoolean(input, name) {
  */
 
 
+
 const MODES = ['upload', 'prune', 'sync', 'list', 'delete'];
 /** The modes that validate and upload a certificate. */
 const inputs_UPLOADING = ['upload', 'sync'];
-const REPLACE_TYPES = [
-    'cdn',
-    'clb',
-    'teo',
-    'waf',
-    'live',
-    'vod',
-    'ddos',
-    'tke',
-    'apigateway',
-    'tcb',
-    'cos',
-    'tse',
-    'mqtt',
-    'scf',
-    'tdmq',
-    'gaap'
-];
 /** Tencent's certificate ids: letters and digits (8 today). */
 const CERTIFICATE_ID = /^[A-Za-z0-9]{1,64}$/;
 /** The mode alone, so that a run whose other inputs are bad still sets that mode's outputs. */
@@ -40949,13 +43816,10 @@ function readSettings(raw, env) {
         maxDeletions: wholeNumber(input, 'max-deletions', 20),
         dryRun: inputs_boolean(input, 'dry-run', false),
         requestTimeoutMs: Math.round(timeoutSeconds(input) * 1000),
-        replace: readReplace(input('replace')),
-        replaceTimeoutMs: rangedWholeNumber(input, 'replace-timeout', 600, 30, 3600) * 1000,
+        replace: parseReplace(input('replace')),
+        replaceTimeoutMs: parseReplaceTimeout(input('replace-timeout')) * 1000,
         rollbackOnFailure: inputs_boolean(input, 'rollback-on-failure', false),
-        deployTo: input('deploy-to')
-            .split('\n')
-            .map(l => l.trim())
-            .filter(l => l !== ''),
+        deployTo: parseDeployTo(input('deploy-to')),
         certificateIds: splitList(input('certificate-ids')),
         searchKey: input('search-key'),
         source: oneOf(input, 'source', ['upload', 'buy', 'all'], 'upload'),
@@ -40984,12 +43848,7 @@ function checkCombination(s) {
             throw new InputError('certificate-ids', `'${id}' is not a certificate id (letters and digits, as the console shows them)`);
         }
     }
-    if (s.api === '2.0' && s.replace !== false) {
-        throw new InputError('replace', "needs api '3.0': API 2.0 cannot move resources");
-    }
-    if (s.api === '2.0' && s.deployTo.length > 0) {
-        throw new InputError('deploy-to', "needs api '3.0': API 2.0 cannot deploy certificates");
-    }
+    checkResourceInputsForApi(s.api, s.replace, s.deployTo);
     if (s.api === '2.0' && s.tags.length > 0) {
         throw new InputError('tags', "is supported by api '3.0' only; remove it or use api '3.0'");
     }
@@ -40998,20 +43857,6 @@ function checkCombination(s) {
             throw new InputError('prune-domains', `'${domain}' is not a domain name (letters, digits, '-', '.', an optional leading '*.')`);
         }
     }
-}
-/** `false`/`true`, or a list of resource types. */
-function readReplace(raw) {
-    if (raw === '' || /^false$/i.test(raw))
-        return false;
-    if (/^true$/i.test(raw))
-        return 'all';
-    const types = splitList(raw.toLowerCase());
-    const unknown = types.filter(t => !REPLACE_TYPES.includes(t));
-    if (unknown.length > 0) {
-        throw new InputError('replace', `must be 'true', 'false' or a list of resource types (${REPLACE_TYPES.join(', ')}); ` +
-            `got '${unknown.join(', ')}'`);
-    }
-    return types;
 }
 function readCredentials(input, env) {
     const secretId = input('secret-id') || (env.TENCENTCLOUD_SECRET_ID ?? '').trim();
@@ -41062,15 +43907,6 @@ function wholeNumber(input, name, fallback) {
         return fallback;
     if (!/^\d{1,9}$/.test(raw)) {
         throw new InputError(name, `must be a whole number (0 or more); got '${raw}'`);
-    }
-    return Number(raw);
-}
-function rangedWholeNumber(input, name, fallback, min, max) {
-    const raw = input(name);
-    if (raw === '')
-        return fallback;
-    if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-        throw new InputError(name, `must be a whole number from ${min} to ${max}; got '${raw}'`);
     }
     return Number(raw);
 }
@@ -41237,336 +44073,6 @@ function isFile(path) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/prune-plan.ts
-/**
- * Whether a certificate with `coverDomains` covers `domain` (case-insensitive): the same name, or
- * `*.rest` for `label.rest` with one more label. A wildcard domain is covered only by itself.
- */
-function covers(coverDomains, domain) {
-    const d = domain.toLowerCase();
-    const wildcard = wildcardFor(d);
-    return coverDomains.some(c => {
-        const x = c.toLowerCase();
-        return x === d || x === wildcard;
-    });
-}
-/** The wildcard that covers `domain` (lower-case), if one can: `a.example.com` -> `*.example.com`. */
-function wildcardFor(domain) {
-    const dot = domain.indexOf('.');
-    if (dot <= 0 || dot === domain.length - 1 || domain.slice(0, dot).includes('*'))
-        return undefined;
-    return `*${domain.slice(dot)}`;
-}
-function toCandidate(cert, isNew) {
-    const insertedAt = cert.insertedAt?.getTime() ?? NaN;
-    return {
-        id: cert.id,
-        domains: new Set(cert.domains.map(d => d.toLowerCase())),
-        notAfter: cert.notAfter.getTime(),
-        insertedAt: Number.isNaN(insertedAt) ? -Infinity : insertedAt,
-        isNew
-    };
-}
-/** Display order: negative when `a` sorts before `b`; 0 only for the same id. */
-function compareAge(a, b) {
-    const an = Number.isNaN(a.notAfter) ? -Infinity : a.notAfter;
-    const bn = Number.isNaN(b.notAfter) ? -Infinity : b.notAfter;
-    if (an !== bn)
-        return an < bn ? -1 : 1;
-    if (a.isNew !== b.isNew)
-        return a.isNew ? 1 : -1;
-    if (a.insertedAt !== b.insertedAt)
-        return a.insertedAt < b.insertedAt ? -1 : 1;
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-function coversAll(x, c) {
-    for (const d of c.domains) {
-        if (x.domains.has(d))
-            continue;
-        const wildcard = wildcardFor(d);
-        if (wildcard === undefined || !x.domains.has(wildcard))
-            return false;
-    }
-    return true;
-}
-/** `YYYY-MM-DD`, or `unknown` for an invalid date. */
-function day(date) {
-    return Number.isNaN(date.getTime()) ? 'unknown' : date.toISOString().slice(0, 10);
-}
-function planPrune(certificates, options) {
-    const { keep, expiredOnly, certType, newCertificate } = options;
-    if (!Number.isInteger(keep) || keep < 0) {
-        throw new RangeError(`keep must be an integer >= 0, got ${keep}`);
-    }
-    const scope = new Set(options.scope.map(s => s.trim().toLowerCase()).filter(s => s !== ''));
-    const now = options.now.getTime();
-    const outOfScope = {
-        notUploaded: 0,
-        otherType: 0,
-        outsideDomains: 0,
-        newCertificate: 0
-    };
-    const seen = new Set();
-    const pool = [];
-    const inScope = [];
-    for (const cert of certificates) {
-        if (seen.has(cert.id))
-            continue;
-        seen.add(cert.id);
-        if (newCertificate !== undefined && cert.id === newCertificate.id) {
-            outOfScope.newCertificate++;
-            continue;
-        }
-        if (!cert.uploaded) {
-            outOfScope.notUploaded++;
-            continue;
-        }
-        if (cert.certType !== certType) {
-            outOfScope.otherType++;
-            continue;
-        }
-        const candidate = toCandidate(cert, false);
-        pool.push(candidate);
-        if (candidate.domains.size === 0 || ![...candidate.domains].every(d => scope.has(d))) {
-            outOfScope.outsideDomains++;
-            continue;
-        }
-        inScope.push({ cert, candidate });
-    }
-    if (newCertificate !== undefined)
-        pool.push(toCandidate(newCertificate, true));
-    const toDelete = [];
-    const toKeep = [];
-    for (const { cert, candidate } of inScope) {
-        const expired = candidate.notAfter <= now;
-        const entry = (reason) => ({
-            id: cert.id,
-            domains: [...cert.domains],
-            notAfter: cert.notAfter,
-            alias: cert.alias,
-            expired,
-            reason
-        });
-        if (Number.isNaN(candidate.notAfter)) {
-            toKeep.push({ entry: entry('not-after unknown'), candidate });
-            continue;
-        }
-        let count = 0;
-        let newest;
-        for (const x of pool) {
-            if (x.id === candidate.id || Number.isNaN(x.notAfter))
-                continue;
-            // The contract's rule: a strictly later not-after. Equal ones (an RSA and an ECDSA
-            // certificate issued together, or identical copies) never supersede each other.
-            if (x.notAfter <= candidate.notAfter || !coversAll(x, candidate))
-                continue;
-            count++;
-            if (newest === undefined || compareAge(x, newest) > 0)
-                newest = x;
-        }
-        let keptFor;
-        if (count < keep) {
-            keptFor =
-                count === 0
-                    ? 'newest for its domains'
-                    : `only ${count} newer certificate${count === 1 ? ' covers' : 's cover'} it, keep is ${keep}`;
-        }
-        else if (expiredOnly && !expired) {
-            keptFor = 'not expired (expired-only)';
-        }
-        if (keptFor !== undefined) {
-            toKeep.push({ entry: entry(keptFor), candidate });
-        }
-        else {
-            const reason = newest === undefined
-                ? 'keep is 0, no newer certificate covers it'
-                : `superseded by ${newest.id} (not after ${day(new Date(newest.notAfter))})`;
-            toDelete.push({ entry: entry(reason), candidate });
-        }
-    }
-    const oldestFirst = (list) => list.sort((a, b) => compareAge(a.candidate, b.candidate)).map(x => x.entry);
-    return { delete: oldestFirst(toDelete), keep: oldestFirst(toKeep), outOfScope };
-}
-/**
- * The `max-deletions` safety cap: throws, naming every certificate of the plan, when it would
- * delete more than `max` (or when `max` is not a number: fails closed).
- */
-function checkMaxDeletions(plan, max) {
-    const n = plan.delete.length;
-    if (n <= max)
-        return;
-    const which = plan.delete
-        .map(e => `${e.id} (${e.domains.join(', ')}, not after ${day(e.notAfter)})`)
-        .join(', ');
-    throw new Error(`The plan would delete ${n} certificate${n === 1 ? '' : 's'}, more than max-deletions ` +
-        `(${max}): ${which}; nothing was deleted. Raise max-deletions or narrow prune-domains.`);
-}
-
-;// CONCATENATED MODULE: ./src/prune.ts
-
-
-async function prune(client, options, log) {
-    const listed = await client.listUploaded(options.certType);
-    log.info(`Listed ${listed.length} uploaded ${options.certType} certificate(s).`);
-    const plan = planPrune(listed, {
-        scope: options.scope,
-        keep: options.keep,
-        expiredOnly: options.expiredOnly,
-        certType: options.certType,
-        now: options.now,
-        newCertificate: options.newCertificate
-    });
-    log.info(`Plan over ${options.scope.join(', ')}: ${plan.delete.length} to delete, ${plan.keep.length} to keep.`);
-    const skipped = [];
-    const failed = [];
-    const skip = (entry, reason) => {
-        skipped.push({ ...entry, skipReason: reason });
-        log.warning(`Skipped ${describe(entry)}: ${reason}.`);
-    };
-    let toDelete = plan.delete;
-    if (toDelete.length > 0) {
-        const bindings = await client.checkBindings(toDelete.map(e => e.id));
-        if (bindings !== null) {
-            const held = new Map();
-            for (const b of bindings)
-                if (b.bound !== false)
-                    held.set(b.id, b);
-            for (const entry of toDelete) {
-                const binding = held.get(entry.id);
-                if (binding === undefined || binding.bound === false)
-                    continue;
-                // A refused check is a configuration problem: report it as a failure, delete nothing.
-                if (binding.bound === 'unknown' && binding.error)
-                    failed.push({ entry, error: binding.error });
-                else
-                    skip(entry, binding.reason);
-            }
-            toDelete = toDelete.filter(e => !held.has(e.id));
-        }
-        else {
-            log.debug('This API has no read-only binding check; the delete call refuses bound certificates.');
-        }
-    }
-    try {
-        checkMaxDeletions({ ...plan, delete: toDelete }, options.maxDeletions);
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        return { plan, deleted: [], skipped, failed, refused: { message, planned: toDelete } };
-    }
-    if (options.dryRun)
-        return { plan, deleted: toDelete, skipped, failed };
-    const byId = new Map(toDelete.map(e => [e.id, e]));
-    const deleted = [];
-    const outcomes = toDelete.length > 0 ? await client.deleteCertificates(toDelete.map(e => e.id)) : [];
-    for (const outcome of outcomes) {
-        const entry = byId.get(outcome.id);
-        if (!entry)
-            continue;
-        switch (outcome.result) {
-            case 'deleted':
-                deleted.push(entry);
-                log.info(`Deleted ${describe(entry)}.`);
-                break;
-            case 'gone':
-                deleted.push(entry);
-                log.info(`${describe(entry)} was already gone.`);
-                break;
-            case 'skipped':
-                skip(entry, outcome.reason);
-                break;
-            case 'failed':
-                failed.push({ entry, error: outcome.error });
-                break;
-        }
-    }
-    const answered = new Set(outcomes.map(o => o.id));
-    for (const entry of toDelete.filter(e => !answered.has(e.id))) {
-        const error = new TencentApiError({
-            operation: 'DeleteCertificates',
-            code: 'MalformedResponse',
-            message: 'the API gave no outcome for this certificate; check it in the console',
-            subject: entry.id
-        });
-        failed.push({ entry, error });
-    }
-    return { plan, deleted, skipped, failed };
-}
-function describe(entry) {
-    return `${entry.id} (${entry.domains.join(', ')}; not after ${entry.notAfter.toISOString().slice(0, 10)})`;
-}
-
-;// CONCATENATED MODULE: ./src/stages/context.ts
-/** The client, which every stage after the credentials stage has. */
-function clientOf(ctx) {
-    if (!ctx.client)
-        throw new Error('internal: the credentials stage has not run');
-    return ctx.client;
-}
-
-;// CONCATENATED MODULE: ./src/stages/prune.ts
-
-
-async function pruneStage(ctx, outcome) {
-    const { settings, io } = ctx;
-    const uploaded = outcome.certificate;
-    const newCertificate = settings.mode === 'sync' && uploaded
-        ? {
-            id: uploaded.id || '(new certificate)',
-            domains: uploaded.domains,
-            notAfter: uploaded.notAfter
-        }
-        : undefined;
-    const result = await prune(clientOf(ctx), {
-        scope: ctx.scope,
-        keep: settings.keep,
-        expiredOnly: settings.expiredOnly,
-        maxDeletions: settings.maxDeletions,
-        dryRun: settings.dryRun,
-        certType: settings.certType,
-        now: ctx.now(),
-        newCertificate
-    }, io.log);
-    outcome.prune = {
-        dryRun: settings.dryRun,
-        scope: ctx.scope,
-        deleted: result.deleted,
-        kept: result.plan.keep,
-        skipped: result.skipped,
-        failed: result.failed.map(f => ({ entry: f.entry, reason: f.error.message })),
-        refused: result.refused?.planned ?? []
-    };
-    outcome.deletedIds = result.deleted.map(e => e.id);
-    // The contract's skipped-ids: kept back because bound, refused by the API, or over a limit.
-    outcome.skippedIds = [...result.skipped, ...(result.refused?.planned ?? [])].map(e => e.id);
-    for (const f of result.failed)
-        io.log.info(`Failed: ${f.error.message}`);
-    if (result.refused)
-        throw new Error(result.refused.message);
-    logPruneTotals(result, settings.dryRun, io.log);
-    if (result.failed.length > 0)
-        throw new Error(failureMessage(result));
-}
-function logPruneTotals(result, dryRun, log) {
-    const verb = dryRun ? 'would delete' : 'deleted';
-    log.notice(`Pruning ${verb} ${result.deleted.length}, skipped ${result.skipped.length}, ` +
-        `kept ${result.plan.keep.length}` +
-        (result.failed.length > 0 ? `, failed ${result.failed.length}` : '') +
-        '.');
-    if (dryRun)
-        for (const entry of result.deleted)
-            log.info(`Dry run: would delete ${describe(entry)}.`);
-}
-/** One message for the step; every failure is also in the log and the summary. */
-function failureMessage(result, shown = 10) {
-    const total = result.deleted.length + result.skipped.length + result.failed.length;
-    const details = result.failed.slice(0, shown).map(f => f.error.message);
-    const more = result.failed.length - details.length;
-    if (more > 0)
-        details.push(`and ${more} more (listed in the log and the job summary)`);
-    return `Pruning failed for ${result.failed.length} of ${total} certificate(s): ${details.join('; ')}`;
-}
-
 ;// CONCATENATED MODULE: ./src/stages/upload.ts
 
 
@@ -41624,98 +44130,6 @@ function defaultAlias(domains, subject, notAfter) {
     return `${name} ${notAfter.toISOString().slice(0, 10)}`;
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
-const escapeCell = (text) => text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, ' ');
-const summary_day = (d) => d.toISOString().slice(0, 10);
-function table(head, rows) {
-    const line = (cells) => `| ${cells.map(escapeCell).join(' | ')} |`;
-    return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n');
-}
-/** Rows shown per kind (deleted, skipped, kept...): enough for any real plan, and bounded. */
-const ROWS_PER_KIND = 200;
-function capped(items, toRow) {
-    const rows = items.slice(0, ROWS_PER_KIND).map(toRow);
-    if (items.length > ROWS_PER_KIND) {
-        const action = rows[0][0];
-        rows.push([action, `… and ${items.length - ROWS_PER_KIND} more`, '', '', 'listed in the log']);
-    }
-    return rows;
-}
-function renderSummary(report) {
-    const parts = [`## ${escapeCell(report.title)}`, ''];
-    if (report.error)
-        parts.push(`**Failed:** ${escapeCell(report.error)}`, '');
-    const cert = report.certificate;
-    if (cert) {
-        parts.push('### Certificate', '', table(['Certificate id', 'Domains', 'Not after (UTC)', 'Upload', 'SHA-256 fingerprint'], [
-            [
-                cert.id || '—',
-                cert.domains.join(', '),
-                cert.notAfter.toISOString(),
-                cert.state,
-                cert.fingerprint
-            ]
-        ]), '');
-    }
-    const resources = report.replaced ?? [];
-    if (resources.length > 0) {
-        const rows = resources
-            .slice(0, ROWS_PER_KIND)
-            .map(r => [
-            r.type,
-            r.region ?? '—',
-            r.instance,
-            r.from ?? '—',
-            r.to ?? '—',
-            r.status,
-            r.error ?? ''
-        ]);
-        if (resources.length > ROWS_PER_KIND)
-            rows.push([
-                '…',
-                '',
-                `and ${resources.length - ROWS_PER_KIND} more`,
-                '',
-                '',
-                '',
-                'listed in the log'
-            ]);
-        parts.push('### Resources', '', table(['Type', 'Region', 'Instance', 'From', 'To', 'Status', 'Error'], rows), '');
-    }
-    if (report.inventory)
-        parts.push(report.inventory, '');
-    const prune = report.prune;
-    if (prune) {
-        const row = (action, e, reason) => [
-            action,
-            e.id,
-            e.domains.join(', '),
-            summary_day(e.notAfter),
-            reason
-        ];
-        // GitHub caps a step's summary at 1 MiB: each kind of row is cut at ROWS_PER_KIND, with a
-        // count of the rest (the log has every line).
-        const rows = [
-            ...capped(prune.deleted, e => row(prune.dryRun ? 'would delete' : 'deleted', e, e.reason)),
-            ...capped(prune.refused, e => row('not deleted: over max-deletions', e, e.reason)),
-            ...capped(prune.skipped, e => row('skipped', e, e.skipReason)),
-            ...capped(prune.failed, f => row('failed', f.entry, f.reason)),
-            ...capped(prune.kept, e => row('kept', e, e.reason))
-        ];
-        parts.push(`### Pruning plan${prune.dryRun ? ' (dry run: nothing was deleted)' : ''}`, '', `Scope: ${escapeCell(prune.scope.join(', '))}`, '');
-        parts.push(rows.length > 0
-            ? table(['Action', 'Certificate id', 'Domains', 'Not after', 'Reason'], rows)
-            : 'No uploaded certificate is in scope.', '');
-    }
-    parts.push(`API ${escapeCell(report.api)}`);
-    return parts.join('\n') + '\n';
-}
-
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action as a pipeline: prepare (inputs, masking, the certificate; no request), credentials,
@@ -41730,15 +44144,15 @@ function renderSummary(report) {
 
 
 
-const unavailable = (mode) => async () => {
-    throw new Error(`mode '${mode}' is not available in this build`);
-};
+
+
+
 const STAGES = {
-    upload: [upload],
-    sync: [upload, pruneStage],
+    upload: [upload, deploy],
+    sync: [upload, deploy, pruneStage],
     prune: [pruneStage],
-    list: [unavailable('list')],
-    delete: [unavailable('delete')]
+    list: [list],
+    delete: [deleteGiven]
 };
 async function run(io = coreIO()) {
     const outcome = emptyOutcome();
@@ -41751,6 +44165,8 @@ async function run(io = coreIO()) {
     catch (error) {
         outcome.failure = errorMessage(error);
     }
+    if (outcome.problems.length > 0)
+        outcome.failure = [...outcome.problems, outcome.failure].filter(Boolean).join('; ');
     await finish(io, outcome);
 }
 async function finish(io, outcome) {

@@ -7,7 +7,9 @@ import { coreIO, type ActionIO } from './action-io.js'
 import type { Mode } from './inputs.js'
 import { emptyOutcome, outputsFor, reportFor, type Outcome } from './outcome.js'
 import { connect } from './stages/credentials.js'
+import { deleteGiven } from './stages/delete.js'
 import { deploy } from './stages/deploy.js'
+import { list } from './stages/list.js'
 import type { Stage } from './stages/context.js'
 import { prepare } from './stages/prepare.js'
 import { pruneStage } from './stages/prune.js'
@@ -15,18 +17,12 @@ import { upload } from './stages/upload.js'
 import { renderSummary } from './summary.js'
 import { errorMessage } from './tencent/errors.js'
 
-const unavailable =
-  (mode: string): Stage =>
-  async () => {
-    throw new Error(`mode '${mode}' is not available in this build`)
-  }
-
 const STAGES: Record<Mode, Stage[]> = {
   upload: [upload, deploy],
   sync: [upload, deploy, pruneStage],
   prune: [pruneStage],
-  list: [unavailable('list')],
-  delete: [unavailable('delete')]
+  list: [list],
+  delete: [deleteGiven]
 }
 
 export async function run(io: ActionIO = coreIO()): Promise<void> {

@@ -22,8 +22,9 @@ export interface PruneOptions {
   now: Date
   /** Without `keyAlgorithm` (unknown), the new certificate supersedes only expired ones. */
   newCertificate?: Omit<NewCertificate, 'keyAlgorithm'> & Partial<NewCertificate>
-  /** `replace`: frees bound certificates before they are deleted (see deletion.ts). */
-  onBound?: BoundHook
+  /** `replace`: given the plan, the hook that frees bound certificates before they are deleted
+   * (see deletion.ts). */
+  onBound?: (plan: PrunePlan) => BoundHook
   /** Batches of 100 worked on at once (deletion.ts BATCHES_IN_FLIGHT by default). */
   batchesInFlight?: number
 }
@@ -63,7 +64,7 @@ export async function prune(
     {
       maxDeletions: options.maxDeletions,
       dryRun: options.dryRun,
-      onBound: options.onBound,
+      onBound: options.onBound?.(plan),
       batchesInFlight: options.batchesInFlight
     },
     log

@@ -3,6 +3,7 @@
  * deployed, the pruning plan, and in list mode the inventory. Pure.
  */
 import { RESOURCE_COLUMNS, resourceRows, type ReplacedEntry } from './resource-report.js'
+import { NOT_FOUND_REASON } from './delete-ids.js'
 import type { PlanEntry } from './prune-plan.js'
 
 export interface CertificateReport {
@@ -23,6 +24,8 @@ export interface PruneReport {
   failed: { entry: PlanEntry; reason: string }[]
   /** Over max-deletions: planned, refused, nothing deleted. */
   refused: PlanEntry[]
+  /** `delete`: named ids that are not in the account. */
+  notFound?: string[]
 }
 
 export interface Report {
@@ -118,7 +121,8 @@ export function renderSummary(report: Report): string {
       ...capped(prune.refused, e => row('not deleted: over max-deletions', e, e.reason)),
       ...capped(prune.skipped, e => row('skipped', e, e.skipReason)),
       ...capped(prune.failed, f => row('failed', f.entry, f.reason)),
-      ...capped(prune.kept, e => row('kept', e, e.reason))
+      ...capped(prune.kept, e => row('kept', e, e.reason)),
+      ...capped(prune.notFound ?? [], id => ['not found', id, '', '', NOT_FOUND_REASON])
     ]
     parts.push(
       `### Pruning plan${prune.dryRun ? ' (dry run: nothing was deleted)' : ''}`,

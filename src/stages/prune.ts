@@ -4,8 +4,11 @@
  * counts as a superseder.
  */
 import type { Outcome } from '../outcome.js'
-import { describe, prune, type PruneResult } from '../prune.js'
+import type { DeletionResult } from '../deletion.js'
+import type { PlanEntry } from '../prune-plan.js'
+import { describe, prune } from '../prune.js'
 import { clientOf, type RunContext } from './context.js'
+import { NOT_UPLOADED, Replacement } from './replace.js'
 
 export async function pruneStage(ctx: RunContext, outcome: Outcome): Promise<void> {
   const { settings, io } = ctx
@@ -13,11 +16,13 @@ export async function pruneStage(ctx: RunContext, outcome: Outcome): Promise<voi
   const newCertificate =
     settings.mode === 'sync' && uploaded
       ? {
-          id: uploaded.id || '(new certificate)',
+          id: uploaded.id || NOT_UPLOADED,
           domains: uploaded.domains,
-          notAfter: uploaded.notAfter
+          notAfter: uploaded.notAfter,
+          keyAlgorithm: ctx.bundle?.leaf.keyAlgorithm ?? null
         }
       : undefined
+  const replacement = settings.replace === false ? undefined : new Replacement(ctx, outcome)
   const result = await prune(
     clientOf(ctx),
     {
@@ -27,34 +32,60 @@ export async function pruneStage(ctx: RunContext, outcome: Outcome): Promise<voi
       maxDeletions: settings.maxDeletions,
       dryRun: settings.dryRun,
       certType: settings.certType,
+      projectId: settings.projectId,
       now: ctx.now(),
-      newCertificate
+      newCertificate,
+      onBound: replacement && (plan => replacement.hook(plan))
     },
     io.log
   )
+  if (replacement && !result.refused) await replacement.moveKept(result.plan)
+  outcome.problems.push(...(replacement?.problems() ?? []))
+  recordDeletion(ctx, outcome, result, { scope: ctx.scope, kept: result.plan.keep })
+}
+
+/**
+ * Records a deletion's result (prune and delete) for the outputs and the summary, logs the
+ * totals, and fails the step when the cap refused the plan or a deletion failed.
+ */
+export function recordDeletion(
+  ctx: RunContext,
+  outcome: Outcome,
+  result: DeletionResult,
+  shown: { scope: string[]; kept: PlanEntry[]; notFound?: string[] }
+): void {
+  const { settings, io } = ctx
   outcome.prune = {
     dryRun: settings.dryRun,
-    scope: ctx.scope,
+    scope: shown.scope,
     deleted: result.deleted,
-    kept: result.plan.keep,
+    kept: shown.kept,
     skipped: result.skipped,
     failed: result.failed.map(f => ({ entry: f.entry, reason: f.error.message })),
-    refused: result.refused?.planned ?? []
+    refused: result.refused?.planned ?? [],
+    notFound: shown.notFound ?? []
   }
   outcome.deletedIds = result.deleted.map(e => e.id)
   // The contract's skipped-ids: kept back because bound, refused by the API, or over a limit.
-  outcome.skippedIds = [...result.skipped, ...(result.refused?.planned ?? [])].map(e => e.id)
+  outcome.skippedIds = [
+    ...new Set([...result.skipped, ...(result.refused?.planned ?? [])].map(e => e.id))
+  ]
   for (const f of result.failed) io.log.info(`Failed: ${f.error.message}`)
   if (result.refused) throw new Error(result.refused.message)
-  logPruneTotals(result, settings.dryRun, io.log)
+  logTotals(result, shown.kept.length, settings.dryRun, io.log)
   if (result.failed.length > 0) throw new Error(failureMessage(result))
 }
 
-function logPruneTotals(result: PruneResult, dryRun: boolean, log: RunContext['io']['log']): void {
+function logTotals(
+  result: DeletionResult,
+  kept: number,
+  dryRun: boolean,
+  log: RunContext['io']['log']
+): void {
   const verb = dryRun ? 'would delete' : 'deleted'
   log.notice(
     `Pruning ${verb} ${result.deleted.length}, skipped ${result.skipped.length}, ` +
-      `kept ${result.plan.keep.length}` +
+      `kept ${kept}` +
       (result.failed.length > 0 ? `, failed ${result.failed.length}` : '') +
       '.'
   )
@@ -63,8 +94,11 @@ function logPruneTotals(result: PruneResult, dryRun: boolean, log: RunContext['i
 }
 
 /** One message for the step; every failure is also in the log and the summary. */
-export function failureMessage(result: PruneResult, shown = 10): string {
-  const total = result.deleted.length + result.skipped.length + result.failed.length
+export function failureMessage(result: DeletionResult, shown = 10): string {
+  // A refused deletion is both skipped and failed: count each certificate once.
+  const total = new Set(
+    [...result.deleted, ...result.skipped, ...result.failed.map(f => f.entry)].map(e => e.id)
+  ).size
   const details = result.failed.slice(0, shown).map(f => f.error.message)
   const more = result.failed.length - details.length
   if (more > 0) details.push(`and ${more} more (listed in the log and the job summary)`)

@@ -1,0 +1,100 @@
+/**
+ * `replace` inside the prune stage (prune, sync; API 3.0): which certificate each superseded one's
+ * resources move to, the hook that moves them before the deletion (replace.ts does the moving,
+ * deletion.ts the fresh check), and the move of superseded certificates that `keep` or
+ * `expired-only` keep. Nothing here decides what is deleted.
+ */
+import type { BoundHook, SkippedEntry } from '../deletion.js'
+import type { Outcome } from '../outcome.js'
+import type { PlanEntry, PrunePlan } from '../prune-plan.js'
+import { replaceResources, type ReplaceResult } from '../replace.js'
+import { resourceFailureMessage } from '../resource-report.js'
+import { errorMessage } from '../tencent/errors.js'
+import { resourcesOf, type RunContext } from './context.js'
+
+/** The placeholder id the planner gets for a dry run's not-yet-uploaded certificate. */
+export const NOT_UPLOADED = '(new certificate)'
+
+/**
+ * The target of an entry: its newest superseder (sync: that is the uploaded certificate), never
+ * a certificate this run deletes; null in a dry run before the upload (no id yet).
+ */
+function targetOf(entry: PlanEntry, deleting: ReadonlySet<string>): string | null | undefined {
+  const target = entry.supersededBy
+  if (target === undefined || deleting.has(target)) return undefined
+  return target === NOT_UPLOADED ? null : target
+}
+
+export class Replacement {
+  private readonly results: ReplaceResult[] = []
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly outcome: Outcome
+  ) {}
+
+  private get options() {
+    const { settings } = this.ctx
+    if (settings.replace === false) throw new Error('internal: replace is off')
+    return {
+      scope: settings.replace,
+      timeoutMs: settings.replaceTimeoutMs,
+      rollbackOnFailure: settings.rollbackOnFailure,
+      dryRun: settings.dryRun
+    }
+  }
+
+  private async move(entries: PlanEntry[], deleting: ReadonlySet<string>): Promise<ReplaceResult> {
+    const targets = entries.flatMap(entry => {
+      const targetId = targetOf(entry, deleting)
+      return targetId === undefined ? [] : [{ id: entry.id, targetId }]
+    })
+    const result = await replaceResources(resourcesOf(this.ctx), targets, this.options, {
+      clock: this.ctx.deps,
+      log: this.ctx.io.log
+    })
+    this.results.push(result)
+    this.outcome.replaced.push(...result.replaced)
+    return result
+  }
+
+  /** deletion.ts's hook: moves the bound certificates' resources; answers the ones now free. */
+  hook(plan: PrunePlan): BoundHook {
+    const deleting = new Set(plan.delete.map(e => e.id))
+    return async (bound: SkippedEntry[], { room }) => {
+      // Moving more than the cap lets us delete would move resources for nothing: keep them all.
+      if (bound.length > room) {
+        this.ctx.io.log.warning(
+          `Not moving the resources of ${bound.length} bound certificate(s): deleting them ` +
+            `would exceed max-deletions (room for ${room}); they are kept.`
+        )
+        return []
+      }
+      const result = await this.move(bound, deleting)
+      const reasons = new Map(result.certificates.map(c => [c.id, c.keptBecause]))
+      for (const entry of bound) {
+        const reason = reasons.get(entry.id)
+        if (reason) entry.skipReason = reason
+      }
+      const free = new Set(result.free)
+      return bound.filter(entry => free.has(entry.id))
+    }
+  }
+
+  /** Superseded certificates that keep or expired-only keep still have their resources moved. */
+  async moveKept(plan: PrunePlan): Promise<void> {
+    const deleting = new Set(plan.delete.map(e => e.id))
+    const kept = plan.keep.filter(entry => targetOf(entry, deleting) !== undefined)
+    if (kept.length > 0) await this.move(kept, deleting)
+  }
+
+  /** Resources that did not move, and calls that failed: the step fails with them. */
+  problems(): string[] {
+    const failures = this.results.flatMap(r => r.failures)
+    const errors = this.results.flatMap(r => r.errors)
+    return [
+      ...(failures.length > 0 ? [resourceFailureMessage(failures, 'move')] : []),
+      ...errors.map(e => errorMessage(e))
+    ]
+  }
+}
