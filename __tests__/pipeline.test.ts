@@ -62,3 +62,51 @@ describe('outputsFor', () => {
     })
   })
 })
+
+describe('run against the emulator, with sleeps that take no time', () => {
+  it('a replacement that never settles times out at replace-timeout: failed, old certificate kept', async () => {
+    const { startEmulator } = await import('../emulator/server.js')
+    const { makeChain } = await import('../fixtures/certs.js')
+    const { SkippingClock } = await import('./support/resource-lab.js')
+    // The injected clock runs ahead of the real one: the emulator's per-second limit would see
+    // the pacer's requests as a burst.
+    const emulator = await startEmulator({ rateLimitPerSecond: 0 })
+    try {
+      emulator.setOption({ taskPolls: 0, recordPolls: 0, creationPolls: 0 })
+      const domains = ['slow.example.test']
+      const [old] = emulator.seed({ domains, notAfter: new Date(Date.now() + 10 * 86_400_000) })
+      emulator.resources.seed({
+        type: 'cdn',
+        instance: 'slow.example.test',
+        certId: old.id,
+        settlePolls: 100_000
+      })
+      const chain = await makeChain({ domains })
+      const io = recordingIO({
+        mode: 'sync',
+        cert: chain.fullchainPem,
+        key: chain.keyPem,
+        endpoint: emulator.url,
+        'secret-id': emulator.credentials.secretId,
+        'secret-key': emulator.credentials.secretKey,
+        replace: 'true',
+        'replace-timeout': '30'
+      })
+      const clock = new SkippingClock()
+      await run(io, clock)
+      expect(io.failures).toHaveLength(1)
+      expect(io.failures[0]).toMatch(/cdn slow\.example\.test/)
+      const replaced = JSON.parse(io.outputs.replaced) as { status: string; error: string }[]
+      expect(replaced).toEqual([expect.objectContaining({ status: 'failed' })])
+      expect(replaced[0].error).toMatch(/30 s|timed out|did not finish|within/i)
+      expect(JSON.parse(io.outputs['skipped-ids'])).toEqual([old.id])
+      expect(emulator.certificates().find(c => c.id === old.id)?.deleted).toBe(false)
+      // The wait was the timeout's, on the injected clock: about 30 s, not minutes.
+      expect(clock.sleptMs).toBeGreaterThanOrEqual(30_000)
+      expect(clock.sleptMs).toBeLessThan(40_000)
+      expect(emulator.resources.violations()).toEqual([])
+    } finally {
+      await emulator.stop()
+    }
+  })
+})

@@ -43956,7 +43956,7 @@ function readTags(raw) {
 const API2_NOTICE = "api '2.0' uses the legacy wss.api.qcloud.com API, which Tencent announced it would retire " +
     '(service planned to stop from 2023-01-01). Switch to api 3.0 (the default: ' +
     'ssl.tencentcloudapi.com, UploadCertificate/DescribeCertificates/DeleteCertificates).';
-function prepare(io, outcome) {
+function prepare(io, outcome, clock) {
     maskSecretInputs(io);
     outcome.mode = readMode(io.input);
     const settings = readSettings(io.input, io.env);
@@ -43976,7 +43976,8 @@ function prepare(io, outcome) {
     if ((settings.mode === 'prune' || settings.mode === 'sync') && scope.length === 0) {
         throw new InputError('prune-domains', 'is empty and the certificate has no DNS names to prune by; list the domains to prune');
     }
-    return { io, settings, endpoint, bundle, scope, deps: productionDeps(io), now: () => new Date() };
+    const deps = { ...productionDeps(io), ...clock };
+    return { io, settings, endpoint, bundle, scope, deps, now: () => new Date(deps.now()) };
 }
 /** Inputs that the mode does not use are most likely a mistake in the workflow: say so. */
 function warnIgnoredInputs(s, io) {
@@ -44154,10 +44155,11 @@ const STAGES = {
     list: [list],
     delete: [deleteGiven]
 };
-async function run(io = coreIO()) {
+/** `clock`: tests run the pipeline in-process with sleeps that take no time. */
+async function run(io = coreIO(), clock) {
     const outcome = emptyOutcome();
     try {
-        const ctx = prepare(io, outcome);
+        const ctx = prepare(io, outcome, clock);
         await connect(ctx, outcome);
         for (const stage of STAGES[ctx.settings.mode])
             await stage(ctx, outcome);

@@ -15,6 +15,7 @@ import { prepare } from './stages/prepare.js'
 import { pruneStage } from './stages/prune.js'
 import { upload } from './stages/upload.js'
 import { renderSummary } from './summary.js'
+import type { ClientDeps } from './tencent/client.js'
 import { errorMessage } from './tencent/errors.js'
 
 const STAGES: Record<Mode, Stage[]> = {
@@ -25,10 +26,14 @@ const STAGES: Record<Mode, Stage[]> = {
   delete: [deleteGiven]
 }
 
-export async function run(io: ActionIO = coreIO()): Promise<void> {
+/** `clock`: tests run the pipeline in-process with sleeps that take no time. */
+export async function run(
+  io: ActionIO = coreIO(),
+  clock?: Pick<ClientDeps, 'now' | 'sleep'>
+): Promise<void> {
   const outcome = emptyOutcome()
   try {
-    const ctx = prepare(io, outcome)
+    const ctx = prepare(io, outcome, clock)
     await connect(ctx, outcome)
     for (const stage of STAGES[ctx.settings.mode]) await stage(ctx, outcome)
   } catch (error) {

@@ -21,7 +21,11 @@ const API2_NOTICE =
   '(service planned to stop from 2023-01-01). Switch to api 3.0 (the default: ' +
   'ssl.tencentcloudapi.com, UploadCertificate/DescribeCertificates/DeleteCertificates).'
 
-export function prepare(io: ActionIO, outcome: Outcome): RunContext {
+export function prepare(
+  io: ActionIO,
+  outcome: Outcome,
+  clock?: Pick<ClientDeps, 'now' | 'sleep'>
+): RunContext {
   maskSecretInputs(io)
   outcome.mode = readMode(io.input)
   const settings = readSettings(io.input, io.env)
@@ -44,7 +48,8 @@ export function prepare(io: ActionIO, outcome: Outcome): RunContext {
       'is empty and the certificate has no DNS names to prune by; list the domains to prune'
     )
   }
-  return { io, settings, endpoint, bundle, scope, deps: productionDeps(io), now: () => new Date() }
+  const deps = { ...productionDeps(io), ...clock }
+  return { io, settings, endpoint, bundle, scope, deps, now: () => new Date(deps.now()) }
 }
 
 /** Inputs that the mode does not use are most likely a mistake in the workflow: say so. */
