@@ -110,3 +110,24 @@ describe('run against the emulator, with sleeps that take no time', () => {
     }
   })
 })
+
+describe('prepare', () => {
+  it('warns when the temporary credentials may expire before replace-timeout ends', async () => {
+    const keyless = {
+      mode: 'prune',
+      'prune-domains': 'a.example.com',
+      'role-arn': 'qcs::cam::uin/100000000001:roleName/ci',
+      'oidc-provider-id': 'github',
+      replace: 'true',
+      'replace-timeout': '900'
+    }
+    const short = recordingIO({ ...keyless, 'role-duration': '900' })
+    await run(short)
+    expect(short.lines.filter(l => l.includes('role-duration'))).toHaveLength(1)
+    const long = recordingIO({ ...keyless, 'role-duration': '1800' })
+    await run(long)
+    expect(long.lines.filter(l => l.includes('role-duration'))).toEqual([])
+    // Both then fail at the token request: no runner gives this test one.
+    expect(long.failures[0]).toMatch(/id-token: write/)
+  })
+})
