@@ -37996,6 +37996,19 @@ class Tc3Protocol extends Tc3ServiceProtocol {
         super(endpoint, SSL_API, credentials);
     }
 }
+/** The transport of an SSL 3.0 client: `protocol` wraps Tc3Protocol where an action needs more
+ * (the common Region of resources.ts). */
+function sslTransport(options, tuning, protocol = new Tc3Protocol(options.endpoint, options.credentials)) {
+    const { credentials } = options;
+    return new Transport({
+        deps: options.deps,
+        timeoutMs: options.timeoutMs,
+        protocol,
+        secrets: [credentials.secretKey, credentials.token ?? ''],
+        retry: tuning.retry,
+        pacing: tuning.pacing
+    });
+}
 class SslClientV3 {
     api = '3.0';
     transport;
@@ -38003,16 +38016,8 @@ class SslClientV3 {
     /** Binding checks, deletions and look-ups by id (v3-deletion.ts). */
     deletion;
     constructor(options, tuning = {}) {
-        const { credentials } = options;
         this.deps = options.deps;
-        this.transport = new Transport({
-            deps: options.deps,
-            timeoutMs: options.timeoutMs,
-            protocol: new Tc3Protocol(options.endpoint, credentials),
-            secrets: [credentials.secretKey, credentials.token ?? ''],
-            retry: tuning.retry,
-            pacing: tuning.pacing
-        });
+        this.transport = sslTransport(options, tuning);
         const poll = { ...DEFAULT_POLL, ...tuning.poll };
         this.deletion = new V3Deletion({ transport: this.transport, deps: this.deps, poll });
     }
@@ -38664,17 +38669,10 @@ class ResourceApiV3 {
     deps;
     poll;
     constructor(options, tuning = {}) {
-        const { credentials } = options;
         this.deps = options.deps;
         this.poll = { ...DEFAULT_POLL, ...tuning.poll };
-        this.transport = new Transport({
-            deps: options.deps,
-            timeoutMs: options.timeoutMs,
-            protocol: new RegionalTc3(new Tc3Protocol(options.endpoint, credentials)),
-            secrets: [credentials.secretKey, credentials.token ?? ''],
-            retry: tuning.retry,
-            pacing: tuning.pacing
-        });
+        const protocol = new RegionalTc3(new Tc3Protocol(options.endpoint, options.credentials));
+        this.transport = sslTransport(options, tuning, protocol);
     }
     async call(action, params, subject) {
         try {

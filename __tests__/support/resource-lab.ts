@@ -4,6 +4,7 @@
  * take no time (they move the clock on instead), so waits of minutes run in milliseconds.
  */
 import fetch from 'node-fetch'
+import { recordingLog } from '../../fixtures/log.js'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server.js'
 import type { Log } from '../../src/log.js'
 import type { ClientDeps, FetchLike } from '../../src/tencent/client.js'
@@ -27,16 +28,7 @@ export class SkippingClock {
   }
 }
 
-export function recordingLog(): { log: Log; lines: string[] } {
-  const lines: string[] = []
-  const log: Log = {
-    info: m => lines.push(`info ${m}`),
-    notice: m => lines.push(`notice ${m}`),
-    warning: m => lines.push(`warning ${m}`),
-    debug: m => lines.push(`debug ${m}`)
-  }
-  return { log, lines }
-}
+export { recordingLog }
 
 export interface ResourceLab {
   emulator: Emulator

@@ -23,7 +23,7 @@ import {
   type ClientTuning,
   type Protocol
 } from './transport.js'
-import { Tc3Protocol } from './v3.js'
+import { sslTransport, Tc3Protocol } from './v3.js'
 
 export type { BoundResource, RecordItem } from './resource-decode.js'
 
@@ -146,17 +146,10 @@ export class ResourceApiV3 implements ResourceApi {
   private readonly poll: PollPolicy
 
   constructor(options: ClientOptions, tuning: ClientTuning = {}) {
-    const { credentials } = options
     this.deps = options.deps
     this.poll = { ...DEFAULT_POLL, ...tuning.poll }
-    this.transport = new Transport({
-      deps: options.deps,
-      timeoutMs: options.timeoutMs,
-      protocol: new RegionalTc3(new Tc3Protocol(options.endpoint, credentials)),
-      secrets: [credentials.secretKey, credentials.token ?? ''],
-      retry: tuning.retry,
-      pacing: tuning.pacing
-    })
+    const protocol = new RegionalTc3(new Tc3Protocol(options.endpoint, options.credentials))
+    this.transport = sslTransport(options, tuning, protocol)
   }
 
   private async call(action: string, params: RegionalParams, subject?: string) {

@@ -25,7 +25,7 @@ import { chunks, domainList, isRecord, optionalString, unique, type Fields } fro
 import { classifyFailure } from './retry.js'
 import { SSL_API, Tc3ServiceProtocol } from './tc3.js'
 import { parseTencentTime } from './time.js'
-import { malformed, Transport, type ClientTuning } from './transport.js'
+import { malformed, Transport, type ClientTuning, type Protocol } from './transport.js'
 import { LOOKUP_BATCH, V3Deletion } from './v3-deletion.js'
 
 /** DescribeCertificates' largest page. */
@@ -39,6 +39,24 @@ export class Tc3Protocol extends Tc3ServiceProtocol {
   }
 }
 
+/** The transport of an SSL 3.0 client: `protocol` wraps Tc3Protocol where an action needs more
+ * (the common Region of resources.ts). */
+export function sslTransport(
+  options: ClientOptions,
+  tuning: ClientTuning,
+  protocol: Protocol = new Tc3Protocol(options.endpoint, options.credentials)
+): Transport {
+  const { credentials } = options
+  return new Transport({
+    deps: options.deps,
+    timeoutMs: options.timeoutMs,
+    protocol,
+    secrets: [credentials.secretKey, credentials.token ?? ''],
+    retry: tuning.retry,
+    pacing: tuning.pacing
+  })
+}
+
 export class SslClientV3 implements SslClient {
   readonly api = '3.0' as const
   private readonly transport: Transport
@@ -47,16 +65,8 @@ export class SslClientV3 implements SslClient {
   private readonly deletion: V3Deletion
 
   constructor(options: ClientOptions, tuning: ClientTuning = {}) {
-    const { credentials } = options
     this.deps = options.deps
-    this.transport = new Transport({
-      deps: options.deps,
-      timeoutMs: options.timeoutMs,
-      protocol: new Tc3Protocol(options.endpoint, credentials),
-      secrets: [credentials.secretKey, credentials.token ?? ''],
-      retry: tuning.retry,
-      pacing: tuning.pacing
-    })
+    this.transport = sslTransport(options, tuning)
     const poll = { ...DEFAULT_POLL, ...tuning.poll }
     this.deletion = new V3Deletion({ transport: this.transport, deps: this.deps, poll })
   }
