@@ -107,6 +107,7 @@ describe.each(['3.0', '2.0'] as const)('API %s: delete by id', api => {
       'DescribeCertificates',
       'CreateCertificateBindResourceSyncTask',
       'DescribeCertificateBindResourceTaskResult',
+      'DescribeCertificateBindResourceTaskDetail',
       'CertGetList'
     ])
     expect(emulator.requests.filter(r => !readOnly.has(r.action))).toEqual([])

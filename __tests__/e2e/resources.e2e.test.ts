@@ -307,3 +307,26 @@ describe('replace in prune', () => {
     expect(live()).toEqual([newId])
   })
 })
+
+describe('resources the binding counts leave out (tse, mqtt, scf, tdmq, gaap)', () => {
+  it('prune keeps a certificate that serves only a TSE gateway; with replace it moves, then goes', async () => {
+    const oldId = await liveOld(id => [
+      { type: 'tse', region: 'ap-guangzhou', instance: 'gateway-1', certId: id }
+    ])
+    const newest = await run(renewed, { mode: 'upload' })
+    const newId = newest.outputs['certificate-id']
+    const inputs = { mode: 'prune', 'prune-domains': DOMAINS.join(',') }
+
+    const kept = await run(undefined, inputs)
+    expect(kept.status).toBe(0)
+    expect(parse<string[]>(kept.outputs['skipped-ids'])).toEqual([oldId])
+    expect(kept.lines.join('\n')).toMatch(/bound to tse \(1\)/)
+    expect(live()).toContain(oldId)
+
+    const moved = await run(undefined, { ...inputs, replace: 'true' })
+    expect(moved.status).toBe(0)
+    expect(serving()).toEqual({ 'tse gateway-1': newId })
+    expect(parse<string[]>(moved.outputs['deleted-ids'])).toEqual([oldId])
+    expect(live()).toEqual([newId])
+  })
+})

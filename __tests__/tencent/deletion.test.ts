@@ -84,6 +84,20 @@ const bindResults =
       }))
     })
 
+/** DescribeCertificateBindResourceTaskDetail for the types the counts leave out. */
+const uncounted =
+  (arrays: (taskId: string) => Params = () => ({})) =>
+  (params: Params): Answer =>
+    v3Ok({
+      Status: 1,
+      TSE: [],
+      MQTT: [],
+      SCF: [],
+      TDMQ: [],
+      GAAP: [],
+      ...arrays(String(params.TaskId))
+    })
+
 const unbound = (): Params => ({
   Status: 1,
   BindResourceResult: [
@@ -100,13 +114,125 @@ const checked = <T>(states: T[] | null): T[] => {
 const byId = <T extends { id: string }>(list: T[]): Record<string, T> =>
   Object.fromEntries(list.map(item => [item.id, item]))
 
+describe('3.0 binding check: the types the counts leave out (tse, mqtt, scf, tdmq, gaap)', () => {
+  const rigWith = (detail: (params: Params) => Answer) =>
+    rig('3.0', {
+      CreateCertificateBindResourceSyncTask: bindTasks(),
+      DescribeCertificateBindResourceTaskResult: bindResults(unbound),
+      DescribeCertificateBindResourceTaskDetail: detail
+    })
+
+  it('finds a certificate that serves only a TSE gateway or an SCF function bound', async () => {
+    const { client, sent, run } = rigWith(
+      uncounted(taskId =>
+        taskId === 'bind-GW'
+          ? { TSE: [{ Region: 'ap-guangzhou', InstanceList: [], TotalCount: 2, Error: '' }] }
+          : taskId === 'bind-FN'
+            ? { SCF: [{ Region: 'ap-shanghai', InstanceList: [], TotalCount: 1, Error: null }] }
+            : {}
+      )
+    )
+    const states = checked(await run(client.checkBindings(['GW', 'FN', 'FREE'])))
+    expect(byId(states)).toEqual({
+      GW: { id: 'GW', bound: true, reason: 'bound to tse (2)' },
+      FN: { id: 'FN', bound: true, reason: 'bound to scf (1)' },
+      FREE: { id: 'FREE', bound: false }
+    })
+    const asked = sent('DescribeCertificateBindResourceTaskDetail')
+    expect(asked.map(p => p.TaskId).sort()).toEqual(['bind-FN', 'bind-FREE', 'bind-GW'])
+    for (const p of asked) expect(p.ResourceTypes).toEqual(['tse', 'mqtt', 'scf', 'tdmq', 'gaap'])
+  })
+
+  it('reads null arrays as none of that type', async () => {
+    const { client, run } = rigWith(() =>
+      v3Ok({ Status: 1, TSE: null, MQTT: null, SCF: null, TDMQ: null, GAAP: null })
+    )
+    expect(checked(await run(client.checkBindings(['A'])))).toEqual([{ id: 'A', bound: false }])
+  })
+
+  it.each([
+    ['an entry without a count', uncounted(() => ({ MQTT: [{ Region: 'ap-beijing' }] }))],
+    ['an entry with an error', uncounted(() => ({ GAAP: [{ TotalCount: 0, Error: 'timeout' }] }))],
+    ['a detail still running', () => v3Ok({ Status: 0 })],
+    ['a detail that fails', () => v3Error('FailedOperation', 'broke')]
+  ])('leaves the certificate not checked on %s, never unbound', async (_, detail) => {
+    const { client, run } = rigWith(detail)
+    const [state] = checked(await run(client.checkBindings(['A'])))
+    expect(state).toMatchObject({ id: 'A', bound: 'unknown' })
+  })
+
+  it('a refused detail (the service role) is a configuration error that fails the step', async () => {
+    const { client, run } = rigWith(() =>
+      v3Error('FailedOperation.RoleNotFoundAuthorization', 'role does not exist')
+    )
+    const [state] = checked(await run(client.checkBindings(['A'])))
+    expect(state).toMatchObject({ id: 'A', bound: 'unknown' })
+    expect(state.bound === 'unknown' && state.error?.code).toBe(
+      'FailedOperation.RoleNotFoundAuthorization'
+    )
+  })
+
+  it('asks only about the types the counts do not mention, and nothing once they mention all', async () => {
+    const counted = (types: string[]) =>
+      bindResults(() => ({
+        Status: 1,
+        BindResourceResult: types.map(ResourceType => ({
+          ResourceType,
+          BindResourceRegionResult: [{ Region: '', TotalCount: 0 }]
+        }))
+      }))
+    const some = rig('3.0', {
+      CreateCertificateBindResourceSyncTask: bindTasks(),
+      DescribeCertificateBindResourceTaskResult: counted(['cdn', 'tse', 'scf']),
+      DescribeCertificateBindResourceTaskDetail: uncounted()
+    })
+    await some.run(some.client.checkBindings(['A']))
+    expect(
+      some.sent('DescribeCertificateBindResourceTaskDetail').map(p => p.ResourceTypes)
+    ).toEqual([['mqtt', 'tdmq', 'gaap']])
+    const all = rig('3.0', {
+      CreateCertificateBindResourceSyncTask: bindTasks(),
+      DescribeCertificateBindResourceTaskResult: counted([
+        'cdn',
+        'tse',
+        'mqtt',
+        'scf',
+        'tdmq',
+        'gaap'
+      ]),
+      DescribeCertificateBindResourceTaskDetail: uncounted()
+    })
+    expect(checked(await all.run(all.client.checkBindings(['A'])))).toEqual([
+      { id: 'A', bound: false }
+    ])
+    expect(all.sent('DescribeCertificateBindResourceTaskDetail')).toEqual([])
+  })
+
+  it('is not asked about a certificate the counts already find bound', async () => {
+    const { client, sent, run } = rig('3.0', {
+      CreateCertificateBindResourceSyncTask: bindTasks(),
+      DescribeCertificateBindResourceTaskResult: bindResults(() => ({
+        Status: 1,
+        BindResourceResult: [
+          { ResourceType: 'cdn', BindResourceRegionResult: [{ Region: '', TotalCount: 1 }] }
+        ]
+      })),
+      DescribeCertificateBindResourceTaskDetail: uncounted()
+    })
+    const [state] = checked(await run(client.checkBindings(['A'])))
+    expect(state).toMatchObject({ id: 'A', bound: true })
+    expect(sent('DescribeCertificateBindResourceTaskDetail')).toEqual([])
+  })
+})
+
 describe('3.0 binding check', () => {
   it('finds the certificate that disappeared from a batch and checks the others (named in the message)', async () => {
     const { client, sent, run } = rig('3.0', {
       CreateCertificateBindResourceSyncTask: bindTasks(batch =>
         batch.includes('OLD2') ? v3Error(NOT_FOUND, 'Certificate OLD2 does not exist.') : undefined
       ),
-      DescribeCertificateBindResourceTaskResult: bindResults(unbound)
+      DescribeCertificateBindResourceTaskResult: bindResults(unbound),
+      DescribeCertificateBindResourceTaskDetail: uncounted()
     })
     const states = await run(client.checkBindings(['OLD1', 'OLD2', 'OLD3']))
     expect(states).toEqual([
@@ -127,7 +253,8 @@ describe('3.0 binding check', () => {
       CreateCertificateBindResourceSyncTask: bindTasks(batch =>
         batch.some(id => gone.has(id)) ? v3Error(NOT_FOUND, 'certificate not exist') : undefined
       ),
-      DescribeCertificateBindResourceTaskResult: bindResults(unbound)
+      DescribeCertificateBindResourceTaskResult: bindResults(unbound),
+      DescribeCertificateBindResourceTaskDetail: uncounted()
     })
     const all = Array.from({ length: 8 }, (_, i) => `c${i}`)
     const states = checked(await run(client.checkBindings(all)))
@@ -214,7 +341,8 @@ describe('3.0 binding check', () => {
       DescribeCertificateBindResourceTaskResult: bindResults(() => ({
         Status: 1,
         BindResourceResult: []
-      }))
+      })),
+      DescribeCertificateBindResourceTaskDetail: uncounted()
     })
     expect(await run(client.checkBindings(['x']))).toEqual([{ id: 'x', bound: false }])
   })
@@ -233,7 +361,8 @@ describe('3.0 binding check', () => {
   it('asks for a fresh lookup unless told a cached one will do', async () => {
     const { client, sent, run } = rig('3.0', {
       CreateCertificateBindResourceSyncTask: bindTasks(),
-      DescribeCertificateBindResourceTaskResult: bindResults(unbound)
+      DescribeCertificateBindResourceTaskResult: bindResults(unbound),
+      DescribeCertificateBindResourceTaskDetail: uncounted()
     })
     await run(client.checkBindings(['a']))
     await run(client.checkBindings(['a'], { fresh: true }))

@@ -149,6 +149,9 @@ class FakeSsl3 {
         return v3Ok({
           SyncTaskBindResourceResult: (params.TaskIds as string[]).map(t => this.bindResult(t))
         })
+      case 'DescribeCertificateBindResourceTaskDetail':
+        // The types the counts leave out: none bound here.
+        return v3Ok({ Status: 1, TSE: [], MQTT: [], SCF: null, TDMQ: [], GAAP: [] })
       case 'DeleteCertificates':
         return this.deleteBatch(params.CertificateIds as string[])
       case 'DescribeDeleteCertificatesTaskResult':

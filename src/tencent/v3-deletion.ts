@@ -38,6 +38,8 @@ import { malformed, type ApiAnswer, type Transport } from './transport.js'
 
 /** Most ids one batch call (delete, binding task, task result) accepts. */
 const BATCH = 100
+/** Types that DescribeCertificateBindResourceTaskResult does not count; its detail lists them. */
+export const UNCOUNTED_TYPES = ['tse', 'mqtt', 'scf', 'tdmq', 'gaap']
 /** Most ids DescribeCertificates takes in CertIds (more: InvalidParameter.CertificateIdNumberLimit). */
 export const LOOKUP_BATCH = 50
 const LINKED_ROLE = 'SSL_QCSLinkedRoleInReplaceLoadCertificate'
@@ -98,17 +100,50 @@ export class V3Deletion {
       'SyncTaskBindResourceResult',
       [...tasks.keys()]
     )
+    const unseen: Promise<void>[] = []
     for (const [taskId, certIds] of tasks) {
       const result = polled.results.get(taskId)
       const error = polled.errors.get(taskId)
-      if (result) settle(certIds, id => bindingState(id, result.fields, result.requestId))
-      else if (error)
+      if (result) {
+        settle(certIds, id => bindingState(id, result.fields, result.requestId))
+        // The counts leave some types out: a certificate they call free is asked about those.
+        const missing = uncountedIn(result.fields)
+        for (const id of certIds)
+          if (missing.length > 0 && states.get(id)?.bound === false)
+            unseen.push(
+              this.uncountedTypes(taskId, id, missing).then(state => settle([id], () => state))
+            )
+      } else if (error)
         settle(certIds, id => notChecked(id, `the binding check failed: ${error.message}`, error))
       else settle(certIds, id => ({ id, bound: 'unknown', reason: this.late('binding check') }))
     }
+    await Promise.all(unseen)
     return wanted.map(
       id => states.get(id) ?? { id, bound: 'unknown', reason: 'the binding check gave no answer' }
     )
+  }
+
+  /**
+   * The resource types the task's counts never include (tse, mqtt, scf, tdmq, gaap), read from
+   * its instance details: a certificate serving one of them is bound. A detail that cannot be
+   * read leaves the certificate not checked.
+   */
+  private async uncountedTypes(taskId: string, id: string, types: string[]): Promise<BindingState> {
+    const action = 'DescribeCertificateBindResourceTaskDetail'
+    let answer: ApiAnswer
+    try {
+      answer = await this.wire.transport.call(action, {
+        TaskId: taskId,
+        Limit: '1',
+        ResourceTypes: types
+      })
+    } catch (error) {
+      const failure = errorFor(error, action, id)
+      const reason = `the binding check of ${types.join(', ')} failed: ${failure.message}`
+      const refused = failure.code !== undefined && meansRefusal(failure.code)
+      return { id, bound: 'unknown', reason, ...(refused ? { error: failure } : {}) }
+    }
+    return uncountedState(id, answer.data as Fields, types)
   }
 
   async deleteCertificates(ids: string[]): Promise<DeleteOutcome[]> {
@@ -335,6 +370,58 @@ export function bindingState(id: string, result: Fields, requestId: string): Bin
   }
   if (found.problems.length > 0) {
     const reason = `not checked: the binding answer does not say what is bound (${found.problems.join('; ')})`
+    return { id, bound: 'unknown', reason }
+  }
+  return { id, bound: false }
+}
+
+/** The uncounted types a final counts answer does not mention (all of them, as documented;
+ * none once Tencent counts them too, which then saves the detail calls). */
+function uncountedIn(result: Fields): string[] {
+  const list = Array.isArray(result.BindResourceResult) ? result.BindResourceResult : []
+  const counted = new Set(
+    list.map(entry => (isRecord(entry) ? String(entry.ResourceType).toLowerCase() : ''))
+  )
+  return UNCOUNTED_TYPES.filter(type => !counted.has(type))
+}
+
+/**
+ * A certificate the counts call free, after the detail of the uncounted types. A type's array
+ * that is null or absent lists nothing of that type (the SDK marks each one nullable); an entry
+ * without a count, or with an error, leaves the certificate not checked.
+ */
+export function uncountedState(
+  id: string,
+  data: Fields,
+  types: readonly string[] = UNCOUNTED_TYPES
+): BindingState {
+  if (data.Status !== 1) {
+    const reason = `the binding detail answered status ${JSON.stringify(data.Status)}`
+    return { id, bound: 'unknown', reason }
+  }
+  const bound: string[] = []
+  const problems: string[] = []
+  for (const type of types) {
+    const entries = data[type.toUpperCase()]
+    if (entries === null || entries === undefined) continue
+    if (!Array.isArray(entries)) {
+      problems.push(`${type}: not a list`)
+      continue
+    }
+    let total = 0
+    for (const entry of entries) {
+      const count = isRecord(entry) ? entry.TotalCount : undefined
+      const error = isRecord(entry) ? describeError(entry.Error) : ''
+      if (typeof count !== 'number' || !Number.isFinite(count) || count < 0)
+        problems.push(`${type}: an entry without a count`)
+      else total += count
+      if (error) problems.push(`${type}: ${error}`)
+    }
+    if (total > 0) bound.push(`${type} (${total})`)
+  }
+  if (bound.length > 0) return { id, bound: true, reason: `bound to ${bound.join(', ')}` }
+  if (problems.length > 0) {
+    const reason = `not checked: the binding detail does not say what is bound (${problems.join('; ')})`
     return { id, bound: 'unknown', reason }
   }
   return { id, bound: false }
