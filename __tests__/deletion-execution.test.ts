@@ -345,6 +345,8 @@ describe('the replace seam (onBound)', () => {
     })
     expect(called).toBe(false)
     expect(result.refused?.planned).toHaveLength(3)
+    // The bound one waiting for the hook is kept back with its reason: skipped-ids lists it.
+    expect(result.skipped.map(e => e.id)).toEqual(['e0001'])
   })
 
   it('refuses when the freed ones take the plan over the cap', async () => {

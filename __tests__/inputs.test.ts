@@ -262,7 +262,9 @@ describe('readSettings: the list, delete, replace and keyless inputs', () => {
     [{ 'replace-timeout': '10' }, 'replace-timeout', /30 to 3600/],
     [{ 'rollback-on-failure': 'yes' }, 'rollback-on-failure', /'true' or 'false'/],
     [{ 'role-arn': 'qcs::cam::uin/1:roleName/x' }, 'role-arn', /secret-id/],
-    [{ 'oidc-provider-id': 'github' }, 'role-arn', /required with oidc-provider-id/]
+    [{ 'oidc-provider-id': 'github' }, 'role-arn', /required with oidc-provider-id/],
+    [{ 'role-duration': 'abc' }, 'role-duration', /900/],
+    [{ 'sts-endpoint': 'http://sts.example.com' }, 'sts-endpoint', /loopback/]
   ])('refuses %j, naming %s', (inputs, name, message) => {
     const error = refusal({ ...base, ...inputs })
     expect(error.input).toBe(name)

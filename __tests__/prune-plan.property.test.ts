@@ -237,6 +237,7 @@ function allPairsPlan(certificates: ListedCertificate[], options: PlanOptions): 
     const expired = candidate.notAfter <= now
     let count = 0
     let newest: Candidate | undefined
+    let byNew = false
     for (const x of pool) {
       if (x.id === candidate.id || Number.isNaN(x.notAfter) || Number.isNaN(candidate.notAfter))
         continue
@@ -248,6 +249,7 @@ function allPairsPlan(certificates: ListedCertificate[], options: PlanOptions): 
         continue
       if (!allPairsCovers(x, candidate)) continue
       count++
+      byNew ||= x.isNew
       if (newest === undefined || compareAge(x, newest) > 0) newest = x
     }
     const entry = (reason: string): PlanEntry => ({
@@ -257,7 +259,8 @@ function allPairsPlan(certificates: ListedCertificate[], options: PlanOptions): 
       alias: cert.alias,
       expired,
       reason,
-      ...(newest ? { supersededBy: newest.id } : {})
+      ...(newest ? { supersededBy: newest.id } : {}),
+      ...(byNew ? { supersededByNew: true as const } : {})
     })
     if (Number.isNaN(candidate.notAfter)) {
       toKeep.push({ entry: entry('not-after unknown'), candidate })

@@ -329,7 +329,15 @@ describe('reading the record failing for good', () => {
     const result = await replace()
     expect(result.errors.map(e => e.code)).toEqual(['InternalError'])
     expect(result.errors[0].operation).toBe('DescribeHostUpdateRecordDetail')
-    expect(result.replaced).toEqual([])
+    // Its status was never seen: failed, never success.
+    expect(result.replaced).toEqual([
+      expect.objectContaining({
+        instance: 'www.example.test',
+        status: 'failed',
+        error: expect.stringMatching(/^its status could not be read: .*InternalError/)
+      })
+    ])
+    expect(result.failures).toHaveLength(1)
     // The task was created and runs on: only the fresh check can tell where the domain is.
     expect(result.free).toEqual([])
     expect(result.certificates[0].keptBecause).toMatch(
@@ -475,5 +483,49 @@ describe('the prune hook', () => {
       ['OLD2', '1 resource(s) did not move to NEW']
     ])
     expect(serving()).toEqual({ [CDN.instance]: 'NEW', [CLB_GZ.instance]: 'OLD2' })
+  })
+})
+
+describe('resources that no update record lists', () => {
+  /** A ResourceApi whose update answers "nothing to move" (CertificateDeployInstanceEmpty). */
+  function nothingToMove(stillBoundAfter: boolean) {
+    const cdn = { type: 'cdn', region: null, instance: 'www.example.test' }
+    let looks = 0
+    const api = {
+      bindingDetails: async (ids: string[]) => {
+        looks++
+        const bound = looks === 1 || stillBoundAfter
+        return new Map(
+          ids.map(id => [id, { certId: id, resources: bound ? [cdn] : [], problems: [] }])
+        )
+      },
+      startUpdate: async () => ({
+        state: 'nothing' as const,
+        code: 'FailedOperation.CertificateDeployInstanceEmpty',
+        requestId: 'rid-1'
+      })
+    } as unknown as Parameters<typeof replaceResources>[0]
+    return replaceResources(api, [{ id: 'OLD', targetId: 'NEW' }], OPTIONS, {
+      clock: lab.clock,
+      log: lab.log
+    })
+  }
+
+  it('a resource still bound after Tencent said there was nothing to move is failed, one by one', async () => {
+    const result = await nothingToMove(true)
+    expect(result.replaced).toEqual([
+      expect.objectContaining({ instance: 'www.example.test', status: 'failed', to: 'NEW' })
+    ])
+    expect(result.failures).toHaveLength(1)
+    expect(result.free).toEqual([])
+  })
+
+  it('one no longer bound (an earlier run moved it) is unchanged, and the certificate is free', async () => {
+    const result = await nothingToMove(false)
+    expect(result.replaced).toEqual([
+      expect.objectContaining({ instance: 'www.example.test', status: 'unchanged' })
+    ])
+    expect(result.failures).toEqual([])
+    expect(result.free).toEqual(['OLD'])
   })
 })

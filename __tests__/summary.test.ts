@@ -123,3 +123,44 @@ describe('maskSecret', () => {
     expect(masked).toEqual(['token'])
   })
 })
+
+describe('renderSummary: delete mode', () => {
+  it('shows an unreadable expiry as unknown, and ids not in the account as not found', () => {
+    const md = pruneSummary({
+      deleted: [{ ...entry('NODATE01', 'named in certificate-ids'), notAfter: new Date(NaN) }],
+      notFound: ['NOSUCH01']
+    })
+    expect(md).toContain('| deleted | NODATE01 | a.example.com, *.a.example.com | unknown |')
+    expect(md).toMatch(/\| not found \| NOSUCH01 \|/)
+  })
+
+  it('shows the resources moved or deployed, with their errors', () => {
+    const md = renderSummary({
+      title: 't',
+      api: '3.0',
+      replaced: [
+        {
+          from: 'OLD',
+          to: 'NEW',
+          type: 'clb',
+          region: 'ap-guangzhou',
+          instance: 'lb-1|lbl-1',
+          status: 'failed',
+          error: 'busy'
+        },
+        {
+          from: null,
+          to: 'NEW',
+          type: 'cdn',
+          region: null,
+          instance: 'www.a.example.com',
+          status: 'success',
+          error: null
+        }
+      ]
+    })
+    expect(md).toContain('### Resources')
+    expect(md).toContain('| clb | ap-guangzhou | lb-1\\|lbl-1 | OLD | NEW | failed | busy |')
+    expect(md).toContain('| cdn | — | www.a.example.com | — | NEW | success |  |')
+  })
+})

@@ -36145,7 +36145,7 @@ const MODE_OUTPUTS = {
     upload: UPLOADING,
     sync: UPLOADING,
     prune: PRUNING,
-    delete: ['deleted-ids', 'skipped-ids'],
+    delete: PRUNING,
     list: ['certificates', 'expiring-ids']
 };
 /** Outputs an `if: always()` step may read with fromJSON: set even when the mode is unknown. */
@@ -38864,8 +38864,10 @@ class ResourceApiV3 {
                     }))
                 }
                 : {}),
-            // The old certificate's expiry reminders would only alarm about resources moved away.
-            ExpiringNotificationSwitch: 1
+            // 0 keeps the old certificate's expiry reminders: a move can fail or leave resources of
+            // other types on it, and a certificate that still serves anything must keep warning. Once
+            // nothing is bound, pruning deletes it, and its reminders with it.
+            ExpiringNotificationSwitch: 0
         };
         const subject = `certificate ${request.oldCertificateId}`;
         const policy = until({ ...CREATION_POLL, firstDelayMs: 0 }, deadline, this.deps.now());
@@ -39261,8 +39263,9 @@ function planPrune(certificates, options) {
         }
         inScope.push({ cert, candidate });
     }
-    if (newCertificate !== undefined)
-        pool.push(toSupersedable({ ...newCertificate, certType }, true));
+    const uploaded = newCertificate === undefined ? undefined : toSupersedable({ ...newCertificate, certType }, true);
+    if (uploaded !== undefined)
+        pool.push(uploaded);
     const index = new SupersederIndex(pool);
     const toDelete = [];
     const toKeep = [];
@@ -39278,7 +39281,8 @@ function planPrune(certificates, options) {
             alias: cert.alias,
             expired,
             reason,
-            ...(newest ? { supersededBy: newest.id } : {})
+            ...(newest ? { supersededBy: newest.id } : {}),
+            ...(uploaded && supersedes(uploaded, candidate, now) ? { supersededByNew: true } : {})
         });
         if (Number.isNaN(candidate.notAfter)) {
             toKeep.push({ entry: entry('not-after unknown'), candidate });
@@ -39374,8 +39378,12 @@ async function executeDeletion(client, entries, options, log) {
     };
     await forEachLimited(chunks(planned, BATCH_SIZE), inFlight, pass);
     if (hook && bound.length > 0) {
-        if (!streaming && held.length > options.maxDeletions)
+        if (!streaming && held.length > options.maxDeletions) {
+            // Over the cap already: nothing moves, and the bound ones are kept back with their reason.
+            for (const { skipReason, ...entry } of bound)
+                record.skip(entry, skipReason);
             return record.result(planned, refusal(held, options.maxDeletions));
+        }
         const room = options.maxDeletions - (streaming ? attempted : held.length);
         hookPending = false;
         const freed = await record.free(hook, bound, { dryRun: options.dryRun, room });
@@ -39934,10 +39942,42 @@ async function replaceResources(api, certificates, options, context) {
         result.failures.push(...outcome.failures);
         result.errors.push(...outcome.errors);
     }
-    result.free = options.dryRun
-        ? result.certificates.filter(c => c.keptBecause === null).map(c => c.id)
-        : await freshCheck(api, result, log);
+    if (options.dryRun) {
+        result.free = result.certificates.filter(c => c.keptBecause === null).map(c => c.id);
+        return result;
+    }
+    const fresh = await freshCheck(api, result, log);
+    result.free = fresh.free;
+    for (const outcome of outcomes)
+        settleUnseen(outcome, fresh.details, result, log);
     return result;
+}
+/**
+ * Promise 7 for what no record listed: still bound to the old certificate after the move means
+ * it did not move (failed, and the certificate stays); no longer bound means something else moved
+ * it (unchanged). Not known (the fresh check failed): failed, since success was not seen.
+ */
+function settleUnseen(outcome, fresh, result, log) {
+    if (outcome.unseen.length === 0)
+        return;
+    const found = fresh?.get(outcome.plan.from);
+    const still = new Set((found?.resources ?? []).map(resourceKey));
+    const known = found !== undefined && found.problems.length === 0;
+    for (const r of outcome.unseen) {
+        if (known && !still.has(resourceKey(r))) {
+            const unchanged = entry(outcome.plan, r, 'unchanged', null);
+            outcome.certificate.entries.push(unchanged);
+            result.replaced.push(unchanged);
+            continue;
+        }
+        const why = outcome.errors[0]
+            ? `its status could not be read: ${outcome.errors[0].message}`
+            : "Tencent's update task did not move it";
+        const before = outcome.failures.length;
+        fail(outcome, outcome.plan, r, why, outcome.errors[0]?.requestId ?? '', log);
+        result.failures.push(...outcome.failures.slice(before));
+        result.replaced.push(outcome.certificate.entries[outcome.certificate.entries.length - 1]);
+    }
 }
 function dryRun(plan, log) {
     const entries = plan.resources.map(r => entry(plan, r, 'planned', null));
@@ -39946,7 +39986,7 @@ function dryRun(plan, log) {
     if (plan.keptBecause)
         log.info(`${plan.from} would be kept: ${plan.keptBecause}.`);
     const certificate = { id: plan.from, targetId: plan.to, entries, keptBecause: plan.keptBecause };
-    return { certificate, failures: [], errors: [] };
+    return { plan, certificate, failures: [], errors: [], unseen: [] };
 }
 const entry = (plan, r, status, error, item) => ({
     from: item?.oldCertId || plan.from,
@@ -39960,9 +40000,11 @@ const entry = (plan, r, status, error, item) => ({
 async function move(api, plan, options, context) {
     const { clock, log } = context;
     const outcome = {
+        plan,
         certificate: { id: plan.from, targetId: plan.to, entries: [], keptBecause: plan.keptBecause },
         failures: [],
-        errors: []
+        errors: [],
+        unseen: []
     };
     if (plan.keptBecause)
         log.warning(`${plan.from} stays: ${plan.keptBecause}.`);
@@ -40035,9 +40077,10 @@ async function move(api, plan, options, context) {
         const where = item.region ? ` in ${item.region}` : '';
         log.info(`${item.type} ${item.instance}${where}: ${status}${error ? ` (${error})` : ''}.`);
     }
-    const missing = plan.resources.filter(r => !watches.some(w => [...w.watched.items.values()].some(i => resourceKey(i) === resourceKey(r))));
-    if (missing.length > 0 && watches.length > 0)
-        log.warning(`${plan.from}: Tencent's update task did not list ${describeResources(missing)}; the fresh binding check decides.`);
+    const reported = new Set(outcome.certificate.entries.map(resourceKey));
+    outcome.unseen = plan.resources.filter(r => !reported.has(resourceKey(r)));
+    if (outcome.unseen.length > 0)
+        log.warning(`${plan.from}: Tencent's update task did not list ${describeResources(outcome.unseen)}; the fresh binding check decides.`);
     const failed = outcome.certificate.entries.filter(e => e.status !== 'success' && e.status !== 'unchanged');
     const why = [
         plan.keptBecause,
@@ -40103,7 +40146,7 @@ async function freshCheck(api, result, log) {
     catch (error) {
         result.errors.push(asError(error, 'CreateCertificateBindResourceSyncTask'));
         log.warning(`The fresh binding check failed: ${errorMessage(error)}; nothing is deleted.`);
-        return [];
+        return { free: [] };
     }
     const free = [];
     for (const certificate of result.certificates) {
@@ -40124,7 +40167,7 @@ async function freshCheck(api, result, log) {
             : 'the fresh binding check did not answer for it';
         certificate.keptBecause ??= still;
     }
-    return free;
+    return { free, details: fresh };
 }
 /**
  * The prune flow's hook between its binding check and its deletion: moves the resources of the
@@ -40151,22 +40194,26 @@ function replacingOnBound(api, targetOf, options, context, report) {
 /** The placeholder id the planner gets for a dry run's not-yet-uploaded certificate. */
 const NOT_UPLOADED = '(new certificate)';
 /**
- * The target of an entry: its newest superseder (sync: that is the uploaded certificate), never
- * a certificate this run deletes; null in a dry run before the upload (no id yet).
+ * The target of an entry, undefined when it has none: in sync the certificate just uploaded, for
+ * the entries it supersedes (null in a dry run before the upload: no id yet); in prune the newest
+ * certificate that supersedes it. Never a certificate this run deletes.
  */
-function targetOf(entry, deleting) {
-    const target = entry.supersededBy;
-    if (target === undefined || deleting.has(target))
+function targetOf(entry, deleting, uploaded) {
+    const target = uploaded === undefined ? entry.supersededBy : entry.supersededByNew && uploaded;
+    if (!target || deleting.has(target))
         return undefined;
     return target === NOT_UPLOADED ? null : target;
 }
 class Replacement {
     ctx;
     outcome;
+    uploaded;
     results = [];
-    constructor(ctx, outcome) {
+    /** `uploaded`: sync's certificate (its id, or NOT_UPLOADED in a dry run); undefined in prune. */
+    constructor(ctx, outcome, uploaded) {
         this.ctx = ctx;
         this.outcome = outcome;
+        this.uploaded = uploaded;
     }
     get options() {
         const { settings } = this.ctx;
@@ -40181,7 +40228,7 @@ class Replacement {
     }
     async move(entries, deleting) {
         const targets = entries.flatMap(entry => {
-            const targetId = targetOf(entry, deleting);
+            const targetId = targetOf(entry, deleting, this.uploaded);
             return targetId === undefined ? [] : [{ id: entry.id, targetId }];
         });
         const result = await replaceResources(resourcesOf(this.ctx), targets, this.options, {
@@ -40197,8 +40244,9 @@ class Replacement {
         const deleting = new Set(plan.delete.map(e => e.id));
         return async (bound, { room }) => {
             // Moving more than the cap lets us delete would move resources for nothing: keep them all.
-            if (bound.length > room) {
-                this.ctx.io.log.warning(`Not moving the resources of ${bound.length} bound certificate(s): deleting them ` +
+            const movable = bound.filter(e => targetOf(e, deleting, this.uploaded) !== undefined);
+            if (movable.length > room) {
+                this.ctx.io.log.warning(`Not moving the resources of ${movable.length} bound certificate(s): deleting them ` +
                     `would exceed max-deletions (room for ${room}); they are kept.`);
                 return [];
             }
@@ -40216,7 +40264,7 @@ class Replacement {
     /** Superseded certificates that keep or expired-only keep still have their resources moved. */
     async moveKept(plan) {
         const deleting = new Set(plan.delete.map(e => e.id));
-        const kept = plan.keep.filter(entry => targetOf(entry, deleting) !== undefined);
+        const kept = plan.keep.filter(entry => targetOf(entry, deleting, this.uploaded) !== undefined);
         if (kept.length > 0)
             await this.move(kept, deleting);
     }
@@ -40246,7 +40294,7 @@ async function pruneStage(ctx, outcome) {
             keyAlgorithm: ctx.bundle?.leaf.keyAlgorithm ?? null
         }
         : undefined;
-    const replacement = settings.replace === false ? undefined : new Replacement(ctx, outcome);
+    const replacement = settings.replace === false ? undefined : new Replacement(ctx, outcome, newCertificate?.id);
     const result = await prune(clientOf(ctx), {
         scope: ctx.scope,
         keep: settings.keep,
@@ -40530,7 +40578,8 @@ const escapeCell = (text) => text
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '\\|')
     .replace(/\r?\n/g, ' ');
-const summary_day = (d) => d.toISOString().slice(0, 10);
+/** `YYYY-MM-DD`, or `unknown` when the API gave no readable date (delete mode). */
+const summary_day = (d) => Number.isNaN(d.getTime()) ? 'unknown' : d.toISOString().slice(0, 10);
 function table(head, rows) {
     const line = (cells) => `| ${cells.map(escapeCell).join(' | ')} |`;
     return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n');
@@ -43774,6 +43823,7 @@ const KEY_ENVIRONMENT = [
     'TENCENTCLOUD_TOKEN',
     'TENCENTCLOUD_SECURITY_TOKEN'
 ];
+const STS_ENDPOINT = { input: 'sts-endpoint', defaultHost: DEFAULT_STS_HOST, defaultPath: '/' };
 /** Undefined when no keyless input is set: the long-term keys are used then. */
 function readOidcSettings(input, env) {
     const roleArn = input('role-arn');
@@ -43785,6 +43835,10 @@ function readOidcSettings(input, env) {
             throw new InputError('role-arn', 'is required with oidc-provider-id (keyless credentials)');
         if (exportCredentials)
             throw new InputError('export-credentials', 'exports the temporary credentials of role-arn; set role-arn too, or remove it');
+        // Unused without role-arn, but a bad value is still a mistake worth naming now.
+        duration(input('role-duration'));
+        region(input('region'));
+        parseServiceEndpoint(input('sts-endpoint'), STS_ENDPOINT);
         return undefined;
     }
     const keyInput = ['secret-id', 'secret-key', 'session-token'].find(name => input(name) !== '');
@@ -43803,11 +43857,7 @@ function readOidcSettings(input, env) {
         roleSessionName: sessionName(input('role-session-name'), env),
         durationSeconds: duration(input('role-duration')),
         region: region(input('region')),
-        stsEndpoint: parseServiceEndpoint(input('sts-endpoint'), {
-            input: 'sts-endpoint',
-            defaultHost: DEFAULT_STS_HOST,
-            defaultPath: '/'
-        }),
+        stsEndpoint: parseServiceEndpoint(input('sts-endpoint'), STS_ENDPOINT),
         exportCredentials,
         ignoredEnvironment: KEY_ENVIRONMENT.filter(name => (env[name] ?? '').trim() !== '')
     };

@@ -110,8 +110,11 @@ export async function executeDeletion(
   await forEachLimited(chunks(planned, BATCH_SIZE), inFlight, pass)
 
   if (hook && bound.length > 0) {
-    if (!streaming && held.length > options.maxDeletions)
+    if (!streaming && held.length > options.maxDeletions) {
+      // Over the cap already: nothing moves, and the bound ones are kept back with their reason.
+      for (const { skipReason, ...entry } of bound) record.skip(entry, skipReason)
       return record.result(planned, refusal(held, options.maxDeletions))
+    }
     const room = options.maxDeletions - (streaming ? attempted : held.length)
     hookPending = false
     const freed = await record.free(hook, bound, { dryRun: options.dryRun, room })

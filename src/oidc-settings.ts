@@ -43,6 +43,8 @@ const KEY_ENVIRONMENT = [
   'TENCENTCLOUD_SECURITY_TOKEN'
 ]
 
+const STS_ENDPOINT = { input: 'sts-endpoint', defaultHost: DEFAULT_STS_HOST, defaultPath: '/' }
+
 /** Undefined when no keyless input is set: the long-term keys are used then. */
 export function readOidcSettings(
   input: (name: string) => string,
@@ -60,6 +62,10 @@ export function readOidcSettings(
         'export-credentials',
         'exports the temporary credentials of role-arn; set role-arn too, or remove it'
       )
+    // Unused without role-arn, but a bad value is still a mistake worth naming now.
+    duration(input('role-duration'))
+    region(input('region'))
+    parseServiceEndpoint(input('sts-endpoint'), STS_ENDPOINT)
     return undefined
   }
   const keyInput = ['secret-id', 'secret-key', 'session-token'].find(name => input(name) !== '')
@@ -87,11 +93,7 @@ export function readOidcSettings(
     roleSessionName: sessionName(input('role-session-name'), env),
     durationSeconds: duration(input('role-duration')),
     region: region(input('region')),
-    stsEndpoint: parseServiceEndpoint(input('sts-endpoint'), {
-      input: 'sts-endpoint',
-      defaultHost: DEFAULT_STS_HOST,
-      defaultPath: '/'
-    }),
+    stsEndpoint: parseServiceEndpoint(input('sts-endpoint'), STS_ENDPOINT),
     exportCredentials,
     ignoredEnvironment: KEY_ENVIRONMENT.filter(name => (env[name] ?? '').trim() !== '')
   }

@@ -45,7 +45,7 @@ const MODE_OUTPUTS: Record<Mode, readonly string[]> = {
   upload: UPLOADING,
   sync: UPLOADING,
   prune: PRUNING,
-  delete: ['deleted-ids', 'skipped-ids'],
+  delete: PRUNING,
   list: ['certificates', 'expiring-ids']
 }
 

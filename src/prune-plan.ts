@@ -32,6 +32,7 @@ import {
   compareAge,
   hasExpired,
   SupersederIndex,
+  supersedes,
   toSupersedable,
   wildcardFor,
   type Supersedable
@@ -71,6 +72,8 @@ export interface PlanEntry {
   reason: string
   /** The newest certificate that supersedes it, if any. */
   supersededBy?: string
+  /** `sync`: the certificate just uploaded supersedes it (whether or not it is the newest). */
+  supersededByNew?: true
 }
 
 /** Listed certificates never considered for deletion, counted by the first reason that applies. */
@@ -154,7 +157,9 @@ export function planPrune(
     }
     inScope.push({ cert, candidate })
   }
-  if (newCertificate !== undefined) pool.push(toSupersedable({ ...newCertificate, certType }, true))
+  const uploaded =
+    newCertificate === undefined ? undefined : toSupersedable({ ...newCertificate, certType }, true)
+  if (uploaded !== undefined) pool.push(uploaded)
   const index = new SupersederIndex(pool)
 
   const toDelete: { entry: PlanEntry; candidate: Supersedable }[] = []
@@ -171,7 +176,8 @@ export function planPrune(
       alias: cert.alias,
       expired,
       reason,
-      ...(newest ? { supersededBy: newest.id } : {})
+      ...(newest ? { supersededBy: newest.id } : {}),
+      ...(uploaded && supersedes(uploaded, candidate, now) ? { supersededByNew: true } : {})
     })
     if (Number.isNaN(candidate.notAfter)) {
       toKeep.push({ entry: entry('not-after unknown'), candidate })

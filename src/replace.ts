@@ -25,7 +25,7 @@ import { describeFailure, type ReplacedEntry, type ResourceFailure } from './res
 import { resourceKey } from './resource-types.js'
 import { errorMessage, TencentApiError } from './tencent/errors.js'
 import { DEFAULT_POLL, type PollPolicy } from './tencent/poll.js'
-import type { BindingDetails, RecordItem, ResourceApi } from './tencent/resources.js'
+import type { BindingDetails, BoundResource, RecordItem, ResourceApi } from './tencent/resources.js'
 import type { WaitClock } from './wait.js'
 
 export type { SupersededCertificate } from './replace-plan.js'
@@ -110,16 +110,56 @@ export async function replaceResources(
     result.failures.push(...outcome.failures)
     result.errors.push(...outcome.errors)
   }
-  result.free = options.dryRun
-    ? result.certificates.filter(c => c.keptBecause === null).map(c => c.id)
-    : await freshCheck(api, result, log)
+  if (options.dryRun) {
+    result.free = result.certificates.filter(c => c.keptBecause === null).map(c => c.id)
+    return result
+  }
+  const fresh = await freshCheck(api, result, log)
+  result.free = fresh.free
+  for (const outcome of outcomes) settleUnseen(outcome, fresh.details, result, log)
   return result
 }
 
+/**
+ * Promise 7 for what no record listed: still bound to the old certificate after the move means
+ * it did not move (failed, and the certificate stays); no longer bound means something else moved
+ * it (unchanged). Not known (the fresh check failed): failed, since success was not seen.
+ */
+function settleUnseen(
+  outcome: Outcome,
+  fresh: Map<string, BindingDetails> | undefined,
+  result: ReplaceResult,
+  log: Log
+): void {
+  if (outcome.unseen.length === 0) return
+  const found = fresh?.get(outcome.plan.from)
+  const still = new Set((found?.resources ?? []).map(resourceKey))
+  const known = found !== undefined && found.problems.length === 0
+  for (const r of outcome.unseen) {
+    if (known && !still.has(resourceKey(r))) {
+      const unchanged = entry(outcome.plan, r, 'unchanged', null)
+      outcome.certificate.entries.push(unchanged)
+      result.replaced.push(unchanged)
+      continue
+    }
+    const why = outcome.errors[0]
+      ? `its status could not be read: ${outcome.errors[0].message}`
+      : "Tencent's update task did not move it"
+    const before = outcome.failures.length
+    fail(outcome, outcome.plan, r, why, outcome.errors[0]?.requestId ?? '', log)
+    result.failures.push(...outcome.failures.slice(before))
+    result.replaced.push(outcome.certificate.entries[outcome.certificate.entries.length - 1])
+  }
+}
+
 interface Outcome {
+  plan: PlannedMove
   certificate: CertificateReplacement
   failures: ResourceFailure[]
   errors: TencentApiError[]
+  /** Planned resources that no update record listed: the fresh binding check tells whether
+   * they moved (reported unchanged) or stayed (reported failed). */
+  unseen: BoundResource[]
 }
 
 function dryRun(plan: PlannedMove, log: Log): Outcome {
@@ -130,7 +170,7 @@ function dryRun(plan: PlannedMove, log: Log): Outcome {
     )
   if (plan.keptBecause) log.info(`${plan.from} would be kept: ${plan.keptBecause}.`)
   const certificate = { id: plan.from, targetId: plan.to, entries, keptBecause: plan.keptBecause }
-  return { certificate, failures: [], errors: [] }
+  return { plan, certificate, failures: [], errors: [], unseen: [] }
 }
 
 const entry = (
@@ -157,9 +197,11 @@ async function move(
 ): Promise<Outcome> {
   const { clock, log } = context
   const outcome: Outcome = {
+    plan,
     certificate: { id: plan.from, targetId: plan.to, entries: [], keptBecause: plan.keptBecause },
     failures: [],
-    errors: []
+    errors: [],
+    unseen: []
   }
   if (plan.keptBecause) log.warning(`${plan.from} stays: ${plan.keptBecause}.`)
   if (plan.resources.length === 0) return outcome
@@ -232,13 +274,11 @@ async function move(
     const where = item.region ? ` in ${item.region}` : ''
     log.info(`${item.type} ${item.instance}${where}: ${status}${error ? ` (${error})` : ''}.`)
   }
-  const missing = plan.resources.filter(
-    r =>
-      !watches.some(w => [...w.watched.items.values()].some(i => resourceKey(i) === resourceKey(r)))
-  )
-  if (missing.length > 0 && watches.length > 0)
+  const reported = new Set(outcome.certificate.entries.map(resourceKey))
+  outcome.unseen = plan.resources.filter(r => !reported.has(resourceKey(r)))
+  if (outcome.unseen.length > 0)
     log.warning(
-      `${plan.from}: Tencent's update task did not list ${describeResources(missing)}; the fresh binding check decides.`
+      `${plan.from}: Tencent's update task did not list ${describeResources(outcome.unseen)}; the fresh binding check decides.`
     )
   const failed = outcome.certificate.entries.filter(
     e => e.status !== 'success' && e.status !== 'unchanged'
@@ -329,7 +369,11 @@ async function rollback(
 }
 
 /** The certificates a fresh binding check finds with nothing bound. */
-async function freshCheck(api: ResourceApi, result: ReplaceResult, log: Log): Promise<string[]> {
+async function freshCheck(
+  api: ResourceApi,
+  result: ReplaceResult,
+  log: Log
+): Promise<{ free: string[]; details?: Map<string, BindingDetails> }> {
   const ids = result.certificates.map(c => c.id)
   let fresh: Map<string, BindingDetails>
   try {
@@ -337,7 +381,7 @@ async function freshCheck(api: ResourceApi, result: ReplaceResult, log: Log): Pr
   } catch (error) {
     result.errors.push(asError(error, 'CreateCertificateBindResourceSyncTask'))
     log.warning(`The fresh binding check failed: ${errorMessage(error)}; nothing is deleted.`)
-    return []
+    return { free: [] }
   }
   const free: string[] = []
   for (const certificate of result.certificates) {
@@ -358,7 +402,7 @@ async function freshCheck(api: ResourceApi, result: ReplaceResult, log: Log): Pr
       : 'the fresh binding check did not answer for it'
     certificate.keptBecause ??= still
   }
-  return free
+  return { free, details: fresh }
 }
 
 /**

@@ -47,7 +47,9 @@ export const escapeCell = (text: string): string =>
     .replace(/\|/g, '\\|')
     .replace(/\r?\n/g, ' ')
 
-const day = (d: Date): string => d.toISOString().slice(0, 10)
+/** `YYYY-MM-DD`, or `unknown` when the API gave no readable date (delete mode). */
+const day = (d: Date): string =>
+  Number.isNaN(d.getTime()) ? 'unknown' : d.toISOString().slice(0, 10)
 
 export function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]): string => `| ${cells.map(escapeCell).join(' | ')} |`

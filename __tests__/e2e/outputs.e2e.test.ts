@@ -27,7 +27,7 @@ const PROMISED: Record<string, { strings: string[]; arrays: string[] }> = {
     arrays: ['domains', 'deleted-ids', 'skipped-ids', 'replaced']
   },
   prune: { strings: [], arrays: ['deleted-ids', 'skipped-ids', 'replaced'] },
-  delete: { strings: [], arrays: ['deleted-ids', 'skipped-ids'] },
+  delete: { strings: [], arrays: ['deleted-ids', 'skipped-ids', 'replaced'] },
   list: { strings: [], arrays: ['certificates', 'expiring-ids'] }
 }
 

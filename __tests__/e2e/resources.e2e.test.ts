@@ -283,6 +283,26 @@ describe('replace in sync', () => {
   })
 })
 
+describe('replace in sync with a newer certificate already in the account', () => {
+  it('moves the resources onto the certificate just uploaded, as sync says, not the newest', async () => {
+    const oldId = await liveOld(id => [
+      { type: 'cdn', instance: 'www.res.example.test', certId: id }
+    ])
+    const farther = await makeChain({
+      ca,
+      domains: [...DOMAINS, 'extra.res.example.test'],
+      notAfter: new Date(Date.now() + 150 * DAY)
+    })
+    const newest = await run(farther, { mode: 'upload' })
+    const result = await run(renewed, { mode: 'sync', replace: 'true' })
+    expect(result.status).toBe(0)
+    const uploaded = result.outputs['certificate-id']
+    expect(serving()).toEqual({ 'cdn www.res.example.test': uploaded })
+    expect(parse<string[]>(result.outputs['deleted-ids'])).toEqual([oldId])
+    expect(live().sort()).toEqual([uploaded, newest.outputs['certificate-id']].sort())
+  })
+})
+
 describe('replace in prune', () => {
   it('moves resources onto the newest certificate that supersedes theirs', async () => {
     const oldId = await liveOld()

@@ -74,7 +74,7 @@ describe('startUpdate', () => {
       CertificateId: 'NEW',
       ResourceTypes: ['cdn', 'clb'],
       ResourceTypesRegions: [{ ResourceType: 'clb', Regions: ['ap-guangzhou', 'ap-shanghai'] }],
-      ExpiringNotificationSwitch: 1
+      ExpiringNotificationSwitch: 0
     })
     expect(clock.sleeps.filter(ms => ms >= 1000)).toEqual([1000, 2000])
   })

@@ -22,7 +22,8 @@ export async function pruneStage(ctx: RunContext, outcome: Outcome): Promise<voi
           keyAlgorithm: ctx.bundle?.leaf.keyAlgorithm ?? null
         }
       : undefined
-  const replacement = settings.replace === false ? undefined : new Replacement(ctx, outcome)
+  const replacement =
+    settings.replace === false ? undefined : new Replacement(ctx, outcome, newCertificate?.id)
   const result = await prune(
     clientOf(ctx),
     {

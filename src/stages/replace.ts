@@ -16,21 +16,28 @@ import { resourcesOf, type RunContext } from './context.js'
 export const NOT_UPLOADED = '(new certificate)'
 
 /**
- * The target of an entry: its newest superseder (sync: that is the uploaded certificate), never
- * a certificate this run deletes; null in a dry run before the upload (no id yet).
+ * The target of an entry, undefined when it has none: in sync the certificate just uploaded, for
+ * the entries it supersedes (null in a dry run before the upload: no id yet); in prune the newest
+ * certificate that supersedes it. Never a certificate this run deletes.
  */
-function targetOf(entry: PlanEntry, deleting: ReadonlySet<string>): string | null | undefined {
-  const target = entry.supersededBy
-  if (target === undefined || deleting.has(target)) return undefined
+function targetOf(
+  entry: PlanEntry,
+  deleting: ReadonlySet<string>,
+  uploaded: string | undefined
+): string | null | undefined {
+  const target = uploaded === undefined ? entry.supersededBy : entry.supersededByNew && uploaded
+  if (!target || deleting.has(target)) return undefined
   return target === NOT_UPLOADED ? null : target
 }
 
 export class Replacement {
   private readonly results: ReplaceResult[] = []
 
+  /** `uploaded`: sync's certificate (its id, or NOT_UPLOADED in a dry run); undefined in prune. */
   constructor(
     private readonly ctx: RunContext,
-    private readonly outcome: Outcome
+    private readonly outcome: Outcome,
+    private readonly uploaded: string | undefined
   ) {}
 
   private get options() {
@@ -46,7 +53,7 @@ export class Replacement {
 
   private async move(entries: PlanEntry[], deleting: ReadonlySet<string>): Promise<ReplaceResult> {
     const targets = entries.flatMap(entry => {
-      const targetId = targetOf(entry, deleting)
+      const targetId = targetOf(entry, deleting, this.uploaded)
       return targetId === undefined ? [] : [{ id: entry.id, targetId }]
     })
     const result = await replaceResources(resourcesOf(this.ctx), targets, this.options, {
@@ -63,9 +70,10 @@ export class Replacement {
     const deleting = new Set(plan.delete.map(e => e.id))
     return async (bound: SkippedEntry[], { room }) => {
       // Moving more than the cap lets us delete would move resources for nothing: keep them all.
-      if (bound.length > room) {
+      const movable = bound.filter(e => targetOf(e, deleting, this.uploaded) !== undefined)
+      if (movable.length > room) {
         this.ctx.io.log.warning(
-          `Not moving the resources of ${bound.length} bound certificate(s): deleting them ` +
+          `Not moving the resources of ${movable.length} bound certificate(s): deleting them ` +
             `would exceed max-deletions (room for ${room}); they are kept.`
         )
         return []
@@ -84,7 +92,7 @@ export class Replacement {
   /** Superseded certificates that keep or expired-only keep still have their resources moved. */
   async moveKept(plan: PrunePlan): Promise<void> {
     const deleting = new Set(plan.delete.map(e => e.id))
-    const kept = plan.keep.filter(entry => targetOf(entry, deleting) !== undefined)
+    const kept = plan.keep.filter(entry => targetOf(entry, deleting, this.uploaded) !== undefined)
     if (kept.length > 0) await this.move(kept, deleting)
   }
 

@@ -265,8 +265,10 @@ export class ResourceApiV3 implements ResourceApi {
             }))
           }
         : {}),
-      // The old certificate's expiry reminders would only alarm about resources moved away.
-      ExpiringNotificationSwitch: 1
+      // 0 keeps the old certificate's expiry reminders: a move can fail or leave resources of
+      // other types on it, and a certificate that still serves anything must keep warning. Once
+      // nothing is bound, pruning deletes it, and its reminders with it.
+      ExpiringNotificationSwitch: 0
     }
     const subject = `certificate ${request.oldCertificateId}`
     const policy = until({ ...CREATION_POLL, firstDelayMs: 0 }, deadline, this.deps.now())
