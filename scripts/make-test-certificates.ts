@@ -2,9 +2,10 @@
  * Writes test certificates for the CI job that runs the action with `uses: ./` against the
  * emulator, and for local runs (`npx @github/local-action`, .env.example):
  *   node --import tsx scripts/make-test-certificates.ts DIR [DOMAIN...]
- * DIR/current and DIR/renewed each get fullchain.pem (leaf + intermediate) and privkey.pem
- * (PKCS#8, mode 0600), one CA for both; `renewed` expires 30 days after `current`, so a sync of
- * `renewed` supersedes `current`. Default domains: ci.example.test, www.ci.example.test.
+ * DIR/current, DIR/renewed and DIR/later each get fullchain.pem (leaf + intermediate) and
+ * privkey.pem (PKCS#8, mode 0600), one CA for all; each expires 30 days after the one before, so a
+ * sync of `renewed` supersedes `current` and one of `later` supersedes `renewed`.
+ * Default domains: ci.example.test, www.ci.example.test.
  * Made locally with fixtures/certs.ts: no network, no openssl; never valid anywhere.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
   const ca = await makeCa(1, 'CI')
   for (const [name, days] of [
     ['current', 60],
-    ['renewed', 90]
+    ['renewed', 90],
+    ['later', 120]
   ] as const) {
     const chain = await makeChain({ ca, domains, notAfter: new Date(Date.now() + days * DAY) })
     const out = resolve(dir, name)
