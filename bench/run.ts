@@ -68,7 +68,14 @@ const versionOf = (packageJson: string): string =>
 
 async function commitOf(): Promise<string> {
   const head = await runCommand('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT })
-  const dirty = await runCommand('git', ['status', '--porcelain'], { cwd: ROOT })
+  // results.md itself is what this run rewrites: a previous run's copy does not count.
+  const dirty = await runCommand(
+    'git',
+    ['status', '--porcelain', '--', '.', ':!bench/results.md'],
+    {
+      cwd: ROOT
+    }
+  )
   const id = head.status === 0 ? head.stdout.trim() : 'unknown'
   return dirty.stdout.trim() === '' ? id : `${id} plus uncommitted changes`
 }
