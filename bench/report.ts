@@ -279,7 +279,14 @@ function scaleTarget(r: Results, s: ScaleFigures): Target {
     `request, ${part('the busiest action')} for its ${s.busiest.requests} requests, ` +
     `${part('tail')} from its last request to the last one (the last batch's deletion and its ` +
     `polls), ${part('exit')} to exit. ` +
-    (batches <= limit
+    (s.busiest.action === 'DescribeCertificateBindResourceTaskDetail'
+      ? `The requests beyond the ${large ? 320 : 65} of before are one ` +
+        `DescribeCertificateBindResourceTaskDetail per certificate about to be deleted: the ` +
+        `binding task's counts leave out tse, mqtt, scf, tdmq and gaap, so every certificate ` +
+        `they call free is asked about those types (a safety check: a certificate serving only ` +
+        `an SCF function would otherwise be deleted). `
+      : '') +
+    (batches <= limit && s.busiest.requests <= 2 * limit
       ? `With ${batches} batches every poll action has at most ${2 * limit} requests, in waves ` +
         `of ${limit} that the pacer holds ${windowS.toFixed(1)} s apart, and a batch's deletion ` +
         `waits for its check's second poll: after the checks start, at least ${w.toFixed(1)} s ` +

@@ -7,7 +7,7 @@
 import 'reflect-metadata'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { startEmulator, type Emulator, type SeedRecord } from '../../emulator/server.js'
-import { runAction, type RunResult } from '../../fixtures/runner.js'
+import { QUICK_WAITS, runAction, type RunResult } from '../../fixtures/runner.js'
 
 const DAY = 86_400_000
 const APIS = ['3.0', '2.0'] as const
@@ -57,6 +57,7 @@ interface Listed {
 
 function run(api: string, inputs: Record<string, string>): Promise<RunResult> {
   return runAction({
+    nodeArgs: QUICK_WAITS,
     inputs: {
       api,
       endpoint: emulator.url,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator, type Emulator, type ResourceSeed } from '../../emulator/server.js'
 import { makeCa, makeChain, type TestCa, type TestChain } from '../../fixtures/certs.js'
-import { runAction } from '../../fixtures/runner.js'
+import { QUICK_WAITS, runAction } from '../../fixtures/runner.js'
 
 const DAY = 86_400_000
 const DOMAINS = ['www.res.example.test', 'res.example.test']
@@ -60,6 +60,7 @@ function run(chain: TestChain | undefined, inputs: Record<string, string>) {
     writeFileSync(join(workspace, 'privkey.pem'), chain.keyPem)
   }
   return runAction({
+    nodeArgs: QUICK_WAITS,
     cwd: workspace,
     inputs: {
       endpoint: emulator.url,

@@ -6,7 +6,7 @@
 import 'reflect-metadata'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { startEmulator, type Emulator, type Script } from '../../emulator/server.js'
-import { runAction, type RunResult } from '../../fixtures/runner.js'
+import { QUICK_WAITS, runAction, type RunResult } from '../../fixtures/runner.js'
 
 const DAY = 86_400_000
 const DOMAINS = ['safe.example.test', 'www.safe.example.test']
@@ -36,6 +36,7 @@ function seedRenewals(olds: number, bound: string[][] = []) {
 
 function prune(inputs: Record<string, string> = {}): Promise<RunResult> {
   return runAction({
+    nodeArgs: QUICK_WAITS,
     inputs: {
       api: '3.0',
       endpoint: emulator.url,

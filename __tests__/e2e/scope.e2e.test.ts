@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
 import { makeCa, makeChain, type TestCa, type TestChain } from '../../fixtures/certs.js'
-import { runAction } from '../../fixtures/runner.js'
+import { QUICK_WAITS, runAction } from '../../fixtures/runner.js'
 
 const DAY = 86_400_000
 const DOMAINS = ['dual.example.test', 'www.dual.example.test']
@@ -37,6 +37,7 @@ function sync(api: string, chain: TestChain, inputs: Record<string, string> = {}
   writeFileSync(join(workspace, 'fullchain.pem'), chain.fullchainPem)
   writeFileSync(join(workspace, 'privkey.pem'), chain.keyPem)
   return runAction({
+    nodeArgs: QUICK_WAITS,
     cwd: workspace,
     inputs: {
       api,

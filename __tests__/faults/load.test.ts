@@ -1,5 +1,5 @@
 /**
- * Load: pruning 150 certificates among five thousand against the emulator's rate limit
+ * Load: pruning 110 certificates among five thousand against the emulator's rate limit
  * (10 requests per second per action, its default) with no added latency. The action must pace
  * itself so that no request is throttled, list in pages of 1000, delete in batches of at most
  * 100 (3.0), and leave exactly the superseded certificates gone. No timing is asserted here:
@@ -72,16 +72,16 @@ async function pruneAtScale(api: '3.0' | '2.0', duplicates: number, others: numb
   return { lab, recorder, seeded, doomed, ...run }
 }
 
-// 150, not more: each deletion costs one DescribeCertificateBindResourceTaskDetail (the types the
+// 110, not more: each deletion costs one DescribeCertificateBindResourceTaskDetail (the types the
 // counts leave out), paced at 10 a second. bench/ measures the thousands.
-describe('API 3.0: 150 to prune among 5,000', () => {
+describe('API 3.0: 110 to prune among 5,000', () => {
   it(
     'paces under the rate limit, lists in pages of 1000, deletes in batches of 100',
     async () => {
       const { lab, recorder, seeded, doomed, before, after, result } = await pruneAtScale(
         '3.0',
-        150,
-        4849
+        110,
+        4889
       )
       expect(seeded).toHaveLength(5000)
       expect(crashSigns(result)).toEqual([])
@@ -94,11 +94,11 @@ describe('API 3.0: 150 to prune among 5,000', () => {
       expect(requests.filter(r => r.status !== 200 || r.code !== '')).toEqual([])
       expect(recorder.calls).toHaveLength(requests.length)
 
-      // The end state: exactly the 150 superseded duplicates are gone.
+      // The end state: exactly the 110 superseded duplicates are gone.
       expect(JSON.parse(result.outputs['deleted-ids']).sort()).toEqual([...doomed].sort())
       const gone = after.filter(c => c.deleted).map(c => c.id)
       expect(gone.sort()).toEqual([...doomed].sort())
-      expect(after.filter(c => !c.deleted)).toHaveLength(4850)
+      expect(after.filter(c => !c.deleted)).toHaveLength(4890)
       expect(invariantViolations({ before, after, result, scope: SCOPE })).toEqual([])
 
       // Listing: every page asks for 1000 uploaded SVR certificates, as many pages as those need.
@@ -111,7 +111,7 @@ describe('API 3.0: 150 to prune among 5,000', () => {
       expect(pages).toHaveLength(Math.ceil(listed / 1000))
       expect(pages.map(p => p.Offset)).toEqual(pages.map((_, i) => i * 1000))
 
-      // Deletion: batches of at most 100 ids, each id once, 2 requests for 150.
+      // Deletion: batches of at most 100 ids, each id once, 2 requests for 110.
       const batches = recorder.paramsOf('DeleteCertificates').map(p => p.CertificateIds as string[])
       expect(batches).toHaveLength(2)
       for (const ids of batches) expect(ids.length).toBeLessThanOrEqual(100)
@@ -123,8 +123,8 @@ describe('API 3.0: 150 to prune among 5,000', () => {
       expect(checks.flatMap(c => c.CertificateIds as string[]).sort()).toEqual([...doomed].sort())
       // Each one's task was asked, once, about the types the counts leave out.
       const details = recorder.paramsOf('DescribeCertificateBindResourceTaskDetail')
-      expect(details).toHaveLength(150)
-      expect(new Set(details.map(d => d.TaskId)).size).toBe(150)
+      expect(details).toHaveLength(110)
+      expect(new Set(details.map(d => d.TaskId)).size).toBe(110)
     },
     RUN_TIMEOUT_MS
   )
