@@ -5,23 +5,15 @@
  * contract, not computed by the action's code.
  */
 import 'reflect-metadata'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { startEmulator, type Emulator, type SeedRecord } from '../../emulator/server.js'
-import { QUICK_WAITS, runAction, type RunResult } from '../../fixtures/runner.js'
+import { beforeEach, describe, expect, it } from '@jest/globals'
+import type { SeedRecord } from '../../emulator/server.js'
+import { useE2eLab } from '../../fixtures/e2e-lab.js'
+import { QUICK_WAITS, type RunResult } from '../../fixtures/runner.js'
 
 const DAY = 86_400_000
 const APIS = ['3.0', '2.0'] as const
 
-let emulator: Emulator
-
-beforeAll(async () => {
-  emulator = await startEmulator()
-})
-afterAll(async () => emulator?.stop())
-beforeEach(() => {
-  emulator.reset()
-  emulator.setOption({ taskPolls: 0 })
-})
+const lab = useE2eLab('inventory', { nodeArgs: QUICK_WAITS })
 
 const inDays = (days: number) => new Date(Date.now() + days * DAY)
 
@@ -55,24 +47,14 @@ interface Listed {
   'superseded-by': string | null
 }
 
-function run(api: string, inputs: Record<string, string>): Promise<RunResult> {
-  return runAction({
-    nodeArgs: QUICK_WAITS,
-    inputs: {
-      api,
-      endpoint: emulator.url,
-      'secret-id': emulator.credentials.secretId,
-      'secret-key': emulator.credentials.secretKey,
-      ...inputs
-    }
-  })
-}
+const run = (api: string, inputs: Record<string, string>): Promise<RunResult> =>
+  lab.run(undefined, { api, ...inputs })
 
 const certificates = (r: RunResult) => JSON.parse(r.outputs.certificates ?? 'null') as Listed[]
 const ids = (r: RunResult, name: string) => JSON.parse(r.outputs[name] ?? 'null') as string[]
 const byId = (list: Listed[]) => Object.fromEntries(list.map(c => [c.id, c]))
 const live = () =>
-  emulator
+  lab.emulator
     .certificates()
     .filter(c => !c.deleted)
     .map(c => c.id)
@@ -85,7 +67,7 @@ const CHANGING = [
 ]
 
 describe.each(APIS)('API %s: list', api => {
-  beforeEach(() => void emulator.seed(ACCOUNT))
+  beforeEach(() => void lab.emulator.seed(ACCOUNT))
 
   it('reports each uploaded certificate with its flags, the expiring ones first', async () => {
     const result = await run(api, { mode: 'list' })
@@ -122,7 +104,7 @@ describe.each(APIS)('API %s: list', api => {
     expect(ids(result, 'expiring-ids')).toEqual(['LoneEc01', 'LoneRsa1'])
     expect(list.slice(0, 2).map(x => x.id)).toEqual(['LoneEc01', 'LoneRsa1'])
     expect(result.summary).toMatch(/### Certificates \(6\)/)
-    expect(emulator.requests.filter(r => CHANGING.includes(r.action))).toEqual([])
+    expect(lab.emulator.requests.filter(r => CHANGING.includes(r.action))).toEqual([])
   })
 
   it.each([
@@ -185,28 +167,28 @@ describe('list: paging and the summary', () => {
     }))
 
   it('3.0: an account of 5,000 takes five DescribeCertificates calls and nothing else', async () => {
-    emulator.seed(many(5000))
+    lab.emulator.seed(many(5000))
     const result = await run('3.0', { mode: 'list' })
     expect(result.status).toBe(0)
     expect(certificates(result)).toHaveLength(5000)
-    expect(emulator.requests.map(r => r.action)).toEqual(Array(5).fill('DescribeCertificates'))
+    expect(lab.emulator.requests.map(r => r.action)).toEqual(Array(5).fill('DescribeCertificates'))
     // The summary shows the first 200 rows and counts the rest.
     expect(result.summary).toContain('4800 more')
   })
 
   it('2.0: pages of 100 past the first', async () => {
-    emulator.seed(many(230))
+    lab.emulator.seed(many(230))
     const result = await run('2.0', { mode: 'list' })
     expect(result.status).toBe(0)
     expect(certificates(result)).toHaveLength(230)
-    expect(emulator.requests.filter(r => r.action === 'CertGetList')).toHaveLength(3)
+    expect(lab.emulator.requests.filter(r => r.action === 'CertGetList')).toHaveLength(3)
   })
 })
 
 describe.each(APIS)('API %s: delete', api => {
   beforeEach(
     () =>
-      void emulator.seed([
+      void lab.emulator.seed([
         ...ACCOUNT,
         { id: 'BoundCdn', domains: ['cdn.example.test'], notAfter: inDays(30), boundTo: ['cdn'] }
       ])
@@ -265,7 +247,7 @@ describe.each(APIS)('API %s: delete', api => {
     })
     expect(result.status).toBe(0)
     expect(ids(result, 'deleted-ids').sort()).toEqual(['Expired1', 'RenOld01'])
-    expect(emulator.requests.filter(r => CHANGING.includes(r.action))).toEqual([])
+    expect(lab.emulator.requests.filter(r => CHANGING.includes(r.action))).toEqual([])
     expect(live()).toEqual(expect.arrayContaining(['RenOld01', 'Expired1']))
   })
 })

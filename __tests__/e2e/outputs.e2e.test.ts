@@ -4,13 +4,10 @@
  * action itself; the summary's footer never prints what the runner did not give.
  */
 import 'reflect-metadata'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { startEmulator, type Emulator } from '../../emulator/server.js'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { makeCa, makeChain, type TestChain } from '../../fixtures/certs.js'
-import { runAction, type RunResult } from '../../fixtures/runner.js'
+import { useE2eLab } from '../../fixtures/e2e-lab.js'
+import type { RunResult } from '../../fixtures/runner.js'
 
 const DAY = 86_400_000
 const DOMAINS = ['out.example.test']
@@ -31,44 +28,16 @@ const PROMISED: Record<string, { strings: string[]; arrays: string[] }> = {
   list: { strings: [], arrays: ['certificates', 'expiring-ids'] }
 }
 
-let emulator: Emulator
-let workspace: string
+const lab = useE2eLab('outputs')
 let chain: TestChain
 
 beforeAll(async () => {
-  emulator = await startEmulator()
-  workspace = mkdtempSync(join(tmpdir(), 'outputs-'))
   const ca = await makeCa(1, 'Outputs')
   chain = await makeChain({ ca, domains: DOMAINS, notAfter: new Date(Date.now() + 60 * DAY) })
-  writeFileSync(join(workspace, 'fullchain.pem'), chain.fullchainPem)
-  writeFileSync(join(workspace, 'privkey.pem'), chain.keyPem)
 })
 
-afterAll(async () => {
-  await emulator?.stop()
-  if (workspace) rmSync(workspace, { recursive: true, force: true })
-})
-
-beforeEach(() => {
-  emulator.reset()
-  emulator.setOption({ taskPolls: 0 })
-})
-
-function run(api: string, inputs: Record<string, string>, env: Record<string, string> = {}) {
-  return runAction({
-    cwd: workspace,
-    env,
-    inputs: {
-      api,
-      endpoint: emulator.url,
-      'secret-id': emulator.credentials.secretId,
-      'secret-key': emulator.credentials.secretKey,
-      cert: 'fullchain.pem',
-      key: 'privkey.pem',
-      ...inputs
-    }
-  })
-}
+const run = (api: string, inputs: Record<string, string>, env: Record<string, string> = {}) =>
+  lab.run(chain, { api, ...inputs }, { env })
 
 /** Every promised output is present; JSON arrays parse; on failure, the arrays are empty. */
 function expectPromisedOutputs(result: RunResult, mode: string): void {
@@ -80,12 +49,12 @@ function expectPromisedOutputs(result: RunResult, mode: string): void {
 
 describe.each(['3.0', '2.0'])('API %s: outputs on failure', api => {
   it('an upload that fails still sets every upload output', async () => {
-    emulator.faults.add({
+    lab.emulator.faults.add({
       kind: 'malformed',
       variant: 'not-json',
       action: api === '3.0' ? 'UploadCertificate' : 'CertUpload'
     })
-    emulator.faults.add({
+    lab.emulator.faults.add({
       kind: 'malformed',
       variant: 'not-json',
       action: api === '3.0' ? 'CheckCertificateExist' : 'CertGetList'
@@ -100,7 +69,7 @@ describe.each(['3.0', '2.0'])('API %s: outputs on failure', api => {
   })
 
   it('a sync whose list answer is malformed sets deleted-ids, skipped-ids and replaced to []', async () => {
-    emulator.faults.add({
+    lab.emulator.faults.add({
       kind: 'malformed',
       variant: 'not-json',
       action: api === '3.0' ? 'DescribeCertificates' : 'CertGetList',
@@ -120,7 +89,7 @@ describe.each(['3.0', '2.0'])('API %s: outputs on failure', api => {
   ])('%s with a bad input fails before any request and sets its outputs', async (mode, inputs) => {
     const result = await run(api, inputs)
     expect(result.status).toBe(FAILED)
-    expect(emulator.requests).toEqual([])
+    expect(lab.emulator.requests).toEqual([])
     expectPromisedOutputs(result, mode)
   })
 
@@ -138,7 +107,7 @@ describe('inputs and the summary footer', () => {
     const result = await run('3.0', { mode: 'upload  ', 'dry-run': ' true ', 'cert-type': 'SVR ' })
     expect(result.status).toBe(0)
     expect(result.outputs.reused).toBe('false')
-    expect(emulator.certificates()).toEqual([])
+    expect(lab.emulator.certificates()).toEqual([])
   })
 
   it('the footer leaves out the workflow and run number when the runner gives none', async () => {

@@ -5,13 +5,11 @@
  * ever left without a certificate, checked after every test: none.
  */
 import 'reflect-metadata'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { startEmulator, type Emulator, type ResourceSeed } from '../../emulator/server.js'
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import type { ResourceSeed } from '../../emulator/server.js'
 import { makeCa, makeChain, type TestCa, type TestChain } from '../../fixtures/certs.js'
-import { QUICK_WAITS, runAction } from '../../fixtures/runner.js'
+import { useE2eLab } from '../../fixtures/e2e-lab.js'
+import { QUICK_WAITS } from '../../fixtures/runner.js'
 
 const DAY = 86_400_000
 const DOMAINS = ['www.res.example.test', 'res.example.test']
@@ -26,61 +24,35 @@ const CHANGING = [
   'DeployCertificateInstance'
 ]
 
-let emulator: Emulator
-let workspace: string
+const lab = useE2eLab('resources', {
+  nodeArgs: QUICK_WAITS,
+  options: { recordPolls: 0, creationPolls: 0 }
+})
 let ca: TestCa
 let old: TestChain
 let renewed: TestChain
 
 beforeAll(async () => {
-  emulator = await startEmulator()
-  workspace = mkdtempSync(join(tmpdir(), 'resources-'))
   ca = await makeCa(1, 'Resources')
   old = await makeChain({ ca, domains: DOMAINS, notAfter: new Date(Date.now() + 20 * DAY) })
   renewed = await makeChain({ ca, domains: DOMAINS, notAfter: new Date(Date.now() + 90 * DAY) })
 })
 
-afterAll(async () => {
-  await emulator?.stop()
-  if (workspace) rmSync(workspace, { recursive: true, force: true })
-})
-
-beforeEach(() => {
-  emulator.reset()
-  emulator.setOption({ taskPolls: 0, recordPolls: 0, creationPolls: 0 })
-})
-
 afterEach(() => {
-  expect(emulator.resources.violations()).toEqual([])
+  expect(lab.emulator.resources.violations()).toEqual([])
 })
 
-function run(chain: TestChain | undefined, inputs: Record<string, string>) {
-  if (chain) {
-    writeFileSync(join(workspace, 'fullchain.pem'), chain.fullchainPem)
-    writeFileSync(join(workspace, 'privkey.pem'), chain.keyPem)
-  }
-  return runAction({
-    nodeArgs: QUICK_WAITS,
-    cwd: workspace,
-    inputs: {
-      endpoint: emulator.url,
-      'secret-id': emulator.credentials.secretId,
-      'secret-key': emulator.credentials.secretKey,
-      ...(chain ? { cert: 'fullchain.pem', key: 'privkey.pem' } : {}),
-      ...inputs
-    }
-  })
-}
+const run = (chain: TestChain | undefined, inputs: Record<string, string>) => lab.run(chain, inputs)
 
 /** Which certificate each resource serves now, by `type instance`. */
 const serving = () =>
-  Object.fromEntries(emulator.resources.all().map(r => [`${r.type} ${r.instance}`, r.certId]))
+  Object.fromEntries(lab.emulator.resources.all().map(r => [`${r.type} ${r.instance}`, r.certId]))
 const live = () =>
-  emulator
+  lab.emulator
     .certificates()
     .filter(c => !c.deleted)
     .map(c => c.id)
-const changingCalls = () => emulator.requests.filter(r => CHANGING.includes(r.action))
+const changingCalls = () => lab.emulator.requests.filter(r => CHANGING.includes(r.action))
 const parse = <T>(json: string | undefined): T => JSON.parse(json ?? 'null') as T
 
 interface Replaced {
@@ -98,7 +70,7 @@ async function liveOld(seeds?: (oldId: string) => ResourceSeed[]): Promise<strin
   const first = await run(old, { mode: 'upload' })
   expect(first.status).toBe(0)
   const oldId = first.outputs['certificate-id']
-  emulator.resources.seed(
+  lab.emulator.resources.seed(
     seeds?.(oldId) ?? [
       { type: 'cdn', instance: 'www.res.example.test', certId: oldId },
       { type: 'clb', region: 'ap-guangzhou', instance: 'lb-gz000001|lbl-gz000001', certId: oldId },
@@ -110,13 +82,13 @@ async function liveOld(seeds?: (oldId: string) => ResourceSeed[]): Promise<strin
       }
     ]
   )
-  emulator.clearRequests()
+  lab.emulator.clearRequests()
   return oldId
 }
 
 describe('deploy-to', () => {
   it('binds the uploaded certificate to a regional and a global type and leaves one already serving it', async () => {
-    emulator.resources.seed([
+    lab.emulator.resources.seed([
       { type: 'clb', region: 'ap-guangzhou', instance: 'lb-gz000009|lbl-gz000009' },
       { type: 'teo', instance: 'res.example.test' }
     ])
@@ -138,7 +110,7 @@ describe('deploy-to', () => {
     expect(result.summary).toContain('### Resources')
 
     // Again: both already serve it, nothing is deployed twice.
-    emulator.clearRequests()
+    lab.emulator.clearRequests()
     const again = await run(renewed, {
       mode: 'upload',
       'deploy-to': 'clb:lb-gz000009|lbl-gz000009@ap-guangzhou\nteo:res.example.test'
@@ -158,7 +130,7 @@ describe('deploy-to', () => {
     })
     expect(result.status).toBe(1)
     expect(result.lines.join('\n')).toMatch(/deploy-to/)
-    expect(emulator.requests).toEqual([])
+    expect(lab.emulator.requests).toEqual([])
   })
 })
 
@@ -204,9 +176,9 @@ describe('replace in sync', () => {
       'success',
       'success'
     ])
-    expect(emulator.requests.filter(r => r.action === 'UpdateCertificateRecordRetry')).toHaveLength(
-      1
-    )
+    expect(
+      lab.emulator.requests.filter(r => r.action === 'UpdateCertificateRecordRetry')
+    ).toHaveLength(1)
     expect(live()).not.toContain(oldId)
   })
 

@@ -1,30 +1,22 @@
 /**
  * Deletion safety (issue 10, items 2, 3, 5 and 6), end to end: the bundled action (dist/index.js)
- * run as a GitHub runner runs it, against the emulator scripted into each situation. The
+ * run as a GitHub runner runs it, against the lab.emulator scripted into each situation. The
  * emulator's store is the oracle for what was deleted; the outputs for what was reported.
  */
 import 'reflect-metadata'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { startEmulator, type Emulator, type Script } from '../../emulator/server.js'
-import { QUICK_WAITS, runAction, type RunResult } from '../../fixtures/runner.js'
+import { describe, expect, it } from '@jest/globals'
+import type { Script } from '../../emulator/server.js'
+import { useE2eLab } from '../../fixtures/e2e-lab.js'
+import { QUICK_WAITS, type RunResult } from '../../fixtures/runner.js'
 
 const DAY = 86_400_000
 const DOMAINS = ['safe.example.test', 'www.safe.example.test']
 
-let emulator: Emulator
-
-beforeAll(async () => {
-  emulator = await startEmulator()
-})
-afterAll(async () => emulator?.stop())
-beforeEach(() => {
-  emulator.reset()
-  emulator.setOption({ taskPolls: 0 })
-})
+const lab = useE2eLab('safety', { nodeArgs: QUICK_WAITS })
 
 /** `olds` superseded certificates of DOMAINS (oldest first) and the newest one, which stays. */
 function seedRenewals(olds: number, bound: string[][] = []) {
-  const stored = emulator.seed(
+  const stored = lab.emulator.seed(
     Array.from({ length: olds + 1 }, (_, i) => ({
       domains: DOMAINS,
       notAfter: new Date(Date.now() + (10 + 10 * i) * DAY),
@@ -34,25 +26,13 @@ function seedRenewals(olds: number, bound: string[][] = []) {
   return { olds: stored.slice(0, olds).map(c => c.id), newest: stored[olds].id }
 }
 
-function prune(inputs: Record<string, string> = {}): Promise<RunResult> {
-  return runAction({
-    nodeArgs: QUICK_WAITS,
-    inputs: {
-      api: '3.0',
-      endpoint: emulator.url,
-      'secret-id': emulator.credentials.secretId,
-      'secret-key': emulator.credentials.secretKey,
-      mode: 'prune',
-      'prune-domains': DOMAINS.join(','),
-      ...inputs
-    }
-  })
-}
+const prune = (inputs: Record<string, string> = {}): Promise<RunResult> =>
+  lab.run(undefined, { api: '3.0', mode: 'prune', 'prune-domains': DOMAINS.join(','), ...inputs })
 
 const output = (result: RunResult, name: string): string[] =>
   JSON.parse(result.outputs[name] ?? 'null') as string[]
 const deletedNow = (): string[] =>
-  emulator
+  lab.emulator
     .certificates()
     .filter(c => c.deleted)
     .map(c => c.id)
@@ -64,7 +44,7 @@ describe('a certificate that another job deletes right after the list (10.2)', (
   it('counts it as already gone and deletes the others', async () => {
     const { olds, newest } = seedRenewals(3)
     const script: Script = { kind: 'delete-after', action: 'DescribeCertificates', id: olds[1] }
-    emulator.scripts.add(script)
+    lab.emulator.scripts.add(script)
     const result = await prune()
 
     expect(errorLines(result)).toEqual([])
@@ -85,7 +65,7 @@ describe('a binding answer that does not say what is bound (10.3)', () => {
     async shape => {
       // Not bound in truth: the answer's missing list is all there is to go by.
       const { olds } = seedRenewals(1)
-      emulator.scripts.add({ kind: 'binding-answer', id: olds[0], shape })
+      lab.emulator.scripts.add({ kind: 'binding-answer', id: olds[0], shape })
       const result = await prune({ 'dry-run': 'true' })
 
       expect(result.status).toBe(0)
@@ -98,7 +78,7 @@ describe('a binding answer that does not say what is bound (10.3)', () => {
   it('never deletes a certificate whose binding answer is null, even one Tencent would let go', async () => {
     // Not bound in truth: only the action's own rule can keep it.
     const { olds } = seedRenewals(2)
-    emulator.scripts.add({ kind: 'binding-answer', id: olds[0], shape: 'result-null' })
+    lab.emulator.scripts.add({ kind: 'binding-answer', id: olds[0], shape: 'result-null' })
     const result = await prune()
 
     expect(result.status).toBe(0)
@@ -111,7 +91,7 @@ describe('a binding answer that does not say what is bound (10.3)', () => {
 describe('deletions Tencent refuses (10.5)', () => {
   it('a delete task ending in status 3: kept back in skipped-ids, and the step fails saying why', async () => {
     const { olds } = seedRenewals(2)
-    emulator.scripts.add({ kind: 'refuse-delete', id: olds[0], as: 'task-status-3' })
+    lab.emulator.scripts.add({ kind: 'refuse-delete', id: olds[0], as: 'task-status-3' })
     const result = await prune()
 
     expect(result.status).toBe(1)
@@ -127,7 +107,7 @@ describe('deletions Tencent refuses (10.5)', () => {
 
   it("a Fail entry: kept back in skipped-ids with Tencent's message", async () => {
     const { olds } = seedRenewals(2)
-    emulator.scripts.add({ kind: 'refuse-delete', id: olds[0], as: 'fail-entry' })
+    lab.emulator.scripts.add({ kind: 'refuse-delete', id: olds[0], as: 'fail-entry' })
     const result = await prune()
 
     expect(result.status).toBe(0)
@@ -143,17 +123,17 @@ describe('"gone" is never read from a refusal\'s wording (10.6)', () => {
     async as => {
       const { olds } = seedRenewals(2)
       const message = 'role does not exist, please authorise'
-      emulator.scripts.add({ kind: 'refuse-delete', id: olds[0], as, message })
+      lab.emulator.scripts.add({ kind: 'refuse-delete', id: olds[0], as, message })
       const result = await prune()
 
-      expect(emulator.certificates().find(c => c.id === olds[0])?.deleted).toBe(false)
+      expect(lab.emulator.certificates().find(c => c.id === olds[0])?.deleted).toBe(false)
       expect(output(result, 'deleted-ids')).toEqual([olds[1]])
       expect(output(result, 'skipped-ids')).toEqual([olds[0]])
       expect(result.lines.join('\n')).toMatch(
         new RegExp(`Skipped ${olds[0]} .*role does not exist, please authorise`)
       )
       // It was looked up (DescribeCertificates with CertIds) before anything was concluded.
-      const lists = emulator.requests.filter(r => r.action === 'DescribeCertificates')
+      const lists = lab.emulator.requests.filter(r => r.action === 'DescribeCertificates')
       expect(lists).toHaveLength(2)
     }
   )

@@ -4,56 +4,26 @@
  * supersede each other while valid; and `project-id` is the only project pruning works in.
  */
 import 'reflect-metadata'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { startEmulator, type Emulator } from '../../emulator/server.js'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { makeCa, makeChain, type TestCa, type TestChain } from '../../fixtures/certs.js'
-import { QUICK_WAITS, runAction } from '../../fixtures/runner.js'
+import { useE2eLab } from '../../fixtures/e2e-lab.js'
+import { QUICK_WAITS } from '../../fixtures/runner.js'
 
 const DAY = 86_400_000
 const DOMAINS = ['dual.example.test', 'www.dual.example.test']
 
-let emulator: Emulator
-let workspace: string
+const lab = useE2eLab('scope', { nodeArgs: QUICK_WAITS })
 let ca: TestCa
 
 beforeAll(async () => {
-  emulator = await startEmulator()
-  workspace = mkdtempSync(join(tmpdir(), 'scope-'))
   ca = await makeCa(1, 'Scope')
 })
-afterAll(async () => {
-  await emulator?.stop()
-  if (workspace) rmSync(workspace, { recursive: true, force: true })
-})
-beforeEach(() => {
-  emulator.reset()
-  emulator.setOption({ taskPolls: 0 })
-})
 
-function sync(api: string, chain: TestChain, inputs: Record<string, string> = {}) {
-  writeFileSync(join(workspace, 'fullchain.pem'), chain.fullchainPem)
-  writeFileSync(join(workspace, 'privkey.pem'), chain.keyPem)
-  return runAction({
-    nodeArgs: QUICK_WAITS,
-    cwd: workspace,
-    inputs: {
-      api,
-      mode: 'sync',
-      endpoint: emulator.url,
-      'secret-id': emulator.credentials.secretId,
-      'secret-key': emulator.credentials.secretKey,
-      cert: 'fullchain.pem',
-      key: 'privkey.pem',
-      ...inputs
-    }
-  })
-}
+const sync = (api: string, chain: TestChain, inputs: Record<string, string> = {}) =>
+  lab.run(chain, { api, mode: 'sync', ...inputs })
 
 const live = () =>
-  emulator
+  lab.emulator
     .certificates()
     .filter(c => !c.deleted)
     .map(c => c.id)
@@ -86,12 +56,15 @@ describe.each(['3.0', '2.0'])('API %s', api => {
 
 describe('project-id (API 3.0)', () => {
   it('sync in project 0 leaves an older certificate of project 7 alone', async () => {
-    const [other] = emulator.seed({
+    const [other] = lab.emulator.seed({
       domains: DOMAINS,
       notAfter: new Date(Date.now() + 10 * DAY),
       projectId: 7
     })
-    const [same] = emulator.seed({ domains: DOMAINS, notAfter: new Date(Date.now() + 10 * DAY) })
+    const [same] = lab.emulator.seed({
+      domains: DOMAINS,
+      notAfter: new Date(Date.now() + 10 * DAY)
+    })
     const renewal = await makeChain({
       ca,
       domains: DOMAINS,
@@ -103,15 +76,10 @@ describe('project-id (API 3.0)', () => {
     expect(live()).toContain(other.id)
     // Pruning in project 7 keeps it too: a superseder counts only in the same project, and its
     // only one is in project 0.
-    const inSeven = await runAction({
-      inputs: {
-        mode: 'prune',
-        'prune-domains': DOMAINS.join(','),
-        'project-id': '7',
-        endpoint: emulator.url,
-        'secret-id': emulator.credentials.secretId,
-        'secret-key': emulator.credentials.secretKey
-      }
+    const inSeven = await lab.run(undefined, {
+      mode: 'prune',
+      'prune-domains': DOMAINS.join(','),
+      'project-id': '7'
     })
     expect(inSeven.status).toBe(0)
     expect(deleted(inSeven.outputs['deleted-ids'])).toEqual([])
