@@ -86,6 +86,18 @@ async function liveOld(seeds?: (oldId: string) => ResourceSeed[]): Promise<strin
   return oldId
 }
 
+/** A CDN domain, and a CLB listener whose move fails twice (the move and its one retry). */
+const cdnAndFailingClb = (id: string, message?: string): ResourceSeed[] => [
+  { type: 'cdn', instance: 'www.res.example.test', certId: id },
+  {
+    type: 'clb',
+    region: 'ap-guangzhou',
+    instance: 'lb-gz000001|lbl-gz000001',
+    certId: id,
+    fail: { times: 2, message }
+  }
+]
+
 describe('deploy-to', () => {
   it('binds the uploaded certificate to a regional and a global type and leaves one already serving it', async () => {
     lab.emulator.resources.seed([
@@ -183,16 +195,7 @@ describe('replace in sync', () => {
   })
 
   it('a resource that keeps failing fails the step, keeps the old certificate, and a re-run finishes the job', async () => {
-    const oldId = await liveOld(id => [
-      { type: 'cdn', instance: 'www.res.example.test', certId: id },
-      {
-        type: 'clb',
-        region: 'ap-guangzhou',
-        instance: 'lb-gz000001|lbl-gz000001',
-        certId: id,
-        fail: { times: 2, message: 'listener is locked' }
-      }
-    ])
+    const oldId = await liveOld(id => cdnAndFailingClb(id, 'listener is locked'))
     const first = await run(renewed, { mode: 'sync', replace: 'true' })
     expect(first.status).toBe(1)
     const newId = first.outputs['certificate-id']
@@ -215,16 +218,7 @@ describe('replace in sync', () => {
   })
 
   it('rollback-on-failure moves the resources that did move back to the old certificate', async () => {
-    const oldId = await liveOld(id => [
-      { type: 'cdn', instance: 'www.res.example.test', certId: id },
-      {
-        type: 'clb',
-        region: 'ap-guangzhou',
-        instance: 'lb-gz000001|lbl-gz000001',
-        certId: id,
-        fail: { times: 2 }
-      }
-    ])
+    const oldId = await liveOld(id => cdnAndFailingClb(id))
     const result = await run(renewed, {
       mode: 'sync',
       replace: 'true',
@@ -240,6 +234,17 @@ describe('replace in sync', () => {
       ])
     )
     expect(live()).toContain(oldId)
+
+    // The failures spent, a re-run moves both and the old certificate goes.
+    const again = await run(renewed, {
+      mode: 'sync',
+      replace: 'true',
+      'rollback-on-failure': 'true'
+    })
+    expect(again.status).toBe(0)
+    const newId = again.outputs['certificate-id']
+    expect(Object.values(serving())).toEqual([newId, newId])
+    expect(live()).toEqual([newId])
   })
 
   it('a dry run shows the planned moves and calls nothing that changes state', async () => {
