@@ -7,9 +7,15 @@ import 'reflect-metadata'
 import { makeChain, pemBody, pemFingerprint, type TestChain } from '../fixtures/certs.js'
 import fc from 'fast-check'
 import { createPrivateKey } from 'node:crypto'
-import { parseCertificateBundle, type CertificateBundle } from '../src/certificate.js'
-import { InputError } from '../src/input-error.js'
-import { encodePem, PemError, resolvePemInput, scanPem, type ResolveOptions } from '../src/pem.js'
+import { parseCertificateBundle, type CertificateBundle } from '../src/certificate/certificate.js'
+import { InputError } from '../src/settings/input-error.js'
+import {
+  encodePem,
+  PemError,
+  resolvePemInput,
+  scanPem,
+  type ResolveOptions
+} from '../src/certificate/pem.js'
 
 const now = new Date()
 const TEN_MB = 10 * 1024 * 1024

@@ -18,9 +18,9 @@ import {
   parseX509Date,
   type CertificateBundle,
   type CertificateInput
-} from '../src/certificate.js'
-import { InputError } from '../src/input-error.js'
-import { resolvePemInput } from '../src/pem.js'
+} from '../src/certificate/certificate.js'
+import { InputError } from '../src/settings/input-error.js'
+import { resolvePemInput } from '../src/certificate/pem.js'
 
 const DAY = 86_400_000
 const now = new Date()

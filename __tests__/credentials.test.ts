@@ -3,8 +3,12 @@
  * message when the runner gives no token, masking before any line that follows the exchange,
  * and the exported variables.
  */
-import { EXPORTED_VARIABLES, obtainCredentials, type CredentialsDeps } from '../src/credentials.js'
-import { readOidcSettings, type OidcSettings } from '../src/oidc-settings.js'
+import {
+  EXPORTED_VARIABLES,
+  obtainCredentials,
+  type CredentialsDeps
+} from '../src/credentials/credentials.js'
+import { readOidcSettings, type OidcSettings } from '../src/credentials/oidc-settings.js'
 import { FakeClock, fakeFetch, jsonOf, makeDeps, v3Error, v3Ok } from './tencent/fakes.js'
 
 const RUNNER = {

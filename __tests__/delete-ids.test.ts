@@ -1,5 +1,5 @@
 /**
- * `mode: delete`'s execution (src/delete-ids.ts) with the real clients against the emulator,
+ * `mode: delete`'s execution (src/deletion/delete-ids.ts) with the real clients against the emulator,
  * in-process, on both APIs: the named ids only, the same binding check, cap and dry run as
  * pruning, and a wrong id reported, not fatal. The emulator's store is the oracle.
  */
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import fetch from 'node-fetch'
 import { recordingLog } from '../fixtures/log.js'
 import { startEmulator, type Emulator } from '../emulator/server.js'
-import { deleteByIds, type DeleteIdsOptions } from '../src/delete-ids.js'
+import { deleteByIds, type DeleteIdsOptions } from '../src/deletion/delete-ids.js'
 import type { FetchLike, SslClient } from '../src/tencent/client.js'
 import { createSslClient } from '../src/tencent/index.js'
 

@@ -1,12 +1,12 @@
 /**
- * The deletion execution shared by prune and delete (src/deletion.ts) over a scripted client:
+ * The deletion execution shared by prune and delete (src/deletion/deletion.ts) over a scripted client:
  * the order of binding checks and deletions (pipelining, the cap's need for the whole plan),
  * the replace seam, dry runs, and what becomes of each certificate.
  */
 import { describe, expect, it } from '@jest/globals'
 import { recordingLog } from '../fixtures/log.js'
-import { executeDeletion, type BoundHook, type DeletionOptions } from '../src/deletion.js'
-import type { PlanEntry } from '../src/prune-plan.js'
+import { executeDeletion, type BoundHook, type DeletionOptions } from '../src/deletion/deletion.js'
+import type { PlanEntry } from '../src/planning/prune-plan.js'
 import type {
   BindingCheckOptions,
   BindingState,

@@ -1,13 +1,13 @@
-/** The resource inputs' parsers (src/deploy-targets.ts): what they accept, and what they refuse. */
+/** The resource inputs' parsers (src/settings/deploy-targets.ts): what they accept, and what they refuse. */
 import { describe, expect, it } from '@jest/globals'
 import {
   checkResourceInputsForApi,
   parseDeployTo,
   parseReplace,
   parseReplaceTimeout
-} from '../src/deploy-targets.js'
-import { InputError } from '../src/input-error.js'
-import { DEPLOY_REGIONAL, DEPLOY_TYPES, INSTANCE_FORMATS } from '../src/resource-types.js'
+} from '../src/settings/deploy-targets.js'
+import { InputError } from '../src/settings/input-error.js'
+import { DEPLOY_REGIONAL, DEPLOY_TYPES, INSTANCE_FORMATS } from '../src/resources/resource-types.js'
 
 /** The InputError `work` throws (failing the test if it throws none or another error). */
 function inputError(work: () => unknown): InputError {

@@ -1,11 +1,11 @@
 /**
- * `deploy-to` end to end in-process (src/deploy.ts over the 3.0 ResourceApi, against the
+ * `deploy-to` end to end in-process (src/resources/deploy.ts over the 3.0 ResourceApi, against the
  * emulator): regional and global types, resources already serving the certificate, failures,
  * a deployment already running, and the dry run. The emulator's state is the oracle.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { parseDeployTo } from '../src/deploy-targets.js'
-import { deployToTargets, type DeployOptions } from '../src/deploy.js'
+import { parseDeployTo } from '../src/settings/deploy-targets.js'
+import { deployToTargets, type DeployOptions } from '../src/resources/deploy.js'
 import { openLab, type ResourceLab } from './support/resource-lab.js'
 
 let lab: ResourceLab

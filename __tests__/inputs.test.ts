@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { InputError } from '../src/input-error.js'
-import { readSettings, splitList } from '../src/inputs.js'
+import { InputError } from '../src/settings/input-error.js'
+import { readSettings, splitList } from '../src/settings/inputs.js'
 
 const base: Record<string, string> = {
   mode: 'upload',

@@ -1,14 +1,14 @@
 /** The `list` mode's inventory (pure), its summary section, and runInventory over a fake client. */
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { renderInventory } from '../src/inventory-summary.js'
+import { renderInventory } from '../src/inventory/inventory-summary.js'
 import {
   buildInventory,
   certificateOutput,
   expiringIds,
   type InventoryEntry
-} from '../src/inventory.js'
-import { runInventory } from '../src/run-inventory.js'
+} from '../src/inventory/inventory.js'
+import { runInventory } from '../src/inventory/run-inventory.js'
 import type { ListFilter, ListedCertificate } from '../src/tencent/client.js'
 import { accountArb, NOW, oracleSupersedes } from './supersede-oracle.js'
 

@@ -6,7 +6,7 @@ import {
   keyAlgorithmOfKey,
   keyAlgorithmOfPem,
   keyAlgorithmOfTencent
-} from '../src/key-algorithm.js'
+} from '../src/certificate/key-algorithm.js'
 
 describe('keyAlgorithmOfKey', () => {
   it.each<[string, () => ReturnType<typeof generateKeyPairSync>, string | null]>([

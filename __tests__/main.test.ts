@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { failureMessage } from '../src/stages/prune.js'
 import { defaultAlias } from '../src/stages/upload.js'
-import type { PruneResult } from '../src/prune.js'
+import type { PruneResult } from '../src/deletion/prune.js'
 import { TencentApiError } from '../src/tencent/errors.js'
 
 const entry = (id: string) => ({

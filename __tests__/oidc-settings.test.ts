@@ -2,8 +2,8 @@
  * The keyless inputs: defaults, the session name, and every refusal before any request, each
  * naming its input.
  */
-import { InputError } from '../src/input-error.js'
-import { readOidcSettings, sessionName } from '../src/oidc-settings.js'
+import { InputError } from '../src/settings/input-error.js'
+import { readOidcSettings, sessionName } from '../src/credentials/oidc-settings.js'
 
 const ROLE = 'qcs::cam::uin/100000000001:roleName/github-certs'
 const ENV = { GITHUB_REPOSITORY: 'octo-org/octo-repo', GITHUB_RUN_ID: '4242' }

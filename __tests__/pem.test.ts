@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
-import { InputError } from '../src/input-error.js'
+import { InputError } from '../src/settings/input-error.js'
 import {
   encodePem,
   headerValue,
@@ -9,7 +9,7 @@ import {
   resolvePemInput,
   scanPem,
   type ResolveOptions
-} from '../src/pem.js'
+} from '../src/certificate/pem.js'
 
 /** A block body as an independent reference: base64 of random bytes, no line breaks. */
 const bodyA = randomBytes(200).toString('base64')

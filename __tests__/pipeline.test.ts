@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { recordingIO } from '../fixtures/io.js'
 import { run } from '../src/main.js'
-import { outputsFor, emptyOutcome } from '../src/outcome.js'
+import { outputsFor, emptyOutcome } from '../src/reporting/outcome.js'
 
 const keys = { 'secret-id': 'AKIDtest', 'secret-key': 'secret-value' }
 
@@ -14,7 +14,13 @@ describe('run', () => {
     expect(io.failures[0]).toMatch(/keep/)
     expect(io.summaries).toHaveLength(1)
     expect(io.summaries[0]).toContain('**Failed:**')
-    expect(io.outputs).toEqual({ 'deleted-ids': '[]', 'skipped-ids': '[]', replaced: '[]' })
+    expect(io.outputs).toEqual({
+      'deleted-ids': '[]',
+      'skipped-ids': '[]',
+      replaced: '[]',
+      'account-id': '',
+      notified: '[]'
+    })
   })
 
   it('masks the secret key before anything else', async () => {
@@ -28,7 +34,14 @@ describe('run', () => {
 describe('outputsFor', () => {
   it('gives each mode its own outputs only', () => {
     const outcome = { ...emptyOutcome(), mode: 'list' as const }
-    expect(Object.keys(outputsFor(outcome)).sort()).toEqual(['certificates', 'expiring-ids'])
+    expect(Object.keys(outputsFor(outcome)).sort()).toEqual([
+      'account-id',
+      'certificates',
+      'expiring-ids',
+      'notified',
+      'stale-bound-ids',
+      'verified'
+    ])
     outcome.mode = 'upload' as never
     expect(Object.keys(outputsFor(outcome))).toContain('certificate-id')
   })

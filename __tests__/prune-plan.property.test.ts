@@ -13,7 +13,7 @@ import {
   type PlanEntry,
   type PlanOptions,
   type PrunePlan
-} from '../src/prune-plan.js'
+} from '../src/planning/prune-plan.js'
 import type { ListedCertificate } from '../src/tencent/client.js'
 import {
   accountArb,

@@ -7,7 +7,7 @@ import {
   type NewCertificate,
   type PlanOptions,
   type PrunePlan
-} from '../src/prune-plan.js'
+} from '../src/planning/prune-plan.js'
 import type { CertSource, KeyAlgorithm, ListedCertificate } from '../src/tencent/client.js'
 
 const day = (s: string): Date => new Date(`${s}T00:00:00Z`)

@@ -1,7 +1,7 @@
-/** Prune execution (src/prune.ts) over a scripted client: what is deleted, skipped, failed. */
+/** Prune execution (src/deletion/prune.ts) over a scripted client: what is deleted, skipped, failed. */
 import { describe, expect, it } from '@jest/globals'
 import { recordingLog } from '../fixtures/log.js'
-import { prune, type PruneOptions } from '../src/prune.js'
+import { prune, type PruneOptions } from '../src/deletion/prune.js'
 import type {
   BindingState,
   DeleteOutcome,

@@ -1,4 +1,4 @@
-/** One moved resource's state machine (src/replace-machine.ts), as a table. */
+/** One moved resource's state machine (src/planning/replace-machine.ts), as a table. */
 import { describe, expect, it } from '@jest/globals'
 import {
   DEPLOYING,
@@ -9,7 +9,7 @@ import {
   ROLLING_BACK,
   timedOut,
   type ResourceState
-} from '../src/replace-machine.js'
+} from '../src/planning/replace-machine.js'
 
 const RETRIED = retrying()
 const seen = (status: number, error = '') => ({ status, error })

@@ -1,8 +1,8 @@
-/** The pure planners: replacement moves (src/replace-plan.ts) and deployments (src/deploy-plan.ts). */
+/** The pure planners: replacement moves (src/planning/replace-plan.ts) and deployments (src/planning/deploy-plan.ts). */
 import { describe, expect, it } from '@jest/globals'
-import { planDeploy } from '../src/deploy-plan.js'
-import { parseDeployTo } from '../src/deploy-targets.js'
-import { describeResources, planReplace } from '../src/replace-plan.js'
+import { planDeploy } from '../src/planning/deploy-plan.js'
+import { parseDeployTo } from '../src/settings/deploy-targets.js'
+import { describeResources, planReplace } from '../src/planning/replace-plan.js'
 import type { BindingDetails, BoundResource } from '../src/tencent/resources.js'
 
 const cdn = (instance: string): BoundResource => ({ type: 'cdn', region: null, instance })

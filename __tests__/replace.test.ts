@@ -1,5 +1,5 @@
 /**
- * Replacement end to end in-process (src/replace.ts over the 3.0 ResourceApi, against the
+ * Replacement end to end in-process (src/resources/replace.ts over the 3.0 ResourceApi, against the
  * emulator): renewals that move resources, retries, lasting failures, rollback, the timeout,
  * re-runs that converge, pending records, the service role, and the dry run. The oracle is the
  * emulator's own state (which certificate each resource serves) and its request log, and after
@@ -12,8 +12,8 @@ import {
   replacingOnBound,
   type ReplaceOptions,
   type ReplaceResult
-} from '../src/replace.js'
-import { resourceFailureMessage, resourceRows } from '../src/resource-report.js'
+} from '../src/resources/replace.js'
+import { resourceFailureMessage, resourceRows } from '../src/reporting/resource-report.js'
 import { openLab, type ResourceLab } from './support/resource-lab.js'
 
 let lab: ResourceLab

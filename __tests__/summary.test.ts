@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { maskSecret } from '../src/secrets.js'
-import { renderSummary, ROWS_PER_KIND, type PruneReport } from '../src/summary.js'
+import { maskSecret } from '../src/runner/secrets.js'
+import { renderSummary, ROWS_PER_KIND, type PruneReport } from '../src/reporting/summary.js'
 
 const entry = (id: string, reason: string) => ({
   id,

@@ -7,7 +7,7 @@ import {
   SupersederIndex,
   toSupersedable,
   type Supersedable
-} from '../src/superseded.js'
+} from '../src/planning/superseded.js'
 import type { ListedCertificate } from '../src/tencent/client.js'
 import { accountArb, NOW, oracleSupersedes } from './supersede-oracle.js'
 

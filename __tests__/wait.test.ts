@@ -1,6 +1,6 @@
-/** The one waiter (src/wait.ts): delays, verdicts, the timeout state, on a clock that only sleep moves. */
+/** The one waiter (src/tencent/wait.ts): delays, verdicts, the timeout state, on a clock that only sleep moves. */
 import { describe, expect, it } from '@jest/globals'
-import { done, pending, until, waitFor, type Verdict } from '../src/wait.js'
+import { done, pending, until, waitFor, type Verdict } from '../src/tencent/wait.js'
 
 function clock() {
   const c = {

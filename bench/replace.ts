@@ -1,6 +1,6 @@
 /**
  * Replace at scale (issue 11): one superseded certificate bound to 100 resources of 5 types in
- * 4 regions, moved to its successor by src/replace.ts under the documented rate limit (10
+ * 4 regions, moved to its successor by src/resources/replace.ts under the documented rate limit (10
  * requests per second per action) with 30 ms latency, on the real clock. Two cases: every
  * resource moves at once, and every resource fails once (100 retries, which the rate limit
  * bounds). The end state is verified: every resource serves the new certificate, the old one is
@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
 import fetch from 'node-fetch'
 import { startEmulator, type Emulator, type ResourceSeed } from '../emulator/server.js'
-import { replaceResources } from '../src/replace.js'
+import { replaceResources } from '../src/resources/replace.js'
 import type { FetchLike } from '../src/tencent/client.js'
 import { ResourceApiV3 } from '../src/tencent/resources.js'
 import { countByAction, isThrottle } from './reuse.js'
@@ -201,7 +201,7 @@ export function renderReplace(f: ReplaceFigures): string[] {
     '',
     `One superseded certificate bound to ${f.resources} resources (${REPLACE_BENCH.types.join(', ')}; ` +
       `the regional ones over ${REPLACE_BENCH.regions.join(', ')}), moved to its successor by ` +
-      `\`src/replace.ts\` in-process, real clock, emulator at ${REPLACE_BENCH.rateLimitPerSecond} ` +
+      `\`src/resources/replace.ts\` in-process, real clock, emulator at ${REPLACE_BENCH.rateLimitPerSecond} ` +
       `requests per second per action and ${REPLACE_BENCH.latencyMs} ms latency; record items settle ` +
       `after ${f.recordPolls} read(s) of Status 3.`,
     '',

@@ -427,7 +427,7 @@ module.exports.fetch = async function fetch (init, options = undefined) {
 module.exports.Headers = __nccwpck_require__(660).Headers
 module.exports.Response = __nccwpck_require__(9051).Response
 module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(3529).FormData
+module.exports.FormData = __nccwpck_require__(5910).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
 module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
@@ -15282,7 +15282,7 @@ const {
   extractMimeType,
   utf8DecodeBytes
 } = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(3529)
+const { FormData } = __nccwpck_require__(5910)
 const { kState } = __nccwpck_require__(3627)
 const { webidl } = __nccwpck_require__(5893)
 const { Blob } = __nccwpck_require__(4573)
@@ -16879,7 +16879,7 @@ const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
 const { utf8DecodeBytes } = __nccwpck_require__(3168)
 const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
 const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(3529)
+const { makeEntry } = __nccwpck_require__(5910)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17351,7 +17351,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3529:
+/***/ 5910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21698,7 +21698,7 @@ const {
 } = __nccwpck_require__(4495)
 const { kState, kHeaders } = __nccwpck_require__(3627)
 const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(3529)
+const { FormData } = __nccwpck_require__(5910)
 const { URLSerializer } = __nccwpck_require__(1900)
 const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
@@ -33138,7 +33138,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5910);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2262);
 /* istanbul ignore file -- the entry point only starts the action. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33148,7 +33148,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5910:
+/***/ 2262:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36104,7 +36104,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/action-io.ts
+;// CONCATENATED MODULE: ./src/runner/action-io.ts
 /**
  * The runner's side of the action: inputs, outputs, masking, logs, the OIDC token, exported
  * variables, the job summary and the step's failure. Only this module touches @actions/core, so
@@ -36134,22 +36134,50 @@ function coreIO(env = process.env) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/outcome.ts
+;// CONCATENATED MODULE: ./src/reporting/outcome.ts
 function emptyOutcome() {
-    return { api: '', dryRun: false, deletedIds: [], skippedIds: [], replaced: [], problems: [] };
+    return {
+        api: '',
+        dryRun: false,
+        deletedIds: [],
+        skippedIds: [],
+        replaced: [],
+        verified: [],
+        notified: [],
+        problems: []
+    };
 }
-const PRUNING = ['deleted-ids', 'skipped-ids', 'replaced'];
-/** upload and sync: the certificate's, and the (empty in upload) pruning ones. */
-const UPLOADING = ['certificate-id', 'reused', 'not-after', 'domains', 'fingerprint', ...PRUNING];
+/** Every mode's: the guard's account and where a report went. */
+const ANY_MODE = ['account-id', 'notified'];
+const PRUNING = ['deleted-ids', 'skipped-ids', 'replaced', ...ANY_MODE];
+/** upload and sync: the certificate's, the (empty in upload) pruning ones, and `verify`'s. */
+const UPLOADING = [
+    'certificate-id',
+    'reused',
+    'not-after',
+    'domains',
+    'fingerprint',
+    'verified',
+    ...PRUNING
+];
 const MODE_OUTPUTS = {
     upload: UPLOADING,
     sync: UPLOADING,
     prune: PRUNING,
     delete: PRUNING,
-    list: ['certificates', 'expiring-ids']
+    list: ['certificates', 'expiring-ids', 'stale-bound-ids', 'verified', ...ANY_MODE]
 };
 /** Outputs an `if: always()` step may read with fromJSON: set even when the mode is unknown. */
-const JSON_ARRAYS = ['deleted-ids', 'skipped-ids', 'replaced', 'certificates', 'expiring-ids'];
+const JSON_ARRAYS = [
+    'deleted-ids',
+    'skipped-ids',
+    'replaced',
+    'certificates',
+    'expiring-ids',
+    'stale-bound-ids',
+    'verified',
+    'notified'
+];
 /**
  * The outputs of the run's mode, each set on every path: JSON arrays are `[]` and strings ''
  * when the run failed before producing them.
@@ -36165,7 +36193,11 @@ function outputsFor(outcome) {
         'skipped-ids': JSON.stringify(outcome.skippedIds),
         replaced: JSON.stringify(outcome.replaced),
         certificates: JSON.stringify(outcome.inventory?.certificates ?? []),
-        'expiring-ids': JSON.stringify(outcome.inventory?.expiringIds ?? [])
+        'expiring-ids': JSON.stringify(outcome.inventory?.expiringIds ?? []),
+        'stale-bound-ids': JSON.stringify(outcome.inventory?.staleBoundIds ?? []),
+        verified: JSON.stringify(outcome.verified),
+        'account-id': outcome.accountId ?? '',
+        notified: JSON.stringify(outcome.notified)
     };
     const names = outcome.mode ? MODE_OUTPUTS[outcome.mode] : JSON_ARRAYS;
     return Object.fromEntries(names.map(name => [name, all[name]]));
@@ -36186,7 +36218,7 @@ function reportFor(outcome, where) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/runner/secrets.ts
 /** Masks a value and, for multi-line values such as a PEM key, every line of it too. */
 function maskSecret(value, setSecret) {
     if (value.trim() === '')
@@ -37006,7 +37038,7 @@ function readTemporaryCredentials(data, requestId) {
     return { ...credentials, expiresAt: new Date(expired * 1000) };
 }
 
-;// CONCATENATED MODULE: ./src/credentials.ts
+;// CONCATENATED MODULE: ./src/credentials/credentials.ts
 
 
 
@@ -37078,7 +37110,7 @@ function exportCredentials(credentials, deps) {
     deps.log.info(`Exported ${EXPORTED_VARIABLES.join(', ')} for the later steps of this job.`);
 }
 
-;// CONCATENATED MODULE: ./src/key-algorithm.ts
+;// CONCATENATED MODULE: ./src/certificate/key-algorithm.ts
 /**
  * A certificate's public-key algorithm as the Superseded rule compares it: RSA or ECDSA, or null
  * when it is unknown or neither (SM2, Ed25519, RSA-PSS). Read from a key, from PEM, or from
@@ -38255,7 +38287,7 @@ function listParams(filter, certIds) {
     return params;
 }
 
-;// CONCATENATED MODULE: ./src/input-error.ts
+;// CONCATENATED MODULE: ./src/settings/input-error.ts
 /** A bad input: the step fails with this message before any request is made. */
 class InputError extends Error {
     input;
@@ -38349,7 +38381,7 @@ function createSslClient(api, options, tuning = {}) {
 
 
 
-;// CONCATENATED MODULE: ./src/wait.ts
+;// CONCATENATED MODULE: ./src/tencent/wait.ts
 const done = (value) => ({ state: 'done', value });
 const pending = (progress) => ({ state: 'pending', progress });
 /**
@@ -38380,7 +38412,7 @@ function until(policy, deadline, now) {
     return { ...policy, totalMs: Math.max(0, deadline - now) };
 }
 
-;// CONCATENATED MODULE: ./src/resource-types.ts
+;// CONCATENATED MODULE: ./src/resources/resource-types.ts
 /**
  * The cloud resource types Tencent SSL can move a certificate on (UpdateCertificateInstance) or
  * bind one to (DeployCertificateInstance), which of them are regional, and how each names one
@@ -39061,7 +39093,7 @@ async function keyless(ctx, oidc) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/superseded.ts
+;// CONCATENATED MODULE: ./src/planning/superseded.ts
 function toSupersedable(cert, isNew = false) {
     const insertedAt = cert.insertedAt?.getTime() ?? NaN;
     return {
@@ -39200,7 +39232,7 @@ function* newestFirst(lists) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/prune-plan.ts
+;// CONCATENATED MODULE: ./src/planning/prune-plan.ts
 
 /**
  * Whether a certificate with `coverDomains` covers `domain` (case-insensitive): the same name, or
@@ -39329,7 +39361,7 @@ function checkMaxDeletions(plan, max) {
         `(${max}): ${which}; nothing was deleted. Raise max-deletions or narrow prune-domains.`);
 }
 
-;// CONCATENATED MODULE: ./src/deletion.ts
+;// CONCATENATED MODULE: ./src/deletion/deletion.ts
 
 
 
@@ -39553,7 +39585,7 @@ function describe(entry) {
     return `${entry.id} (${domains}; not after ${notAfter})`;
 }
 
-;// CONCATENATED MODULE: ./src/delete-ids.ts
+;// CONCATENATED MODULE: ./src/deletion/delete-ids.ts
 /**
  * `mode: delete`: exactly the ids the workflow named (already validated), whatever their source,
  * domains or project. They are looked up first, read-only, to report their domains and expiry
@@ -39616,7 +39648,7 @@ function clientOf(ctx) {
 
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __nccwpck_require__(643);
-;// CONCATENATED MODULE: ./src/prune.ts
+;// CONCATENATED MODULE: ./src/deletion/prune.ts
 /**
  * Prune: list, plan (pure, prune-plan.ts), then the deletion execution shared with `delete`
  * (deletion.ts: binding check, cap, dry run, delete, outcomes).
@@ -39653,7 +39685,7 @@ async function prune(client, options, log) {
     return { plan, ...result };
 }
 
-;// CONCATENATED MODULE: ./src/replace-machine.ts
+;// CONCATENATED MODULE: ./src/planning/replace-machine.ts
 /**
  * One moved resource as a pure state machine: from the per-resource status Tencent reports in
  * an update (or rollback, or deploy) record to the action's verdict. No I/O: the executor
@@ -39719,7 +39751,7 @@ function timedOut(state, seconds, lastStatus) {
     return finished('failed', `no final status within ${seconds} s (last seen: ${last})`);
 }
 
-;// CONCATENATED MODULE: ./src/record-watch.ts
+;// CONCATENATED MODULE: ./src/resources/record-watch.ts
 /**
  * Watching one update, rollback or deploy record: read every item, run each through the
  * resource machine (replace-machine.ts), carry out the retries it asks for, until every item
@@ -39798,7 +39830,7 @@ async function watchRecord(options) {
     return { items, states: verdicts, requestId, error };
 }
 
-;// CONCATENATED MODULE: ./src/replace-plan.ts
+;// CONCATENATED MODULE: ./src/planning/replace-plan.ts
 /**
  * Replacement planning, pure: for each superseded certificate, the resources the binding
  * details found on it become the moves of one UpdateCertificateInstance call (its types, and
@@ -39866,7 +39898,7 @@ function planReplace(certificates, details, scope) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/resource-report.ts
+;// CONCATENATED MODULE: ./src/reporting/resource-report.ts
 function describeFailure(f) {
     const where = f.region ? `${f.type} ${f.instance} in ${f.region}` : `${f.type} ${f.instance}`;
     const rid = f.requestId ? ` (RequestId ${f.requestId})` : '';
@@ -39895,7 +39927,7 @@ function resourceRows(entries) {
     ]);
 }
 
-;// CONCATENATED MODULE: ./src/replace.ts
+;// CONCATENATED MODULE: ./src/resources/replace.ts
 
 
 
@@ -40385,7 +40417,7 @@ async function deleteGiven(ctx, outcome) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/deploy-plan.ts
+;// CONCATENATED MODULE: ./src/planning/deploy-plan.ts
 
 /** The target as a bound resource would name it. */
 function asResource(target) {
@@ -40413,7 +40445,7 @@ function planDeploy(targets, serving) {
     return plan;
 }
 
-;// CONCATENATED MODULE: ./src/deploy.ts
+;// CONCATENATED MODULE: ./src/resources/deploy.ts
 
 
 
@@ -40565,7 +40597,7 @@ async function deploy(ctx, outcome) {
         outcome.problems.push(errorMessage(error));
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/reporting/summary.ts
 /**
  * The job summary as GitHub-flavoured Markdown tables: the certificate, the resources moved or
  * deployed, the pruning plan, and in list mode the inventory. Pure.
@@ -40655,7 +40687,7 @@ function renderSummary(report) {
     return parts.join('\n') + '\n';
 }
 
-;// CONCATENATED MODULE: ./src/inventory-summary.ts
+;// CONCATENATED MODULE: ./src/inventory/inventory-summary.ts
 
 function inventory_summary_status(entry) {
     if (entry.expiring)
@@ -40711,7 +40743,7 @@ function renderInventory(entries, expiringWithinDays) {
     return parts.join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/inventory.ts
+;// CONCATENATED MODULE: ./src/inventory/inventory.ts
 
 const DAY_MS = 86_400_000;
 /**
@@ -40776,7 +40808,7 @@ function certificateOutput(entry) {
 /** The `expiring-ids` output: the expiring ones, soonest first. */
 const expiringIds = (entries) => entries.filter(e => e.expiring).map(e => e.id);
 
-;// CONCATENATED MODULE: ./src/run-inventory.ts
+;// CONCATENATED MODULE: ./src/inventory/run-inventory.ts
 /**
  * The `list` mode's work: list the whole account once (superseded-by looks at all of it, every
  * source and project), pick the certificates that match the filters, and build the inventory.
@@ -40831,6 +40863,7 @@ async function list(ctx, outcome) {
     outcome.inventory = {
         certificates: inventory.certificates,
         expiringIds: inventory.expiringIds,
+        staleBoundIds: [],
         markdown: renderInventory(inventory.entries, settings.expiringWithinDays)
     };
     const expiring = inventory.entries.filter(e => e.expiring);
@@ -42994,7 +43027,7 @@ function fixResponseChunkedTransferBadEnding(request, errorCallback) {
 
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
-;// CONCATENATED MODULE: ./src/pem.ts
+;// CONCATENATED MODULE: ./src/certificate/pem.ts
 /**
  * PEM text in, clean PEM blocks out. Line-based and linear in the input: no regular expression
  * here can backtrack, so hostile input costs at most one pass. Messages name lines and labels,
@@ -43234,7 +43267,7 @@ function resolvePemInput(input, value, options) {
     throw new InputError(input, `is neither PEM text, a readable file, nor base64 of PEM text${hint}`);
 }
 
-;// CONCATENATED MODULE: ./src/certificate.ts
+;// CONCATENATED MODULE: ./src/certificate/certificate.ts
 /**
  * Promise 1, validate before calling: the `cert` and `key` inputs parsed and checked locally,
  * the chain put leaf first, and the leaf's facts (domains, expiry, fingerprint) read out.
@@ -43697,7 +43730,7 @@ function describeKey(key) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deploy-targets.ts
+;// CONCATENATED MODULE: ./src/settings/deploy-targets.ts
 /**
  * Parsers of the resource inputs, pure: `deploy-to` (one `TYPE:INSTANCE[@REGION]` per line),
  * `replace` (`true`, `false`, or a list of types) and `replace-timeout` (seconds). A bad value
@@ -43797,7 +43830,7 @@ function checkResourceInputsForApi(api, replace, deployTo) {
         throw new InputError('deploy-to', "needs api '3.0': API 2.0 cannot deploy certificates to resources");
 }
 
-;// CONCATENATED MODULE: ./src/oidc-settings.ts
+;// CONCATENATED MODULE: ./src/credentials/oidc-settings.ts
 /**
  * The keyless inputs (`role-arn` and its companions) read and checked before any request, so a
  * misconfiguration fails the step at once, naming the input. Pure: the input reader and the
@@ -43903,7 +43936,7 @@ function readBoolean(input, name) {
     throw new InputError(name, `must be 'true' or 'false'; got '${raw}'`);
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/settings/inputs.ts
 /**
  * Reads and validates every input of action.yml into typed settings, before any request.
  * Pure: the input reader and the environment are passed in.

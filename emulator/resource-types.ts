@@ -1,6 +1,6 @@
 /**
  * The resource types of the SSL service's resource actions, from the SDK's request models: the
- * emulator keeps its own lists rather than the action's (src/resource-types.ts), so that a type
+ * emulator keeps its own lists rather than the action's (src/resources/resource-types.ts), so that a type
  * the action gets wrong is refused here, as Tencent would refuse it.
  */
 

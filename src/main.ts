@@ -3,9 +3,9 @@
  * the mode's stages, then the outputs and the job summary, written once from the run's Outcome
  * on every path. The single place that fails the step.
  */
-import { coreIO, type ActionIO } from './action-io.js'
-import type { Mode } from './inputs.js'
-import { emptyOutcome, outputsFor, reportFor, type Outcome } from './outcome.js'
+import { coreIO, type ActionIO } from './runner/action-io.js'
+import type { Mode } from './settings/inputs.js'
+import { emptyOutcome, outputsFor, reportFor, type Outcome } from './reporting/outcome.js'
 import { connect } from './stages/credentials.js'
 import { deleteGiven } from './stages/delete.js'
 import { deploy } from './stages/deploy.js'
@@ -14,7 +14,7 @@ import type { Stage } from './stages/context.js'
 import { prepare } from './stages/prepare.js'
 import { pruneStage } from './stages/prune.js'
 import { upload } from './stages/upload.js'
-import { renderSummary } from './summary.js'
+import { renderSummary } from './reporting/summary.js'
 import type { ClientDeps } from './tencent/client.js'
 import { errorMessage } from './tencent/errors.js'
 

@@ -16,16 +16,25 @@ const FAILED = 1
 /** Each mode's outputs, and which of them are JSON arrays (from the contract's Outputs table). */
 const PROMISED: Record<string, { strings: string[]; arrays: string[] }> = {
   upload: {
-    strings: ['certificate-id', 'reused', 'not-after', 'fingerprint'],
-    arrays: ['domains', 'deleted-ids', 'skipped-ids', 'replaced']
+    strings: ['certificate-id', 'reused', 'not-after', 'fingerprint', 'account-id'],
+    arrays: ['domains', 'deleted-ids', 'skipped-ids', 'replaced', 'verified', 'notified']
   },
   sync: {
-    strings: ['certificate-id', 'reused', 'not-after', 'fingerprint'],
-    arrays: ['domains', 'deleted-ids', 'skipped-ids', 'replaced']
+    strings: ['certificate-id', 'reused', 'not-after', 'fingerprint', 'account-id'],
+    arrays: ['domains', 'deleted-ids', 'skipped-ids', 'replaced', 'verified', 'notified']
   },
-  prune: { strings: [], arrays: ['deleted-ids', 'skipped-ids', 'replaced'] },
-  delete: { strings: [], arrays: ['deleted-ids', 'skipped-ids', 'replaced'] },
-  list: { strings: [], arrays: ['certificates', 'expiring-ids'] }
+  prune: {
+    strings: ['account-id'],
+    arrays: ['deleted-ids', 'skipped-ids', 'replaced', 'notified']
+  },
+  delete: {
+    strings: ['account-id'],
+    arrays: ['deleted-ids', 'skipped-ids', 'replaced', 'notified']
+  },
+  list: {
+    strings: ['account-id'],
+    arrays: ['certificates', 'expiring-ids', 'stale-bound-ids', 'verified', 'notified']
+  }
 }
 
 const lab = useE2eLab('outputs')
@@ -97,7 +106,16 @@ describe.each(['3.0', '2.0'])('API %s: outputs on failure', api => {
     const result = await run(api, { mode: 'remove' })
     expect(result.status).toBe(FAILED)
     expect(result.lines.join('\n')).toMatch(/mode.*'upload', 'prune', 'sync', 'list', 'delete'/)
-    for (const name of ['deleted-ids', 'skipped-ids', 'replaced', 'certificates', 'expiring-ids'])
+    for (const name of [
+      'deleted-ids',
+      'skipped-ids',
+      'replaced',
+      'certificates',
+      'expiring-ids',
+      'stale-bound-ids',
+      'verified',
+      'notified'
+    ])
       expect({ name, value: result.outputs[name] }).toEqual({ name, value: '[]' })
   })
 })

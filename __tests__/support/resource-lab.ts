@@ -6,7 +6,7 @@
 import fetch from 'node-fetch'
 import { recordingLog } from '../../fixtures/log.js'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server.js'
-import type { Log } from '../../src/log.js'
+import type { Log } from '../../src/runner/log.js'
 import type { ClientDeps, FetchLike } from '../../src/tencent/client.js'
 import { ResourceApiV3 } from '../../src/tencent/resources.js'
 

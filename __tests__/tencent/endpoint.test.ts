@@ -1,4 +1,4 @@
-import { InputError } from '../../src/input-error.js'
+import { InputError } from '../../src/settings/input-error.js'
 import { parseEndpoint } from '../../src/tencent/endpoint.js'
 
 describe('parseEndpoint', () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fetch from 'node-fetch'
 import { startEmulator, type Emulator, type SeedRecord } from '../../emulator/server.js'
 import { makeCa, makeChain } from '../../fixtures/certs.js'
-import { runInventory } from '../../src/run-inventory.js'
+import { runInventory } from '../../src/inventory/run-inventory.js'
 import {
   createSslClient,
   type ApiVersion,

@@ -1,8 +1,8 @@
 /** What every stage of a run shares: the runner's I/O, the settings, and the API client. */
-import type { ActionIO } from '../action-io.js'
-import type { CertificateBundle } from '../certificate.js'
-import type { Settings } from '../inputs.js'
-import type { Outcome } from '../outcome.js'
+import type { ActionIO } from '../runner/action-io.js'
+import type { CertificateBundle } from '../certificate/certificate.js'
+import type { Settings } from '../settings/inputs.js'
+import type { Outcome } from '../reporting/outcome.js'
 import type { ClientDeps, SslClient } from '../tencent/client.js'
 import type { ResourceApi } from '../tencent/resources.js'
 

@@ -2,9 +2,9 @@
  * The credentials stage: the key pair from the inputs, or (with `role-arn`) temporary
  * credentials from STS for the job's GitHub OIDC token; then the run's SSL client.
  */
-import { obtainCredentials } from '../credentials.js'
-import type { OidcSettings } from '../oidc-settings.js'
-import type { Outcome } from '../outcome.js'
+import { obtainCredentials } from '../credentials/credentials.js'
+import type { OidcSettings } from '../credentials/oidc-settings.js'
+import type { Outcome } from '../reporting/outcome.js'
 import type { Credentials } from '../tencent/client.js'
 import { createSslClient } from '../tencent/index.js'
 import { ResourceApiV3 } from '../tencent/resources.js'

@@ -2,8 +2,8 @@
  * The delete stage: exactly the ids of `certificate-ids`, through the same execution as pruning
  * (delete-ids.ts). An id that is not in the account is a warning, in neither output.
  */
-import { deleteByIds } from '../delete-ids.js'
-import type { Outcome } from '../outcome.js'
+import { deleteByIds } from '../deletion/delete-ids.js'
+import type { Outcome } from '../reporting/outcome.js'
 import { clientOf, type RunContext } from './context.js'
 import { recordDeletion } from './prune.js'
 

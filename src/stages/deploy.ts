@@ -3,9 +3,9 @@
  * resources and reads each one's status back (deploy.ts). A resource that fails does not stop
  * pruning, which deletes only what nothing serves; the step fails at the end.
  */
-import { deployToTargets } from '../deploy.js'
-import type { Outcome } from '../outcome.js'
-import { resourceFailureMessage } from '../resource-report.js'
+import { deployToTargets } from '../resources/deploy.js'
+import type { Outcome } from '../reporting/outcome.js'
+import { resourceFailureMessage } from '../reporting/resource-report.js'
 import { errorMessage } from '../tencent/errors.js'
 import { resourcesOf, type RunContext } from './context.js'
 

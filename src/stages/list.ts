@@ -2,9 +2,9 @@
  * The list stage: the account's inventory (run-inventory.ts), read-only. With
  * `fail-on-expiring`, the step fails naming the certificates that expire with nothing newer.
  */
-import { renderInventory } from '../inventory-summary.js'
-import type { Outcome } from '../outcome.js'
-import { runInventory } from '../run-inventory.js'
+import { renderInventory } from '../inventory/inventory-summary.js'
+import type { Outcome } from '../reporting/outcome.js'
+import { runInventory } from '../inventory/run-inventory.js'
 import { clientOf, type RunContext } from './context.js'
 
 export async function list(ctx: RunContext, outcome: Outcome): Promise<void> {
@@ -19,6 +19,7 @@ export async function list(ctx: RunContext, outcome: Outcome): Promise<void> {
   outcome.inventory = {
     certificates: inventory.certificates,
     expiringIds: inventory.expiringIds,
+    staleBoundIds: [],
     markdown: renderInventory(inventory.entries, settings.expiringWithinDays)
   }
   const expiring = inventory.entries.filter(e => e.expiring)

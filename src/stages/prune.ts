@@ -3,10 +3,10 @@
  * for the outputs and the summary. In sync the certificate just uploaded is never deleted and
  * counts as a superseder.
  */
-import type { Outcome } from '../outcome.js'
-import type { DeletionResult } from '../deletion.js'
-import type { PlanEntry } from '../prune-plan.js'
-import { describe, prune } from '../prune.js'
+import type { Outcome } from '../reporting/outcome.js'
+import type { DeletionResult } from '../deletion/deletion.js'
+import type { PlanEntry } from '../planning/prune-plan.js'
+import { describe, prune } from '../deletion/prune.js'
 import { clientOf, type RunContext } from './context.js'
 import { NOT_UPLOADED, Replacement } from './replace.js'
 

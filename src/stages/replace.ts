@@ -4,11 +4,11 @@
  * deletion.ts the fresh check), and the move of superseded certificates that `keep` or
  * `expired-only` keep. Nothing here decides what is deleted.
  */
-import type { BoundHook, SkippedEntry } from '../deletion.js'
-import type { Outcome } from '../outcome.js'
-import type { PlanEntry, PrunePlan } from '../prune-plan.js'
-import { replaceResources, type ReplaceResult } from '../replace.js'
-import { resourceFailureMessage } from '../resource-report.js'
+import type { BoundHook, SkippedEntry } from '../deletion/deletion.js'
+import type { Outcome } from '../reporting/outcome.js'
+import type { PlanEntry, PrunePlan } from '../planning/prune-plan.js'
+import { replaceResources, type ReplaceResult } from '../resources/replace.js'
+import { resourceFailureMessage } from '../reporting/resource-report.js'
 import { errorMessage } from '../tencent/errors.js'
 import { resourcesOf, type RunContext } from './context.js'
 

@@ -2,7 +2,7 @@
  * The upload stage (upload, sync): upload once, or with dry-run only look for an identical
  * certificate. Records the certificate for the outputs, the summary and the later stages.
  */
-import type { Outcome } from '../outcome.js'
+import type { Outcome } from '../reporting/outcome.js'
 import { TencentApiError } from '../tencent/errors.js'
 import { clientOf, type RunContext } from './context.js'
 

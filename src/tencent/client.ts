@@ -2,7 +2,7 @@
  * What the action needs from Tencent Cloud SSL, independent of the API version.
  * `v3.ts` (ssl 2019-12-05) and `v2.ts` (legacy wss.api.qcloud.com) implement it.
  */
-import type { KeyAlgorithm } from '../key-algorithm.js'
+import type { KeyAlgorithm } from '../certificate/key-algorithm.js'
 import type { TencentApiError } from './errors.js'
 
 export type ApiVersion = '3.0' | '2.0'
@@ -86,7 +86,7 @@ export interface UploadResult {
   reused: boolean
 }
 
-export type { KeyAlgorithm } from '../key-algorithm.js'
+export type { KeyAlgorithm } from '../certificate/key-algorithm.js'
 
 /** `upload`: uploaded by a user; `buy`: issued or sold by Tencent. */
 export type CertSource = 'upload' | 'buy'

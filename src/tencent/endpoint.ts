@@ -3,7 +3,7 @@
  * or a URL. Requests carry credentials, private keys and OIDC tokens, so plain http is allowed
  * only to this machine (an emulator). Pure.
  */
-import { InputError } from '../input-error.js'
+import { InputError } from '../settings/input-error.js'
 import type { ApiVersion } from './client.js'
 
 export const DEFAULT_HOST: Readonly<Record<ApiVersion, string>> = {

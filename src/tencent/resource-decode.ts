@@ -6,7 +6,7 @@
  * resource-types.ts), so that a binding detail, a record item and a deploy-to entry for the same
  * resource compare equal.
  */
-import { canonicalInstance } from '../resource-types.js'
+import { canonicalInstance } from '../resources/resource-types.js'
 import { isRecord, optionalArray, type Fields } from './read.js'
 import { malformed } from './transport.js'
 

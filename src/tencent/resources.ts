@@ -5,7 +5,7 @@
  * shared Transport: paced per action, retried and classified like the other 3.0 actions.
  * Waiting is the one waiter's (wait.ts); this module decides only what each answer means.
  */
-import { done, pending, until, waitFor, type Verdict } from '../wait.js'
+import { done, pending, until, waitFor, type Verdict } from './wait.js'
 import type { ClientDeps, ClientOptions } from './client.js'
 import { TencentApiError } from './errors.js'
 import { DEFAULT_POLL, type PollPolicy } from './poll.js'

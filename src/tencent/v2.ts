@@ -3,7 +3,7 @@
  * envelope {code, message, codeDesc, data}. See tencent-cloud-ssl-api.md §1. Tencent announced
  * its retirement; it is kept for accounts that still depend on it.
  */
-import { firstCertificate, keyAlgorithmOfPem } from '../key-algorithm.js'
+import { firstCertificate, keyAlgorithmOfPem } from '../certificate/key-algorithm.js'
 import type {
   CertType,
   ClientDeps,

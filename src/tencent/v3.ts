@@ -17,7 +17,7 @@ import type {
   UploadRequest,
   UploadResult
 } from './client.js'
-import { keyAlgorithmOfTencent } from '../key-algorithm.js'
+import { keyAlgorithmOfTencent } from '../certificate/key-algorithm.js'
 import { TencentApiError } from './errors.js'
 import { readProjectId, sourceOf } from './list-fields.js'
 import { DEFAULT_POLL } from './poll.js'

@@ -4,9 +4,9 @@
  * index as pruning), and whether it is expiring: not expired, expiring within the days, and
  * superseded by nothing. Pure: every time comes from `now`.
  */
-import type { KeyAlgorithm } from './key-algorithm.js'
-import { SupersederIndex, toSupersedable } from './superseded.js'
-import type { CertSource, ListedCertificate } from './tencent/client.js'
+import type { KeyAlgorithm } from '../certificate/key-algorithm.js'
+import { SupersederIndex, toSupersedable } from '../planning/superseded.js'
+import type { CertSource, ListedCertificate } from '../tencent/client.js'
 
 const DAY_MS = 86_400_000
 

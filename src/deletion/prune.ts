@@ -4,9 +4,9 @@
  */
 import { performance } from 'node:perf_hooks'
 import { executeDeletion, type BoundHook, type DeletionResult } from './deletion.js'
-import type { Log } from './log.js'
-import { planPrune, type NewCertificate, type PrunePlan } from './prune-plan.js'
-import type { CertType, SslClient } from './tencent/client.js'
+import type { Log } from '../runner/log.js'
+import { planPrune, type NewCertificate, type PrunePlan } from '../planning/prune-plan.js'
+import type { CertType, SslClient } from '../tencent/client.js'
 
 export { describe, type SkippedEntry } from './deletion.js'
 

@@ -4,7 +4,7 @@
  * (GitHub caps a summary at 1 MiB; the `certificates` output has every one). Pure.
  */
 import type { InventoryEntry } from './inventory.js'
-import { ROWS_PER_KIND, table } from './summary.js'
+import { ROWS_PER_KIND, table } from '../reporting/summary.js'
 
 function status(entry: InventoryEntry): string {
   if (entry.expiring) return 'expiring'

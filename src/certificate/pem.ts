@@ -4,7 +4,7 @@
  * never content: the text may hold a private key.
  */
 import { resolve as resolvePath } from 'node:path'
-import { InputError } from './input-error.js'
+import { InputError } from '../settings/input-error.js'
 
 export interface PemHeader {
   name: string

@@ -27,7 +27,7 @@
  * Both lists are ordered oldest first: by `notAfter`, then the new certificate, later
  * `insertedAt` (missing is oldest), and greater id, so the output does not depend on the listing.
  */
-import type { KeyAlgorithm } from './key-algorithm.js'
+import type { KeyAlgorithm } from '../certificate/key-algorithm.js'
 import {
   compareAge,
   hasExpired,
@@ -37,7 +37,7 @@ import {
   wildcardFor,
   type Supersedable
 } from './superseded.js'
-import type { ListedCertificate } from './tencent/client.js'
+import type { ListedCertificate } from '../tencent/client.js'
 
 /** The certificate a `sync` run just uploaded or reused. */
 export interface NewCertificate {

@@ -12,24 +12,33 @@
  * from an earlier run is watched, not duplicated. A dry run plans from the binding details and
  * calls nothing that changes anything.
  */
-import type { Log } from './log.js'
+import type { Log } from '../runner/log.js'
 import { watchRecord, type Watched } from './record-watch.js'
-import { MOVING, ROLLING_BACK, type ReplacedStatus } from './replace-machine.js'
+import { MOVING, ROLLING_BACK, type ReplacedStatus } from '../planning/replace-machine.js'
 import {
   describeResources,
   planReplace,
   type PlannedMove,
   type SupersededCertificate
-} from './replace-plan.js'
-import { describeFailure, type ReplacedEntry, type ResourceFailure } from './resource-report.js'
+} from '../planning/replace-plan.js'
+import {
+  describeFailure,
+  type ReplacedEntry,
+  type ResourceFailure
+} from '../reporting/resource-report.js'
 import { resourceKey } from './resource-types.js'
-import { errorMessage, TencentApiError } from './tencent/errors.js'
-import { DEFAULT_POLL, type PollPolicy } from './tencent/poll.js'
-import type { BindingDetails, BoundResource, RecordItem, ResourceApi } from './tencent/resources.js'
-import type { WaitClock } from './wait.js'
+import { errorMessage, TencentApiError } from '../tencent/errors.js'
+import { DEFAULT_POLL, type PollPolicy } from '../tencent/poll.js'
+import type {
+  BindingDetails,
+  BoundResource,
+  RecordItem,
+  ResourceApi
+} from '../tencent/resources.js'
+import type { WaitClock } from '../tencent/wait.js'
 
-export type { SupersededCertificate } from './replace-plan.js'
-export type { ReplacedEntry, ResourceFailure } from './resource-report.js'
+export type { SupersededCertificate } from '../planning/replace-plan.js'
+export type { ReplacedEntry, ResourceFailure } from '../reporting/resource-report.js'
 
 export interface ReplaceOptions {
   /** The `replace` input: every type found, or only these. */

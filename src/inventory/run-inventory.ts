@@ -11,7 +11,7 @@ import {
   type CertificateOutput,
   type InventoryEntry
 } from './inventory.js'
-import type { CertSource, CertType, ListedCertificate, SslClient } from './tencent/client.js'
+import type { CertSource, CertType, ListedCertificate, SslClient } from '../tencent/client.js'
 
 export interface InventoryRequest {
   /** `certificate-ids`; empty: any. */

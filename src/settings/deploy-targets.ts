@@ -14,7 +14,7 @@ import {
   canonicalInstance,
   type DeployType,
   type ReplaceType
-} from './resource-types.js'
+} from '../resources/resource-types.js'
 
 export interface DeployTarget {
   type: DeployType

@@ -5,9 +5,9 @@
  * (deletion.ts: binding check, cap, dry run, delete, outcomes).
  */
 import { executeDeletion, type BoundHook, type DeletionResult } from './deletion.js'
-import type { Log } from './log.js'
-import type { PlanEntry } from './prune-plan.js'
-import type { FoundCertificate, SslClient } from './tencent/client.js'
+import type { Log } from '../runner/log.js'
+import type { PlanEntry } from '../planning/prune-plan.js'
+import type { FoundCertificate, SslClient } from '../tencent/client.js'
 
 export interface DeleteIdsOptions {
   /** The `certificate-ids`, already validated; repeats are deleted once. */

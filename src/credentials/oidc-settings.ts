@@ -3,8 +3,8 @@
  * misconfiguration fails the step at once, naming the input. Pure: the input reader and the
  * environment are passed in.
  */
-import { InputError } from './input-error.js'
-import { parseServiceEndpoint } from './tencent/endpoint.js'
+import { InputError } from '../settings/input-error.js'
+import { parseServiceEndpoint } from '../tencent/endpoint.js'
 
 export interface OidcSettings {
   roleArn: string

@@ -3,7 +3,7 @@
  * did not move or deploy (for the log and the step's one failure message), and the rows of the
  * job summary's Resources table.
  */
-import type { ReplacedStatus } from './replace-machine.js'
+import type { ReplacedStatus } from '../planning/replace-machine.js'
 
 /** One object of the `replaced` output (contract). */
 export interface ReplacedEntry {

@@ -3,13 +3,13 @@
  * credentials of `role-arn`; masked before anything is logged, optionally exported for later
  * steps. I/O only through the injected functions (the toolkit's in production).
  */
-import type { Log } from './log.js'
+import type { Log } from '../runner/log.js'
 import type { OidcSettings } from './oidc-settings.js'
-import { maskSecret } from './secrets.js'
-import type { ClientDeps } from './tencent/client.js'
-import { errorMessage } from './tencent/errors.js'
-import { StsClient, type TemporaryCredentials } from './tencent/sts.js'
-import type { ClientTuning } from './tencent/transport.js'
+import { maskSecret } from '../runner/secrets.js'
+import type { ClientDeps } from '../tencent/client.js'
+import { errorMessage } from '../tencent/errors.js'
+import { StsClient, type TemporaryCredentials } from '../tencent/sts.js'
+import type { ClientTuning } from '../tencent/transport.js'
 
 /** The names other tools read (tccli, Terraform, the Node SDK), exported in this order. */
 export const EXPORTED_VARIABLES = [

@@ -12,11 +12,11 @@
  * anything is deleted, so the whole plan is known first; otherwise a batch is deleted as soon as
  * its check answers, since no outcome of the checks can take the deletions over the cap.
  */
-import type { Log } from './log.js'
-import { checkMaxDeletions, type PlanEntry } from './prune-plan.js'
-import type { BindingState, DeleteOutcome, SslClient } from './tencent/client.js'
-import { errorMessage, TencentApiError } from './tencent/errors.js'
-import { chunks, errorFor } from './tencent/read.js'
+import type { Log } from '../runner/log.js'
+import { checkMaxDeletions, type PlanEntry } from '../planning/prune-plan.js'
+import type { BindingState, DeleteOutcome, SslClient } from '../tencent/client.js'
+import { errorMessage, TencentApiError } from '../tencent/errors.js'
+import { chunks, errorFor } from '../tencent/read.js'
 
 /** Ids per binding check and per deletion call: the most Tencent's batch calls accept. */
 export const BATCH_SIZE = 100

@@ -3,8 +3,8 @@
  * deployed, the pruning plan, and in list mode the inventory. Pure.
  */
 import { RESOURCE_COLUMNS, resourceRows, type ReplacedEntry } from './resource-report.js'
-import { NOT_FOUND_REASON } from './delete-ids.js'
-import type { PlanEntry } from './prune-plan.js'
+import { NOT_FOUND_REASON } from '../deletion/delete-ids.js'
+import type { PlanEntry } from '../planning/prune-plan.js'
 
 export interface CertificateReport {
   id: string

@@ -11,8 +11,8 @@ import {
   type ReplaceScope
 } from './deploy-targets.js'
 import { InputError } from './input-error.js'
-import { readOidcSettings, type OidcSettings } from './oidc-settings.js'
-import type { ApiVersion, CertType, Credentials, Tag } from './tencent/client.js'
+import { readOidcSettings, type OidcSettings } from '../credentials/oidc-settings.js'
+import type { ApiVersion, CertType, Credentials, Tag } from '../tencent/client.js'
 
 export type Mode = 'upload' | 'prune' | 'sync' | 'list' | 'delete'
 

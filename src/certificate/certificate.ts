@@ -5,7 +5,7 @@
  */
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto'
 import { rootCertificates } from 'node:tls'
-import { InputError } from './input-error.js'
+import { InputError } from '../settings/input-error.js'
 import { keyAlgorithmOfKey, type KeyAlgorithm } from './key-algorithm.js'
 import {
   derToPem,

@@ -7,17 +7,21 @@
  * time); different types run side by side. A dry run reports the plan and calls nothing that
  * changes anything.
  */
-import type { DeployTarget } from './deploy-targets.js'
-import { asResource, planDeploy, type DeployGroup } from './deploy-plan.js'
-import type { Log } from './log.js'
+import type { DeployTarget } from '../settings/deploy-targets.js'
+import { asResource, planDeploy, type DeployGroup } from '../planning/deploy-plan.js'
+import type { Log } from '../runner/log.js'
 import { watchRecord } from './record-watch.js'
-import { DEPLOYING } from './replace-machine.js'
-import { describeFailure, type ReplacedEntry, type ResourceFailure } from './resource-report.js'
+import { DEPLOYING } from '../planning/replace-machine.js'
+import {
+  describeFailure,
+  type ReplacedEntry,
+  type ResourceFailure
+} from '../reporting/resource-report.js'
 import { resourceKey } from './resource-types.js'
-import { errorMessage, TencentApiError } from './tencent/errors.js'
-import { DEFAULT_POLL, type PollPolicy } from './tencent/poll.js'
-import type { BoundResource, RecordItem, ResourceApi } from './tencent/resources.js'
-import type { WaitClock } from './wait.js'
+import { errorMessage, TencentApiError } from '../tencent/errors.js'
+import { DEFAULT_POLL, type PollPolicy } from '../tencent/poll.js'
+import type { BoundResource, RecordItem, ResourceApi } from '../tencent/resources.js'
+import type { WaitClock } from '../tencent/wait.js'
 
 export interface DeployOptions {
   timeoutMs: number

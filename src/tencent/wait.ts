@@ -8,7 +8,7 @@
  * (`timeout`, with the last progress seen), never a thrown error, so every caller decides
  * what an unfinished wait means for it. An error thrown by the check ends the wait with it.
  */
-import type { PollPolicy } from './tencent/poll.js'
+import type { PollPolicy } from './poll.js'
 
 export type { PollPolicy }
 

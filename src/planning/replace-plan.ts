@@ -6,8 +6,8 @@
  * region, a lookup that listed less than it counted) is left where it is, and the certificate
  * is kept, with the reason.
  */
-import { REPLACE_TYPES, UPDATE_REGIONAL } from './resource-types.js'
-import type { BindingDetails, BoundResource } from './tencent/resources.js'
+import { REPLACE_TYPES, UPDATE_REGIONAL } from '../resources/resource-types.js'
+import type { BindingDetails, BoundResource } from '../tencent/resources.js'
 
 export interface SupersededCertificate {
   id: string

@@ -3,9 +3,9 @@
  * certificate (left alone, reported `unchanged`), grouped into DeployCertificateInstance calls:
  * one per type and region, since a call carries one common Region.
  */
-import type { DeployTarget } from './deploy-targets.js'
-import { canonicalInstance, resourceKey } from './resource-types.js'
-import type { BoundResource } from './tencent/resources.js'
+import type { DeployTarget } from '../settings/deploy-targets.js'
+import { canonicalInstance, resourceKey } from '../resources/resource-types.js'
+import type { BoundResource } from '../tencent/resources.js'
 
 export interface DeployGroup {
   type: string

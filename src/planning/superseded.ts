@@ -9,7 +9,7 @@
  * whose key algorithm is unknown is superseded only once expired. A certificate without domains
  * or without a valid not-after is superseded by nothing and supersedes nothing.
  */
-import type { KeyAlgorithm } from './key-algorithm.js'
+import type { KeyAlgorithm } from '../certificate/key-algorithm.js'
 
 export interface Supersedable {
   id: string

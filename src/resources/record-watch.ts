@@ -3,11 +3,17 @@
  * resource machine (replace-machine.ts), carry out the retries it asks for, until every item
  * is settled or the time is up. The reading is injected, so this works for any record kind.
  */
-import { next, retryRefused, retrying, timedOut, type ResourceState } from './replace-machine.js'
-import { errorMessage, TencentApiError } from './tencent/errors.js'
-import type { PollPolicy } from './tencent/poll.js'
-import type { RecordItem, RecordView } from './tencent/resources.js'
-import { done, pending, until, waitFor, type WaitClock } from './wait.js'
+import {
+  next,
+  retryRefused,
+  retrying,
+  timedOut,
+  type ResourceState
+} from '../planning/replace-machine.js'
+import { errorMessage, TencentApiError } from '../tencent/errors.js'
+import type { PollPolicy } from '../tencent/poll.js'
+import type { RecordItem, RecordView } from '../tencent/resources.js'
+import { done, pending, until, waitFor, type WaitClock } from '../tencent/wait.js'
 
 export interface WatchOptions {
   clock: WaitClock
