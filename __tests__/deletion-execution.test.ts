@@ -136,7 +136,9 @@ describe('pipelined execution', () => {
     const bound = new Set(ids(plan).slice(0, 50))
     const { client, events } = scripted({
       bindings: id =>
-        bound.has(id) ? { id, bound: true, reason: 'bound to cdn (1)' } : { id, bound: false },
+        bound.has(id)
+          ? { id, bound: true, reason: 'bound to cdn (1)', resources: 1 }
+          : { id, bound: false },
       delay: () => 2
     })
     const result = await run(client, plan, { maxDeletions: 260 })
@@ -162,7 +164,9 @@ describe('pipelined execution', () => {
     const plan = entries(250)
     const { client, calls } = scripted({
       bindings: id =>
-        id === 'e0007' ? { id, bound: true, reason: 'bound to clb (2)' } : { id, bound: false }
+        id === 'e0007'
+          ? { id, bound: true, reason: 'bound to clb (2)', resources: 2 }
+          : { id, bound: false }
     })
     const result = await run(client, plan, { dryRun: true })
     expect(calls('delete-start')).toEqual([])
@@ -290,7 +294,7 @@ describe('what becomes of each certificate', () => {
 describe('the replace seam (onBound)', () => {
   const bindingsWithMove = (bound: Set<string>, moved: Set<string>) => (id: string) =>
     bound.has(id) && !moved.has(id)
-      ? ({ id, bound: true, reason: 'bound to cdn (1)' } as const)
+      ? ({ id, bound: true, reason: 'bound to cdn (1)', resources: 1 } as const)
       : ({ id, bound: false } as const)
 
   it('hands every bound certificate over once, re-checks the freed ones fresh, then deletes them', async () => {

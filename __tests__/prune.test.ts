@@ -71,7 +71,9 @@ describe('prune', () => {
   it('skips a bound certificate with a warning, and never asks to delete it', async () => {
     const { client, deleteCalls } = scriptedClient(ids =>
       ids.map(id =>
-        id === 'r2' ? { id, bound: true, reason: 'bound to cdn (1)' } : { id, bound: false }
+        id === 'r2'
+          ? { id, bound: true, reason: 'bound to cdn (1)', resources: 1 }
+          : { id, bound: false }
       )
     )
     const { log, lines } = recordingLog()
@@ -117,7 +119,9 @@ describe('prune', () => {
   it('counts only the deletions that would be attempted against the cap', async () => {
     const { client } = scriptedClient(ids =>
       ids.map(id =>
-        id === 'r1' ? { id, bound: true, reason: 'bound to clb (1)' } : { id, bound: false }
+        id === 'r1'
+          ? { id, bound: true, reason: 'bound to clb (1)', resources: 1 }
+          : { id, bound: false }
       )
     )
     const result = await prune(client, options({ maxDeletions: 2 }), recordingLog().log)

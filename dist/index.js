@@ -37885,7 +37885,8 @@ function bindingState(id, result, requestId) {
     const found = boundCounts(result.BindResourceResult);
     if (found.counts.size > 0) {
         const parts = [...found.counts].map(([name, count]) => `${name} (${count})`);
-        return { id, bound: true, reason: `bound to ${parts.join(', ')}` };
+        const resources = [...found.counts.values()].reduce((sum, count) => sum + count, 0);
+        return { id, bound: true, reason: `bound to ${parts.join(', ')}`, resources };
     }
     if (found.problems.length > 0) {
         const reason = `not checked: the binding answer does not say what is bound (${found.problems.join('; ')})`;
@@ -37912,6 +37913,7 @@ function uncountedState(id, data, types = UNCOUNTED_TYPES) {
     }
     const bound = [];
     const problems = [];
+    let resources = 0;
     for (const type of types) {
         const entries = data[type.toUpperCase()];
         if (entries === null || entries === undefined)
@@ -37933,9 +37935,10 @@ function uncountedState(id, data, types = UNCOUNTED_TYPES) {
         }
         if (total > 0)
             bound.push(`${type} (${total})`);
+        resources += total;
     }
     if (bound.length > 0)
-        return { id, bound: true, reason: `bound to ${bound.join(', ')}` };
+        return { id, bound: true, reason: `bound to ${bound.join(', ')}`, resources };
     if (problems.length > 0) {
         const reason = `not checked: the binding detail does not say what is bound (${problems.join('; ')})`;
         return { id, bound: 'unknown', reason };

@@ -689,8 +689,18 @@ describe('checkBindings', () => {
     const states = await run(client.checkBindings(ids))
 
     expect(states!.map(s => s.id)).toEqual(ids)
-    expect(states![0]).toEqual({ id: 'c0', bound: true, reason: 'bound to cdn (2), clb (1)' })
-    expect(states![120]).toEqual({ id: 'c120', bound: true, reason: 'bound to teo (4)' })
+    expect(states![0]).toEqual({
+      id: 'c0',
+      bound: true,
+      reason: 'bound to cdn (2), clb (1)',
+      resources: 3
+    })
+    expect(states![120]).toEqual({
+      id: 'c120',
+      bound: true,
+      reason: 'bound to teo (4)',
+      resources: 4
+    })
     expect(states![7]).toMatchObject({ id: 'c7', bound: 'unknown' })
     expect(states![7].bound === 'unknown' && states![7].reason).toContain('lookup broke')
     expect(states![1]).toEqual({ id: 'c1', bound: false })

@@ -124,7 +124,8 @@ export interface ListFilter {
 
 export type BindingState =
   | { id: string; bound: false }
-  | { id: string; bound: true; reason: string }
+  /** `resources`: how many resources use it, by the answer's counts (`list`'s `bound`). */
+  | { id: string; bound: true; reason: string; resources: number }
   /** Not checked: the answer did not say what is bound (a failed or unfinished lookup, a missing
    * list). Never deleted. With `error`, the check itself was refused (CAM permissions, the
    * service role): a configuration problem that also fails the step. */

@@ -366,7 +366,8 @@ export function bindingState(id: string, result: Fields, requestId: string): Bin
   const found = boundCounts(result.BindResourceResult)
   if (found.counts.size > 0) {
     const parts = [...found.counts].map(([name, count]) => `${name} (${count})`)
-    return { id, bound: true, reason: `bound to ${parts.join(', ')}` }
+    const resources = [...found.counts.values()].reduce((sum, count) => sum + count, 0)
+    return { id, bound: true, reason: `bound to ${parts.join(', ')}`, resources }
   }
   if (found.problems.length > 0) {
     const reason = `not checked: the binding answer does not say what is bound (${found.problems.join('; ')})`
@@ -401,6 +402,7 @@ export function uncountedState(
   }
   const bound: string[] = []
   const problems: string[] = []
+  let resources = 0
   for (const type of types) {
     const entries = data[type.toUpperCase()]
     if (entries === null || entries === undefined) continue
@@ -418,8 +420,10 @@ export function uncountedState(
       if (error) problems.push(`${type}: ${error}`)
     }
     if (total > 0) bound.push(`${type} (${total})`)
+    resources += total
   }
-  if (bound.length > 0) return { id, bound: true, reason: `bound to ${bound.join(', ')}` }
+  if (bound.length > 0)
+    return { id, bound: true, reason: `bound to ${bound.join(', ')}`, resources }
   if (problems.length > 0) {
     const reason = `not checked: the binding detail does not say what is bound (${problems.join('; ')})`
     return { id, bound: 'unknown', reason }
