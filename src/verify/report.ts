@@ -114,6 +114,6 @@ export function verifyFailure(
     v =>
       `${endpointLabel(v)} (${v.status === 'mismatch' ? 'serves another certificate' : `unreachable: ${v.error}`})`
   )
-  const waited = timeoutS === 0 ? 'checked once' : `after ${timeoutS} s`
+  const waited = timeoutS === 0 ? '(checked once)' : `within ${timeoutS} s`
   return `verify: ${bad.length} of ${verdicts.length} endpoint(s) do not serve the uploaded certificate ${waited}: ${names.join(', ')}`
 }
