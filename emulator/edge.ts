@@ -10,7 +10,8 @@
  * - `certId`: pinned to that certificate, whatever the resources say (a node left behind).
  * - `refuse: true`: the connection is dropped once the ClientHello names the host.
  *
- * A name with no resource, pin or PEM gets no certificate: the handshake fails with an alert.
+ * A name with no resource, pin or PEM gets no certificate: the handshake fails with an alert. A
+ * certificate deleted from the account is still served where it was (the edge's copy).
  */
 import { createSecureContext, createServer, type SecureContext, type Server } from 'node:tls'
 import type { AddressInfo, Socket } from 'node:net'
@@ -141,8 +142,9 @@ export class Edge {
     return resource?.certId ?? null
   }
 
+  /** A deleted certificate too: a node that never got the move still serves it. */
   private contextOf(certId: string): SecureContext | undefined {
-    const record = this.store.get(certId)
+    const record = this.store.all().find(r => r.id === certId)
     if (!record?.chainPem || !record.privateKeyPem) return undefined
     let context = this.contexts.get(certId)
     if (!context) {

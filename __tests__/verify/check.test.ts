@@ -187,3 +187,20 @@ describe('report', () => {
     expect(listVerdict(check({ ok: false, error: 'x' }), now, 30).status).toBe('unreachable')
   })
 })
+
+describe('checkEndpoints with slow probes', () => {
+  it('stops at the timeout by the clock when the probes themselves take long', async () => {
+    const time = fakeTime()
+    const probe = async (): Promise<ProbeResult> => {
+      await time.sleep(10_000) // a connect timeout
+      return { ok: false, error: 'no TLS handshake within 10 s' }
+    }
+    const checks = await checkEndpoints(
+      [at('a')],
+      { expected: NEW, timeoutMs: 60_000 },
+      { probe, ...time }
+    )
+    // 0-10 s probe, sleep to 25, probe to 35, sleep to 50, probe to 60: then 75 > 60.
+    expect(checks[0].rounds).toBe(3)
+  })
+})

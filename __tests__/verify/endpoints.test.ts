@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseVerify, parseVerifyTimeout, resolveEndpoints } from '../../src/verify/endpoints.js'
+import {
+  ipVersion,
+  parseVerify,
+  parseVerifyTimeout,
+  resolveEndpoints
+} from '../../src/verify/endpoints.js'
 
 const endpoints = (raw: string) => {
   const setting = parseVerify(raw, 'sync')
@@ -109,5 +114,16 @@ describe('resolveEndpoints', () => {
     const listed = [{ host: 'a.example.com', port: 443, address: null }]
     expect(resolveEndpoints({ kind: 'endpoints', endpoints: listed }, [])).toBe(listed)
     expect(resolveEndpoints({ kind: 'none' }, ['a.example.com'])).toEqual([])
+  })
+})
+
+describe('ipVersion', () => {
+  it('tells IPv4 and IPv6 literals from names', () => {
+    expect(
+      ['127.0.0.1', '203.0.113.7', '::1', '2001:db8::1', '::ffff:192.0.2.1'].map(ipVersion)
+    ).toEqual([4, 4, 6, 6, 6])
+    expect(['256.1.1.1', '1.2.3', 'example.com', 'a:b:g::', ':::', ''].map(ipVersion)).toEqual([
+      0, 0, 0, 0, 0, 0
+    ])
   })
 })

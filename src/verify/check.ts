@@ -46,6 +46,8 @@ export async function checkEndpoints(
 ): Promise<EndpointCheck[]> {
   const interval = options.intervalMs ?? ROUND_INTERVAL_MS
   const deadline = deps.now() + options.timeoutMs
+  // Rounds at 0, 15, 30 s... up to the timeout; the clock also stops them when probes are slow.
+  const maxRounds = Math.floor(options.timeoutMs / interval) + 1
   const checks: EndpointCheck[] = endpoints.map(endpoint => ({
     endpoint,
     result: { ok: false, error: 'not checked' },
@@ -67,7 +69,7 @@ export async function checkEndpoints(
     })
     const left = checks.filter(c => !c.matched).length
     options.onRound?.(round, left)
-    if (options.expected === undefined || left === 0) break
+    if (options.expected === undefined || left === 0 || round >= maxRounds) break
     if (deps.now() + interval > deadline) break
     await deps.sleep(interval)
   }

@@ -5,8 +5,21 @@
  * `=ADDRESS` connects there and sends HOST as the server name, like curl's `--resolve`; IPv6
  * literals in brackets), or `true` in upload/sync for every non-wildcard name of the certificate.
  */
-import { isIP } from 'node:net'
 import { InputError } from '../settings/input-error.js'
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
+
+/** 4 or 6 for an IP literal (IPv6 without brackets), 0 for anything else (as node:net's isIP,
+ * which src/ does not load: it is a network module). */
+export function ipVersion(text: string): 0 | 4 | 6 {
+  if (IPV4.test(text)) return 4
+  if (!text.includes(':') || !/^[0-9a-f:.]+$/i.test(text)) return 0
+  try {
+    return new URL(`tls://[${text}]/`).hostname !== '' ? 6 : 0
+  } catch {
+    return 0
+  }
+}
 
 export interface Endpoint {
   /** The server name sent in the ClientHello (lower-case; an IP literal sends none). */
@@ -96,7 +109,7 @@ function splitHostPort(
       if (!rest.startsWith(':')) fail(`'${part}': write [IPv6]:PORT`)
       port = rest.slice(1)
     }
-    if (isIP(host) !== 6) fail(`'${host}' in brackets is not an IPv6 address`)
+    if (ipVersion(host) !== 6) fail(`'${host}' in brackets is not an IPv6 address`)
   } else {
     const colons = part.split(':').length - 1
     if (colons > 1) fail(`'${part}': write an IPv6 address in brackets, e.g. [2001:db8::1]:443`)
@@ -116,7 +129,7 @@ function parsePort(text: string, fail: (problem: string) => never): number {
 }
 
 function checkHost(host: string, what: string, fail: (problem: string) => never): void {
-  if (isIP(host) !== 0 || NAME.test(host)) return
+  if (ipVersion(host) !== 0 || NAME.test(host)) return
   fail(`${what} '${host}' is not a DNS name or an IP address`)
 }
 

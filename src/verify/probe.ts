@@ -5,9 +5,8 @@
  * and is destroyed without a byte of application data. Nothing of the run (no key) is sent.
  */
 import { createHash } from 'node:crypto'
-import { isIP } from 'node:net'
 import { connect } from 'node:tls'
-import type { Endpoint } from './endpoints.js'
+import { ipVersion, type Endpoint } from './endpoints.js'
 
 export type ProbeResult =
   | {
@@ -31,7 +30,7 @@ export const tlsProbe: TlsProbe = (endpoint, timeoutMs) =>
       host: target,
       port: endpoint.port,
       // RFC 6066: no server name for an IP literal.
-      ...(isIP(endpoint.host) === 0 ? { servername: endpoint.host } : {}),
+      ...(ipVersion(endpoint.host) === 0 ? { servername: endpoint.host } : {}),
       rejectUnauthorized: false
     })
     const finish = (result: ProbeResult): void => {
