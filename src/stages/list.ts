@@ -1,10 +1,13 @@
 /**
- * The list stage: the account's inventory (run-inventory.ts), read-only. With
- * `fail-on-expiring`, the step fails naming the certificates that expire with nothing newer.
+ * The list stage: the account's inventory (run-inventory.ts), read-only, with stale-bound (the
+ * binding check for superseded certificates expiring in the window: stale-bound.ts). With
+ * `fail-on-expiring`, the step fails naming the certificates that expire with nothing newer or
+ * that are stale-bound.
  */
 import { renderInventory } from '../inventory/inventory-summary.js'
 import { certificateOutput, expiringIds, type InventoryEntry } from '../inventory/inventory.js'
-import { findStaleBound } from '../inventory/stale-bound.js'
+import { findStaleBound, type StaleBoundResult } from '../inventory/stale-bound.js'
+import { errorMessage } from '../tencent/errors.js'
 import type { Outcome } from '../reporting/outcome.js'
 import { runInventory } from '../inventory/run-inventory.js'
 import { clientOf, type RunContext } from './context.js'
@@ -18,10 +21,7 @@ export async function list(ctx: RunContext, outcome: Outcome): Promise<void> {
     expiringWithinDays: settings.expiringWithinDays,
     now: ctx.now()
   })
-  const stale = await findStaleBound(clientOf(ctx), inventory.entries, {
-    now: ctx.now(),
-    expiringWithinDays: settings.expiringWithinDays
-  })
+  const stale = await staleBound(ctx, inventory.entries)
   const entries = stale.entries
   outcome.inventory = {
     certificates: entries.map(certificateOutput),
@@ -32,8 +32,8 @@ export async function list(ctx: RunContext, outcome: Outcome): Promise<void> {
   const expiring = entries.filter(e => e.expiring)
   io.log.info(
     `Listed ${entries.length} certificate(s) of ${inventory.accountSize} in the account; ` +
-      `${expiring.length} expiring within ${settings.expiringWithinDays} day(s) with nothing newer ` +
-      `or stale-bound.`
+      `${expiring.length} expiring within ${settings.expiringWithinDays} day(s) (nothing newer, ` +
+      `or stale-bound).`
   )
   if (stale.noBindingCheck)
     io.log.notice(
@@ -50,6 +50,18 @@ export async function list(ctx: RunContext, outcome: Outcome): Promise<void> {
         `with nothing newer covering them or are stale-bound: ${expiring.map(e => e.id).join(', ')} ` +
         '(fail-on-expiring).'
     )
+}
+
+/** The binding check for stale-bound; a check that could not be made leaves `bound` null, with a
+ * warning, and the inventory is still reported. */
+async function staleBound(ctx: RunContext, entries: InventoryEntry[]): Promise<StaleBoundResult> {
+  const options = { now: ctx.now(), expiringWithinDays: ctx.settings.expiringWithinDays }
+  try {
+    return await findStaleBound(clientOf(ctx), entries, options)
+  } catch (error) {
+    ctx.io.log.warning(`stale-bound not checked ("bound" is null): ${errorMessage(error)}`)
+    return { entries, staleBoundIds: [], unchecked: [], asked: 0, noBindingCheck: false }
+  }
 }
 
 function expiringLine(e: InventoryEntry): string {
