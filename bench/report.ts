@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import type { BundleSize } from './bundles.js'
 import { renderReplace, type ReplaceFigures } from './replace.js'
+import { renderVerify, type VerifyFigures } from './verify.js'
 import type { ReuseFigures, SideFigures } from './reuse.js'
 import type { ScaleFigures } from './scale.js'
 import { SCALE } from './scale.js'
@@ -63,6 +64,8 @@ export interface Results {
   scale: ScaleFigures[]
   /** Replace of 100 bound resources (bench/replace.ts), when it ran. */
   replace?: ReplaceFigures
+  /** Verify of 50 endpoints (bench/verify.ts), when it ran. */
+  verify?: VerifyFigures
   pacerWindowMs?: number
   /** The action's poll policy (src/tencent/poll.ts): first wait, and how much longer each next. */
   poll?: { firstDelayMs: number; stepMs: number }
@@ -514,6 +517,7 @@ export function renderResults(r: Results): string {
     ''
   )
   if (r.replace) add(...renderReplace(r.replace), '')
+  if (r.verify) add(...renderVerify(r.verify), '')
   add(
     '## How long the benchmark took',
     '',

@@ -6,7 +6,8 @@
  *    Node 24 when fixtures/node24 is installed: `npm ci --prefix fixtures/node24`);
  * 4. scale: `prune` of 1,000 of 5,000 and of 5,000 of 20,000 certificates under the rate limit;
  * 5. replace: 100 bound resources of 5 types in 4 regions moved to the successor (bench/replace.ts);
- * 6. writes bench/results.md.
+ * 6. verify: 50 endpoints on loopback, one round, and what it adds to a sync (bench/verify.ts);
+ * 7. writes bench/results.md.
  * Options: --runs N (reuse runs per action and latency, default 15, at least 10).
  * Every process and server it starts is stopped before it exits, on failure and on Ctrl-C too.
  */
@@ -28,6 +29,7 @@ import {
 import { ensureTimeBinary, killChildren, runCommand } from './processes.js'
 import { describeMachine, renderResults, targets, type Results } from './report.js'
 import { measureReplace } from './replace.js'
+import { measureVerify } from './verify.js'
 import { measureBareNode, measureReuse, prepareReuse } from './reuse.js'
 import { measureScale, SCALE } from './scale.js'
 import { mb, ms, ratio, seconds } from './stats.js'
@@ -189,6 +191,9 @@ async function main(): Promise<void> {
       `  ${c.name}: ${seconds(c.wallMs)} for ${c.totalRequests} requests; busiest ` +
         `${c.boundAction} ${c.boundS.toFixed(1)} s; ${c.throttled} throttled`
     )
+  log('bench: verify runs')
+  emulator.reset()
+  const verify = await measureVerify(emulator, scripts.ours, workspace, log)
   const loadEnd = loadavg()[0]
   await cleanup()
 
@@ -215,6 +220,7 @@ async function main(): Promise<void> {
     node24Missing: node24.missing,
     scale,
     replace,
+    verify,
     pacerWindowMs: pacerWindowMs(),
     poll: { firstDelayMs: DEFAULT_POLL.firstDelayMs, stepMs: DEFAULT_POLL.stepMs },
     totalMs: performance.now() - started

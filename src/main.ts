@@ -14,15 +14,16 @@ import type { Stage } from './stages/context.js'
 import { prepare } from './stages/prepare.js'
 import { pruneStage } from './stages/prune.js'
 import { upload } from './stages/upload.js'
+import { verify } from './stages/verify.js'
 import { renderSummary } from './reporting/summary.js'
 import type { ClientDeps } from './tencent/client.js'
 import { errorMessage } from './tencent/errors.js'
 
 const STAGES: Record<Mode, Stage[]> = {
-  upload: [upload, deploy],
-  sync: [upload, deploy, pruneStage],
+  upload: [upload, deploy, verify],
+  sync: [upload, deploy, pruneStage, verify],
   prune: [pruneStage],
-  list: [list],
+  list: [list, verify],
   delete: [deleteGiven]
 }
 

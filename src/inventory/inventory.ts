@@ -23,6 +23,10 @@ export interface InventoryEntry {
   expired: boolean
   expiring: boolean
   supersededBy: string | null
+  /** Resources that use it, by the binding check; null or absent: not checked (stale-bound.ts). */
+  bound?: number | null
+  /** Superseded, yet resources still use it: the renewal did not reach them. */
+  staleBound?: boolean
 }
 
 export interface InventoryOptions {
@@ -69,7 +73,7 @@ export function buildInventory(
   return [...entries.values()].sort(byExpiryExpiringFirst)
 }
 
-function byExpiryExpiringFirst(a: InventoryEntry, b: InventoryEntry): number {
+export function byExpiryExpiringFirst(a: InventoryEntry, b: InventoryEntry): number {
   if (a.expiring !== b.expiring) return a.expiring ? -1 : 1
   const diff = a.notAfter.getTime() - b.notAfter.getTime()
   if (diff !== 0) return diff
@@ -90,6 +94,9 @@ export interface CertificateOutput {
   expired: boolean
   expiring: boolean
   'superseded-by': string | null
+  /** Resources that still use it; null when not checked (only superseded certificates that
+   * expire within the window are). */
+  bound: number | null
 }
 
 export function certificateOutput(entry: InventoryEntry): CertificateOutput {
@@ -104,10 +111,11 @@ export function certificateOutput(entry: InventoryEntry): CertificateOutput {
     'project-id': entry.projectId ?? null,
     expired: entry.expired,
     expiring: entry.expiring,
-    'superseded-by': entry.supersededBy
+    'superseded-by': entry.supersededBy,
+    bound: entry.bound ?? null
   }
 }
 
-/** The `expiring-ids` output: the expiring ones, soonest first. */
+/** The `expiring-ids` output: the expiring ones (stale-bound ones included), soonest first. */
 export const expiringIds = (entries: readonly InventoryEntry[]): string[] =>
   entries.filter(e => e.expiring).map(e => e.id)
