@@ -277,6 +277,12 @@ describe('the issue body', () => {
     expect(sameReport(issueBody(attention()).replace(/\n/g, '\r\n'), issueBody(later))).toBe(true)
   })
 
+  it('says the run failed when even the mode was bad', () => {
+    const body = issueBody(attentionOf({ ...emptyOutcome(), failure: "Input 'mode': …" }, RUNNER))
+    expect(body).toContain("### The run failed\n\n> Input 'mode': …")
+    expect(body).toContain('(mode unknown).')
+  })
+
   it('the closing comment links the run', () => {
     expect(closingComment(attention())).toBe(
       `[Run #17](${RUN_URL}) found nothing that needs a person: no certificate expiring with nothing newer, none stale-bound, no endpoint mismatch. Closing.`

@@ -14,7 +14,8 @@ const ROWS = 100
 const RUN_LINE = 'Reported by '
 
 export function issueBody(a: Attention): string {
-  const mode = a.mode ? `\`${a.mode}\`` : 'the'
+  // The mode is unknown when the `mode` input itself was bad.
+  const mode = a.mode ? ` \`${a.mode}\`` : ''
   const sections = [
     ISSUE_MARKER,
     '`tencentcloud-ssl-action` found what needs a person. It ' +
@@ -35,7 +36,9 @@ export function issueBody(a: Attention): string {
       ['endpoint', 'status', 'served certificate not after', 'error'],
       a.mismatched.map(endpointRow)
     ),
-    a.runUrl ? `${RUN_LINE}[run ${a.runName}](${a.runUrl}) (${mode} mode).` : ''
+    a.runUrl
+      ? `${RUN_LINE}[run ${a.runName}](${a.runUrl}) (${mode ? `${mode.trim()} mode` : 'mode unknown'}).`
+      : ''
   ]
   return sections.filter(s => s !== '').join('\n\n') + '\n'
 }
@@ -67,7 +70,7 @@ function failureSection(failures: string[], mode: string): string {
       .map(line => `> ${line}`)
       .join('\n')
   )
-  return [`### The ${mode} run failed`, ...quoted].join('\n\n')
+  return [`### The${mode} run failed`, ...quoted].join('\n\n')
 }
 
 function staleRow(c: CertificateNote): string[] {
