@@ -298,7 +298,7 @@ describe('notify on failure', () => {
     expect(errorLine(result)).toContain(body.failures[0].slice(0, 40))
   })
 
-  it('a successful upload with nothing to report loads nothing and sends nothing', async () => {
+  it('a successful upload with nothing to report asks GitHub nothing and posts nothing', async () => {
     const result = await lab.run(
       chain,
       { mode: 'upload', notify: `issue\n${sink.url('/hook')}`, 'github-token': github.token },

@@ -11,17 +11,21 @@ import type { Outcome } from '../reporting/outcome.js'
 import type { ActionIO } from '../runner/action-io.js'
 import type { ClientDeps, FetchLike } from '../tencent/client.js'
 
+type Deliverer = typeof import('../notify/deliver.js')
+
+/** `load`: the notification code, imported only here (tests give their own). */
 export async function notify(
   io: ActionIO,
   outcome: Outcome,
-  clock?: Pick<ClientDeps, 'sleep'>
+  clock?: Pick<ClientDeps, 'sleep'>,
+  load: () => Promise<Pick<Deliverer, 'deliver'>> = () => import('../notify/deliver.js')
 ): Promise<void> {
   const settings = notifySettingsOf(io)
   if (!settings || !notifies(settings)) return
   const attention = attentionOf(outcome, io.env)
   const closing = settings.issue && attention.mode === 'list' && !needsPerson(attention)
   if (!needsPerson(attention) && !closing) return
-  const { deliver } = await import('../notify/deliver.js')
+  const { deliver } = await load()
   const delivery = await deliver(settings, attention, {
     fetch: fetch as unknown as FetchLike,
     sleep: clock?.sleep ?? (ms => new Promise(done => setTimeout(done, ms))),
