@@ -310,6 +310,22 @@ describe('notify on failure', () => {
     expect(json(result, 'notified')).toEqual([])
   })
 
+  it('a bad input other than notify reaches the webhook too, with no request to Tencent', async () => {
+    const result = await lab.run(
+      undefined,
+      { mode: 'prune', 'prune-domains': 'a.example.test', keep: 'one', notify: sink.url('/hook') },
+      { env: runnerEnv() }
+    )
+    expect(result.status).toBe(1)
+    expect(lab.emulator.requests).toEqual([])
+    expect(sink.posts).toHaveLength(1)
+    expect(sink.posts[0].body).toMatchObject({
+      mode: 'prune',
+      status: 'failed',
+      failures: [expect.stringContaining("Input 'keep'")]
+    })
+  })
+
   it.each([
     [{ notify: 'issues' }, "Input 'notify': line 1 is neither 'issue' nor a URL"],
     [
