@@ -49,6 +49,8 @@ export interface Sizes {
   distIsCurrent: boolean
   /** The chunk of dist/ that @actions/github went to, when it is imported dynamically. */
   githubChunk?: string
+  /** The chunks `notify` loads, only when a run has something to report. */
+  notifyChunks?: string[]
 }
 
 export interface Results {
@@ -389,6 +391,7 @@ export function renderResults(r: Results): string {
     '| --- | --- | --- | --- |',
     `| .js files (index.js + chunks) | ${bytesAnd(d.jsBytes)} | ${bytesAnd(b.jsBytes)} | ${baseRatio(d.jsBytes, b.jsBytes)} |`,
     `| index.js alone (loaded before the first request) | ${bytesAnd(d.indexBytes)} | ${bytesAnd(b.indexBytes)} | ${baseRatio(d.indexBytes, b.indexBytes)} |`,
+    ...notifyRow(sizes),
     `| all files (ncc, as packaged, maps included) | ${bytesAnd(d.totalBytes)} | ${bytesAnd(b.totalBytes)} | ${baseRatio(d.totalBytes, b.totalBytes)} |`,
     `| minified .js files (\`ncc build -m\`) | ${bytesAnd(oursMin.jsBytes)} | ${bytesAnd(baselineMin.jsBytes)} | ${baseRatio(oursMin.jsBytes, baselineMin.jsBytes)} |`,
     `| minified index.js | ${bytesAnd(oursMin.indexBytes)} | ${bytesAnd(baselineMin.indexBytes)} | ${baseRatio(oursMin.indexBytes, baselineMin.indexBytes)} |`,
@@ -529,4 +532,16 @@ export function renderResults(r: Results): string {
     ''
   )
   return lines.join('\n')
+}
+
+/** The size table's row for what `notify` loads after the first request (none in the baseline). */
+function notifyRow(sizes: Sizes): string[] {
+  const chunks = sizes.notifyChunks ?? []
+  if (chunks.length === 0) return []
+  const bytes = sizes.dist.files
+    .filter(f => chunks.includes(f.name))
+    .reduce((sum, f) => sum + f.bytes, 0)
+  return [
+    `| chunks \`notify\` loads, only when a run reports (${chunks.map(c => `\`${c}\``).join(', ')}) | ${bytes.toLocaleString('en-US')} | — | — |`
+  ]
 }

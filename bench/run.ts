@@ -21,8 +21,11 @@ import { DEFAULT_POLL } from '../src/tencent/poll.js'
 import {
   buildAll,
   chunkContaining,
+  chunksContaining,
+  GITHUB_MARKER,
   installBaseline,
   measureBundle,
+  NOTIFY_MARKERS,
   paths,
   sameIndex
 } from './bundles.js'
@@ -136,14 +139,22 @@ async function main(): Promise<void> {
     floorMin: measureBundle(builds.floorMin.out),
     oursFresh: measureBundle(builds.oursFresh.out),
     distIsCurrent: sameIndex(p.dist, builds.oursFresh.out),
-    // @actions/github's getOctokit marks the chunk it went to when it is imported dynamically.
-    githubChunk: chunkContaining(p.dist, 'getOctokit')
+    // @actions/github's own message marks the chunk it went to when it is imported dynamically.
+    githubChunk: chunkContaining(p.dist, GITHUB_MARKER),
+    // What a run with something to report loads after the first request (notify).
+    notifyChunks: chunksContaining(p.dist, NOTIFY_MARKERS)
   }
   log(
     `  .js files: dist/ ${mb(sizes.dist.jsBytes)}, baseline ${mb(sizes.baseline.jsBytes)} ` +
       `(${ratio(sizes.dist.jsBytes / sizes.baseline.jsBytes)}); index.js ` +
       `${mb(sizes.dist.indexBytes)} / ${mb(sizes.baseline.indexBytes)}; all files ` +
       `${mb(sizes.dist.totalBytes)} / ${mb(sizes.baseline.totalBytes)}`
+  )
+  const notifyBytes = sizes.dist.files
+    .filter(f => sizes.notifyChunks.includes(f.name))
+    .reduce((sum, f) => sum + f.bytes, 0)
+  log(
+    `  notify loads ${sizes.notifyChunks.join(', ')} (${mb(notifyBytes)}) only when a run reports`
   )
   if (!sizes.distIsCurrent) {
     log('  WARNING: dist/index.js differs from a fresh build of src/ (run npm run package)')

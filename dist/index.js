@@ -33138,7 +33138,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9708);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9069);
 /* istanbul ignore file -- the entry point only starts the action. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33148,7 +33148,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9708:
+/***/ 9069:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38318,8 +38318,9 @@ const DEFAULT_PATH = {
     '3.0': '/',
     '2.0': '/v2/index.php'
 };
-const accepts = (example) => `accepts a host such as ${example} or an https:// URL; ` +
-    'http:// only for a loopback host (127.0.0.0/8, ::1, localhost)';
+/** The one plain-http rule, for `endpoint`, `sts-endpoint` and webhook URLs alike. */
+const PLAIN_HTTP_RULE = 'http:// only for a loopback host (127.0.0.0/8, ::1, localhost)';
+const accepts = (example) => `accepts a host such as ${example} or an https:// URL; ${PLAIN_HTTP_RULE}`;
 /** host, host:port, [v6]:port, optionally followed by a path; no scheme. */
 const BARE_HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?(?:\/[^\s?#]*)?$/i;
 function parseEndpoint(value, api) {
@@ -38354,15 +38355,29 @@ function parseServiceEndpoint(value, where) {
     }
     if (url.username !== '' || url.password !== '')
         fail('credentials in the URL are not allowed');
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        fail(`the scheme ${url.protocol}// is not supported`);
+    const scheme = schemeProblem(url);
+    if (scheme)
+        fail(scheme);
     if (url.hostname === '')
         fail('the URL has no host');
-    if (url.protocol === 'http:' && !isLoopback(url.hostname))
-        fail(`http:// is refused for ${url.hostname}, which is not a loopback host`);
+    const plain = plainHttpProblem(url);
+    if (plain)
+        fail(plain);
     if (url.pathname === '' || url.pathname === '/')
         url.pathname = where.defaultPath;
     return url;
+}
+/** Only https and http are spoken. */
+function schemeProblem(url) {
+    return url.protocol === 'https:' || url.protocol === 'http:'
+        ? undefined
+        : `the scheme ${url.protocol}// is not supported`;
+}
+/** What is wrong with a URL by PLAIN_HTTP_RULE, or undefined when it keeps it. */
+function plainHttpProblem(url) {
+    return url.protocol === 'http:' && !isLoopback(url.hostname)
+        ? `http:// is refused for ${url.hostname}, which is not a loopback host`
+        : undefined;
 }
 /** 127.0.0.0/8, ::1 and localhost; `hostname` as URL normalises it (127.1 → 127.0.0.1). */
 function isLoopback(hostname) {
@@ -40999,10 +41014,6 @@ function expiringLine(e) {
         : `${what} and nothing newer covers it.`;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
@@ -43148,6 +43159,135 @@ function fixResponseChunkedTransferBadEnding(request, errorCallback) {
 	});
 }
 
+// EXTERNAL MODULE: ./src/notify/attention.ts
+var notify_attention = __nccwpck_require__(991);
+;// CONCATENATED MODULE: ./src/notify/settings.ts
+/**
+ * The `notify`, `notify-format`, `notify-label` and `github-token` inputs, checked before any
+ * request. A webhook URL is a secret (its path or query is the robot's key): messages name its
+ * line, never its text. Pure.
+ */
+
+
+const NOTIFY_FORMATS = ['json', 'slack', 'wecom', 'dingtalk', 'feishu'];
+const DEFAULT_LABEL = 'tencentcloud-ssl';
+const ACCEPTS = `accepts 'issue' and webhook URLs, one per line: https, or ${PLAIN_HTTP_RULE}`;
+/** The `notify` lines that are not `issue`: the values to mask, whatever their shape. */
+function notifySecrets(input) {
+    const lines = notifyLines(input('notify')).filter(line => line.toLowerCase() !== 'issue');
+    return [...lines, input('github-token')].filter(value => value !== '');
+}
+function readNotifySettings(input, env) {
+    const format = input('notify-format').toLowerCase() || 'json';
+    if (!NOTIFY_FORMATS.includes(format))
+        throw new InputError('notify-format', `must be one of ${NOTIFY_FORMATS.map(f => `'${f}'`).join(', ')}; got '${input('notify-format')}'`);
+    const label = input('notify-label') || DEFAULT_LABEL;
+    // GitHub's limit; a comma would split the issues filter (`labels=a,b`).
+    if (label.length > 50 || /[,\n]/.test(label))
+        throw new InputError('notify-label', 'must be a label name of at most 50 characters, no comma');
+    let issue = false;
+    const webhooks = [];
+    notifyLines(input('notify')).forEach((line, index) => {
+        if (line.toLowerCase() === 'issue')
+            issue = true;
+        else
+            webhooks.push(checkWebhook(line, index + 1));
+    });
+    const settings = {
+        issue,
+        webhooks: [...new Set(webhooks)],
+        format: format,
+        label,
+        token: input('github-token'),
+        repository: (env.GITHUB_REPOSITORY ?? '').trim()
+    };
+    if (issue)
+        checkIssueNeeds(settings);
+    return settings;
+}
+/** Whether any notification is asked for. */
+const notifies = (s) => s.issue || s.webhooks.length > 0;
+function notifyLines(raw) {
+    return raw
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(line => line !== '');
+}
+function checkWebhook(line, number) {
+    const fail = (problem) => {
+        throw new InputError('notify', `line ${number}${problem}; ${ACCEPTS}`);
+    };
+    let url;
+    try {
+        url = new URL(line);
+    }
+    catch {
+        return fail(" is neither 'issue' nor a URL");
+    }
+    const problem = schemeProblem(url) ?? plainHttpProblem(url);
+    if (problem)
+        fail(`: ${problem}`);
+    if (url.username !== '' || url.password !== '')
+        fail(': credentials in the URL are not allowed');
+    return line;
+}
+function checkIssueNeeds(s) {
+    if (s.token === '')
+        throw new InputError('github-token', "is empty, and notify 'issue' needs it: the job's token (`${{ github.token }}`) with " +
+            '`permissions: issues: write`, or a token with that access');
+    if (/^\$\{\{.*\}\}$/.test(s.token))
+        throw new InputError('github-token', "is an expression the runner did not expand; notify 'issue' needs the token itself");
+    if (/\s/.test(s.token))
+        throw new InputError('github-token', 'contains white space');
+    if (!/^[^/\s]+\/[^/\s]+$/.test(s.repository))
+        throw new InputError('notify', "'issue' needs GITHUB_REPOSITORY (owner/name), which the runner sets; it is missing here");
+}
+
+;// CONCATENATED MODULE: ./src/stages/notify.ts
+/**
+ * The notify stage, after the run's failure is known and before the outputs are written: a run
+ * that needs a person (promise 10) is reported where `notify` says; a `list` run that finds
+ * nothing closes the issue. Everything that talks to GitHub or a webhook is loaded only then, so
+ * a run without notifications starts as fast as before.
+ */
+
+
+
+/** `load`: the notification code, imported only here (tests give their own). */
+async function notify(io, outcome, clock, load = () => __nccwpck_require__.e(/* import() */ 428).then(__nccwpck_require__.bind(__nccwpck_require__, 428))) {
+    const settings = notifySettingsOf(io);
+    if (!settings || !notifies(settings))
+        return;
+    const attention = (0,notify_attention/* attentionOf */.SC)(outcome, io.env);
+    const closing = settings.issue && attention.mode === 'list' && !(0,notify_attention/* needsPerson */.z6)(attention);
+    if (!(0,notify_attention/* needsPerson */.z6)(attention) && !closing)
+        return;
+    const { deliver } = await load();
+    const delivery = await deliver(settings, attention, {
+        fetch: fetch,
+        sleep: clock?.sleep ?? (ms => new Promise(done => setTimeout(done, ms))),
+        random: Math.random,
+        log: io.log,
+        env: io.env
+    });
+    outcome.notified = delivery.notified;
+    if (delivery.failures.length > 0)
+        outcome.failure = [outcome.failure, ...delivery.failures].filter(Boolean).join('; ');
+}
+/** Undefined when the notify inputs are bad: prepare already failed the run naming them. */
+function notifySettingsOf(io) {
+    try {
+        return readNotifySettings(name => io.input(name).trim(), io.env);
+    }
+    catch {
+        return undefined;
+    }
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./src/certificate/pem.ts
@@ -44211,6 +44351,7 @@ function resolveEndpoints(setting, certificateNames) {
 
 
 
+
 const MODES = ['upload', 'prune', 'sync', 'list', 'delete'];
 /** The modes that validate and upload a certificate. */
 const inputs_UPLOADING = ['upload', 'sync'];
@@ -44256,7 +44397,8 @@ function readSettings(raw, env) {
         expiringWithinDays: wholeNumber(input, 'expiring-within', 30),
         failOnExpiring: inputs_boolean(input, 'fail-on-expiring', false),
         verify: parseVerify(input('verify'), mode),
-        verifyTimeoutMs: parseVerifyTimeout(input('verify-timeout')) * 1000
+        verifyTimeoutMs: parseVerifyTimeout(input('verify-timeout')) * 1000,
+        notify: readNotifySettings(input, env)
     };
     checkCombination(settings);
     return settings;
@@ -44386,6 +44528,7 @@ function readTags(raw) {
 
 
 
+
 const API2_NOTICE = "api '2.0' uses the legacy wss.api.qcloud.com API, which Tencent announced it would retire " +
     '(service planned to stop from 2023-01-01). Switch to api 3.0 (the default: ' +
     'ssl.tencentcloudapi.com, UploadCertificate/DescribeCertificates/DeleteCertificates).';
@@ -44453,7 +44596,9 @@ function maskSecretInputs(io) {
         env.TENCENTCLOUD_SECRET_KEY,
         env.TENCENTCLOUD_SESSION_TOKEN,
         env.TENCENTCLOUD_TOKEN,
-        env.TENCENTCLOUD_SECURITY_TOKEN
+        env.TENCENTCLOUD_SECURITY_TOKEN,
+        // Webhook URLs carry their robot's key.
+        ...notifySecrets(io.input)
     ];
     for (const secret of secrets)
         maskSecret(secret ?? '', io.mask);
@@ -44836,9 +44981,10 @@ function supersededThisRun(outcome) {
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action as a pipeline: prepare (inputs, masking, the certificate; no request), credentials,
- * the mode's stages, then the outputs and the job summary, written once from the run's Outcome
- * on every path. The single place that fails the step.
+ * the mode's stages, notify (once the failure is known), then the outputs and the job summary,
+ * written once from the run's Outcome on every path. The single place that fails the step.
  */
+
 
 
 
@@ -44872,6 +45018,7 @@ async function run(io = coreIO(), clock) {
     }
     if (outcome.problems.length > 0)
         outcome.failure = [...outcome.problems, outcome.failure].filter(Boolean).join('; ');
+    await notify(io, outcome, clock);
     await finish(io, outcome);
 }
 async function finish(io, outcome) {
@@ -44891,9 +45038,85 @@ async function runLabel(env) {
     if (!env.GITHUB_STEP_SUMMARY || !env.GITHUB_REPOSITORY)
         return '';
     // Loaded only here, on a runner: octokit's start-up cost stays off the path to the first request.
-    const { context } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const { context } = await __nccwpck_require__.e(/* import() */ 758).then(__nccwpck_require__.bind(__nccwpck_require__, 1758));
     const run = Number.isFinite(context.runNumber) && context.runNumber > 0 ? ` #${context.runNumber}` : '';
     return [` · ${env.GITHUB_REPOSITORY}`, context.workflow ? ` ${context.workflow}` : '', run].join('');
+}
+
+
+/***/ }),
+
+/***/ 991:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JJ: () => (/* binding */ expiringOnly),
+/* harmony export */   SC: () => (/* binding */ attentionOf),
+/* harmony export */   z6: () => (/* binding */ needsPerson)
+/* harmony export */ });
+const NEEDS_A_LOOK = ['mismatch', 'unreachable', 'expiring'];
+function attentionOf(outcome, env) {
+    const listed = new Map((outcome.inventory?.certificates ?? []).map(entry => {
+        const note = noteOf(entry);
+        return [note.id, note];
+    }));
+    const notes = (ids) => ids.map(id => listed.get(id) ?? { ...noteOf({}), id });
+    const expiring = notes(outcome.inventory?.expiringIds ?? []);
+    const staleBound = notes(outcome.inventory?.staleBoundIds ?? []);
+    const mismatched = outcome.verified.filter(v => NEEDS_A_LOOK.includes(v.status));
+    const failures = failuresOf(outcome);
+    const flagged = expiring.length + staleBound.length + mismatched.length > 0;
+    return {
+        mode: outcome.mode,
+        status: failures.length > 0 ? 'failed' : flagged ? 'attention' : 'ok',
+        expiring,
+        staleBound,
+        mismatched,
+        failures,
+        ...runOf(env)
+    };
+}
+/** Whether the run has anything to tell a person. */
+const needsPerson = (a) => a.status !== 'ok';
+/** The expiring ones that are not also stale-bound: each certificate is shown once to people. */
+const expiringOnly = (a) => {
+    const stale = new Set(a.staleBound.map(c => c.id));
+    return a.expiring.filter(c => !stale.has(c.id));
+};
+/**
+ * main.ts joins the stages' problems and the error that stopped the run with '; ' into
+ * `failure`: split them back where it did, so that each is its own entry.
+ */
+function failuresOf(outcome) {
+    const failure = outcome.failure;
+    if (failure === undefined || failure === '')
+        return [];
+    const joined = outcome.problems.join('; ');
+    if (outcome.problems.length === 0 || !failure.startsWith(joined))
+        return [failure];
+    const rest = failure.slice(joined.length).replace(/^; /, '');
+    return rest === '' ? [...outcome.problems] : [...outcome.problems, rest];
+}
+function runOf(env) {
+    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    if (repository === '' || runId === '')
+        return { runUrl: '', runName: '' };
+    const runName = env.GITHUB_RUN_NUMBER ? `#${env.GITHUB_RUN_NUMBER}` : runId;
+    return { runUrl: `${server}/${repository}/actions/runs/${runId}`, runName };
+}
+function noteOf(entry) {
+    const e = (typeof entry === 'object' && entry !== null ? entry : {});
+    const text = (value) => (typeof value === 'string' ? value : '');
+    return {
+        id: text(e.id),
+        alias: text(e.alias),
+        domains: Array.isArray(e.domains) ? e.domains.filter(d => typeof d === 'string') : [],
+        notAfter: text(e['not-after']),
+        supersededBy: typeof e['superseded-by'] === 'string' ? e['superseded-by'] : null,
+        bound: typeof e.bound === 'number' ? e.bound : null
+    };
 }
 
 

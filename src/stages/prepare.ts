@@ -12,6 +12,7 @@ import { readMode, readSettings, UPLOADING, type Mode, type Settings } from '../
 import type { Outcome } from '../reporting/outcome.js'
 import { resolvePemInput } from '../certificate/pem.js'
 import { maskSecret } from '../runner/secrets.js'
+import { notifySecrets } from '../notify/settings.js'
 import type { ClientDeps, FetchLike } from '../tencent/client.js'
 import { parseEndpoint } from '../tencent/endpoint.js'
 import type { RunContext } from './context.js'
@@ -96,7 +97,9 @@ function maskSecretInputs(io: ActionIO): void {
     env.TENCENTCLOUD_SECRET_KEY,
     env.TENCENTCLOUD_SESSION_TOKEN,
     env.TENCENTCLOUD_TOKEN,
-    env.TENCENTCLOUD_SECURITY_TOKEN
+    env.TENCENTCLOUD_SECURITY_TOKEN,
+    // Webhook URLs carry their robot's key.
+    ...notifySecrets(io.input)
   ]
   for (const secret of secrets) maskSecret(secret ?? '', io.mask)
   // The key input is PEM text or base64 of it unless it names a file; mask it either way but
