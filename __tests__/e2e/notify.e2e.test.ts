@@ -122,6 +122,35 @@ describe('notify: issue', () => {
     expect(github.issues).toHaveLength(1)
   })
 
+  it('reports a stale-bound certificate and the endpoint still serving it, in the issue and the webhook', async () => {
+    // The old certificate really uploaded (the edge serves its key), a CDN domain still on it,
+    // and a newer one of the same names that never reached the CDN.
+    const first = await lab.run(chain, { mode: 'upload' })
+    expect(first.status).toBe(0)
+    const oldId = first.outputs['certificate-id']
+    lab.emulator.resources.seed([{ type: 'cdn', instance: 'notify.example.test', certId: oldId }])
+    lab.emulator.seed({ id: 'NewerN01', domains: ['notify.example.test'], notAfter: inDays(90) })
+    const endpoint = `notify.example.test=127.0.0.1:${lab.emulator.edge.port}`
+
+    const result = await list({
+      notify: `issue\n${sink.url('/hook')}`,
+      'expiring-within': '90',
+      verify: endpoint
+    })
+    expect(result.status).toBe(0)
+    expect(json(result, 'stale-bound-ids')).toEqual([oldId])
+    expect(json(result, 'notified')).toEqual(['issue', 'webhook'])
+    const body = github.issues[0].body
+    expect(body).toMatch(/Stale-bound: superseded, still used \(1\)/)
+    expect(body).toContain(oldId)
+    expect(body).toMatch(/Endpoints that do not serve what they should \(1\)/)
+    const posted = sink.posts[0].body as Record<string, unknown[]>
+    expect(posted['stale-bound']).toEqual([expect.objectContaining({ id: oldId, bound: 1 })])
+    expect(posted.mismatched).toEqual([
+      expect.objectContaining({ host: 'notify.example.test', status: 'expiring' })
+    ])
+  })
+
   it('keeps one issue per label: a custom label gets its own, created when missing', async () => {
     const theirs = github.addIssue({
       title: TITLE,
