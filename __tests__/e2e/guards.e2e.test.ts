@@ -183,15 +183,19 @@ describe('allowed-account-ids', () => {
 
   it("keyless: the role's account decides, without asking GetCallerIdentity", async () => {
     const oldId = seedOld(2 * DAY)
+    const tokensBefore = issuer.requests.length
     const refused = await run(
       renewed,
-      { mode: 'sync', 'allowed-account-ids': DEFAULT_ACCOUNT_ID },
+      { mode: 'sync', 'allowed-account-ids': DEFAULT_ACCOUNT_ID, 'export-credentials': 'true' },
       { keyless: true }
     )
     expect(refused.status).toBe(1)
     expect(refused.lines.join('\n')).toContain(ROLE_ACCOUNT)
     expect(refused.outputs['account-id']).toBe(ROLE_ACCOUNT)
-    expect(actions()).toEqual(['AssumeRoleWithWebIdentity'])
+    // Checked before the exchange: no request, no credentials of that account exported.
+    expect(emulator.requests).toEqual([])
+    expect(issuer.requests).toHaveLength(tokensBefore)
+    expect(refused.exported).toEqual({})
     expect(live()).toEqual([oldId])
 
     emulator.clearRequests()
