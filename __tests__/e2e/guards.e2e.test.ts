@@ -382,37 +382,43 @@ describe('mute-superseded', () => {
 })
 
 describe('keyless credentials that expire mid-run', () => {
-  it('are renewed a minute before ExpiredTime; no request is ever signed with expired ones', async () => {
-    // Credentials live 150 s; the first record poll moves the server clock 200 s on, as a long
-    // replace-timeout would, so the next request would carry expired credentials.
-    emulator.setOption({ stsCredentialSeconds: 150, recordPolls: 2 })
-    const oldId = seedOld(30 * DAY)
-    emulator.resources.seed({ type: 'cdn', instance: 'www.guards.example.test', certId: oldId })
-    emulator.faults.add({
-      kind: 'clock-jump',
-      action: 'DescribeHostUpdateRecordDetail',
-      ms: 200_000
-    })
-    const result = await run(
-      renewed,
-      { mode: 'sync', replace: 'true', 'export-credentials': 'true' },
-      { keyless: true }
-    )
-    expect(result.status).toBe(0)
-    expect(emulator.requests.filter(r => r.code === 'AuthFailure.TokenFailure')).toEqual([])
-    expect(actions().filter(a => a === 'AssumeRoleWithWebIdentity')).toHaveLength(2)
-    const newId = result.outputs['certificate-id']
-    expect(json(result.outputs.replaced)).toMatchObject([
-      { from: oldId, to: newId, status: 'success' }
-    ])
-    expect(json(result.outputs['deleted-ids'])).toEqual([oldId])
-    // Every request after the jump is signed with the second credentials; they are exported.
-    const jump = emulator.requests.findIndex(r => r.fault === 'clock-jump')
-    const signed = emulator.requests.filter(r => r.secretId !== undefined)
-    const after = emulator.requests.slice(jump + 1).filter(r => r.secretId !== undefined)
-    expect(after.length).toBeGreaterThan(0)
-    expect(new Set(after.map(r => r.secretId)).size).toBe(1)
-    expect(after[0].secretId).not.toBe(signed[0].secretId)
-    expect(result.exported.TENCENTCLOUD_SECRET_ID).toBe(after[0].secretId)
-  })
+  it.each([
+    ['past ExpiredTime', 200_000],
+    ['to within a minute of ExpiredTime', 100_000]
+  ])(
+    'are renewed when the server clock moves %s; no request is ever signed with expired ones',
+    async (_case, jump) => {
+      // Credentials live 150 s; the first record poll moves the server clock on, as a long
+      // replace-timeout would, so the next request would carry (nearly) expired credentials.
+      emulator.setOption({ stsCredentialSeconds: 150, recordPolls: 2 })
+      const oldId = seedOld(30 * DAY)
+      emulator.resources.seed({ type: 'cdn', instance: 'www.guards.example.test', certId: oldId })
+      emulator.faults.add({
+        kind: 'clock-jump',
+        action: 'DescribeHostUpdateRecordDetail',
+        ms: jump
+      })
+      const result = await run(
+        renewed,
+        { mode: 'sync', replace: 'true', 'export-credentials': 'true' },
+        { keyless: true }
+      )
+      expect(result.status).toBe(0)
+      expect(emulator.requests.filter(r => r.code === 'AuthFailure.TokenFailure')).toEqual([])
+      expect(actions().filter(a => a === 'AssumeRoleWithWebIdentity')).toHaveLength(2)
+      const newId = result.outputs['certificate-id']
+      expect(json(result.outputs.replaced)).toMatchObject([
+        { from: oldId, to: newId, status: 'success' }
+      ])
+      expect(json(result.outputs['deleted-ids'])).toEqual([oldId])
+      // Every request after the jump is signed with the second credentials; they are exported.
+      const jumped = emulator.requests.findIndex(r => r.fault === 'clock-jump')
+      const signed = emulator.requests.filter(r => r.secretId !== undefined)
+      const after = emulator.requests.slice(jumped + 1).filter(r => r.secretId !== undefined)
+      expect(after.length).toBeGreaterThan(0)
+      expect(new Set(after.map(r => r.secretId)).size).toBe(1)
+      expect(after[0].secretId).not.toBe(signed[0].secretId)
+      expect(result.exported.TENCENTCLOUD_SECRET_ID).toBe(after[0].secretId)
+    }
+  )
 })
