@@ -27,6 +27,8 @@ export interface Answer {
 export interface ApiCall {
   api: ApiVersion
   action: string
+  /** The SecretId the request names (signed with), if any. */
+  secretId?: string
   perform(): Answer
   throttled(): Answer
   internalError(): Answer
@@ -66,9 +68,11 @@ export function v3Call(
     payload: v3Envelope(result, requestId),
     code: result.ok ? '' : result.code
   })
+  const credential = /Credential=([^/,\s]+)\//.exec(String(tc3.headers.authorization ?? ''))
   return {
     api: '3.0',
     action: v3ActionOf(tc3),
+    secretId: credential?.[1],
     perform: () => answer(handle(tc3, context)),
     throttled: () => answer(v3Throttled(context)),
     internalError: () => answer(v3InternalError()),
@@ -104,6 +108,7 @@ export function v2Call(received: ReceivedRequest, context: EmulatorContext): Api
   return {
     api: '2.0',
     action: v2.params.Action ?? '',
+    secretId: v2.params.SecretId || undefined,
     perform: () => answer(handleV2(v2, context)),
     throttled: () => answer(v2Throttled()),
     internalError: () => answer(v2InternalError()),

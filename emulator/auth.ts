@@ -69,12 +69,14 @@ const AUTHORIZATION =
 /** Headers the emulator can re-sign (signTc3 covers these; the SDK signs the first two). */
 const VERIFIABLE_HEADERS = new Set(['content-type', 'host', 'x-tc-action'])
 
-/** Checks a TC3-HMAC-SHA256 request; undefined when it is authentic. */
+/** Checks a TC3-HMAC-SHA256 request to `service` (`ssl`, or `sts` for GetCallerIdentity);
+ * undefined when it is authentic. */
 export function verifyTc3(
   request: Tc3Request,
   options: RuntimeOptions,
   nowMs: number,
-  issued?: IssuedCredentialsBook
+  issued?: IssuedCredentialsBook,
+  expectedService = 'ssl'
 ): AuthFailure | undefined {
   const timestampText = header(request.headers, 'x-tc-timestamp')
   if (timestampText === undefined) {
@@ -112,10 +114,10 @@ export function verifyTc3(
       `Signature expired. Timestamp: ${timestamp}, server time: ${serverSeconds}.`
     )
   }
-  if (service !== 'ssl' || date !== utcDate(timestamp)) {
+  if (service !== expectedService || date !== utcDate(timestamp)) {
     return fail(
       'AuthFailure.SignatureFailure',
-      `Credential scope ${date}/${service} does not match ${utcDate(timestamp)}/ssl.`
+      `Credential scope ${date}/${service} does not match ${utcDate(timestamp)}/${expectedService}.`
     )
   }
   const unverifiable = signedHeaders.filter(name => !VERIFIABLE_HEADERS.has(name))
@@ -128,7 +130,7 @@ export function verifyTc3(
   const expected = signTc3({
     secretId,
     secretKey: secret.secretKey,
-    service: 'ssl',
+    service: expectedService,
     host: hostWithoutPort(header(request.headers, 'host') ?? ''),
     contentType: header(request.headers, 'content-type') ?? '',
     payload: request.body,

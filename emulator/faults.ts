@@ -7,7 +7,8 @@
  *   huge (the gateway failed before the service ran);
  * - performed: lose-response (the change is made, the answer never arrives), malformed
  *   missing-fields / wrong-types (the service answered with a broken shape), latency (a
- *   delay, then the normal answer).
+ *   delay, then the normal answer), clock-jump (the normal answer, after which the server's
+ *   clock has moved on by `ms`: its Date shows it, and credentials age by it).
  */
 export type ApiVersion = '3.0' | '2.0'
 
@@ -20,7 +21,8 @@ export const FAULT_KINDS = [
   'lose-response',
   'latency',
   'throttle',
-  'malformed'
+  'malformed',
+  'clock-jump'
 ] as const
 
 const MALFORMED_VARIANTS: readonly MalformedVariant[] = [
@@ -46,6 +48,7 @@ export type Fault = FaultTarget &
   (
     | { kind: 'internal-error' | 'http-502' | 'reset' | 'lose-response' | 'throttle' }
     | { kind: 'latency'; ms: number }
+    | { kind: 'clock-jump'; ms: number }
     | { kind: 'malformed'; variant: MalformedVariant }
   )
 
@@ -71,8 +74,8 @@ export function checkFault(input: unknown): Fault {
   if (fault.skipNext !== undefined && !isCount(fault.skipNext, 0)) {
     throw new TypeError('fault skipNext must be an integer >= 0')
   }
-  if (fault.kind === 'latency' && !isCount(fault.ms, 0)) {
-    throw new TypeError('a latency fault needs ms, an integer >= 0')
+  if ((fault.kind === 'latency' || fault.kind === 'clock-jump') && !isCount(fault.ms, 0)) {
+    throw new TypeError(`a ${fault.kind} fault needs ms, an integer >= 0`)
   }
   if (fault.kind === 'malformed' && !MALFORMED_VARIANTS.includes(fault.variant as never)) {
     throw new TypeError(`a malformed fault needs variant: ${MALFORMED_VARIANTS.join(', ')}`)

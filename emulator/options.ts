@@ -12,6 +12,8 @@ import {
 /** Documented test credentials; the CLI prints them. Never valid anywhere but here. */
 export const DEFAULT_SECRET_ID = 'AKIDEMULATOR0000000000000000000000000'
 export const DEFAULT_SECRET_KEY = 'emulator-secret-key-0000000000000000'
+/** The main account (UIN) every key belongs to unless `callerAccounts` says otherwise. */
+export const DEFAULT_ACCOUNT_ID = '100000000001'
 
 export type ThrottleCode = 'RequestLimitExceeded' | 'LimitExceeded.RateLimitExceeded'
 
@@ -56,6 +58,12 @@ export interface RuntimeOptions {
   creationPolls: number
   /** false: the SSL service role is not authorised: resource actions answer RoleNotFoundAuthorization. */
   serviceRole: boolean
+  /** STS GetCallerIdentity: the account (main-account UIN) of each SecretId, long-term or the
+   * `temporaryCredentials`' ; others are DEFAULT_ACCOUNT_ID's. STS-issued ones: their role's. */
+  callerAccounts: Record<string, string>
+  /** STS: seconds the credentials it issues live, whatever DurationSeconds asks; 0: as asked.
+   * Stands in for a run that outlasts its credentials, with `clock-jump` faults for the time. */
+  stsCredentialSeconds: number
 }
 
 export interface EmulatorOptions extends Partial<RuntimeOptions> {
@@ -81,7 +89,9 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
   stsRoles: [],
   recordPolls: 1,
   creationPolls: 1,
-  serviceRole: true
+  serviceRole: true,
+  callerAccounts: {},
+  stsCredentialSeconds: 0
 }
 
 type Check = (value: unknown) => string | undefined
@@ -104,6 +114,13 @@ const temporary: Check = v => {
   return ok ? undefined : 'null or {secretId, secretKey, token} of non-empty strings'
 }
 const isNonEmpty = (v: unknown): boolean => typeof v === 'string' && v !== ''
+const accounts: Check = v =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.values(v).every(id => typeof id === 'string' && /^\d{1,20}$/.test(id))
+    ? undefined
+    : 'an object mapping SecretIds to account ids (digit strings)'
 
 const CHECKS: Record<keyof RuntimeOptions, Check> = {
   secretId: nonEmptyString,
@@ -120,7 +137,9 @@ const CHECKS: Record<keyof RuntimeOptions, Check> = {
   stsRoles: checkRoles,
   recordPolls: count,
   creationPolls: count,
-  serviceRole: boolean
+  serviceRole: boolean,
+  callerAccounts: accounts,
+  stsCredentialSeconds: count
 }
 
 export const isRuntimeOption = (name: string): name is keyof RuntimeOptions =>

@@ -63,6 +63,8 @@ export interface CertificateSnapshot {
   projectId: number
   tags: Tag[]
   boundTo: string[]
+  /** Expiry reminders turned off (ModifyCertificatesExpiringNotificationSwitch, 1). */
+  remindersOff?: boolean
   hasPem: boolean
   hasPrivateKey: boolean
   deleted: boolean
@@ -184,6 +186,7 @@ export function snapshotOf(record: StoredCertificate): CertificateSnapshot {
     projectId: record.projectId,
     tags: record.tags.map(tag => ({ ...tag })),
     boundTo: [...record.boundTo],
+    remindersOff: record.remindersOff === true,
     hasPem: record.chainPem !== undefined,
     hasPrivateKey: record.privateKeySha256 !== undefined,
     deleted: record.deleted

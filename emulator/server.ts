@@ -60,6 +60,8 @@ export interface RequestLogEntry {
   code: string
   /** The scripted fault that hit this request. */
   fault?: Fault['kind']
+  /** The SecretId that signed it (3.0 `Credential=`, 2.0 `SecretId`); absent when unsigned. */
+  secretId?: string
 }
 
 export interface EmulatorCredentials {
@@ -226,6 +228,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const handle = isStsRequest(request) ? handleSts : undefined
     const call = api === '3.0' ? v3Call(received, context, handle) : v2Call(received, context)
     entry.action = call.action
+    if (call.secretId) entry.secretId = call.secretId
     const traceId = request.headers['x-tc-traceid']
     if (typeof traceId === 'string') response.setHeader('X-TC-TraceId', traceId)
     const answerWith = (answer: Answer): void => {
@@ -247,6 +250,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       case 'latency':
         await sleep(fault.ms, undefined, { signal: shutdown.signal })
         return answerWith(call.perform())
+      case 'clock-jump': {
+        const answer = call.perform()
+        runtime.clockSkewMs += fault.ms
+        return answerWith(answer)
+      }
       case 'internal-error':
         return answerWith(call.internalError())
       case 'throttle':

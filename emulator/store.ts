@@ -37,6 +37,8 @@ export interface StoredCertificate {
   privateKeySha256?: string
   /** Resource types (`cdn`, `clb`, ...) the certificate is deployed to. */
   boundTo: string[]
+  /** ModifyCertificatesExpiringNotificationSwitch set SwitchStatus 1 (memory only). */
+  remindersOff?: boolean
   deleted: boolean
 }
 

@@ -1,16 +1,18 @@
 /**
- * STS (`sts`, 2018-08-13) `AssumeRoleWithWebIdentity`, as tencent-deploy-and-oidc-api.md §B.3
- * and §B.6 describe it: unsigned (`Authorization: SKIP`), the OIDC token verified against the
+ * STS (`sts`, 2018-08-13) `GetCallerIdentity` (signed, no parameters: the SDK's model is `null`;
+ * cloud.tencent.com/document/api/1312/66098) and `AssumeRoleWithWebIdentity`, as
+ * tencent-deploy-and-oidc-api.md §B.3 and §B.6 describe it: unsigned (`Authorization: SKIP`), the OIDC token verified against the
  * provider's keys, issuer and client ids, the role's trust conditions checked, and temporary
  * credentials issued that SSL calls must then carry their token with, until `ExpiredTime`.
  * Requests are told apart from SSL ones by `X-TC-Version`, as the host differs only on Tencent.
  */
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { SIGNATURE_WINDOW_SECONDS, type Tc3Request } from './auth.js'
+import { SIGNATURE_WINDOW_SECONDS, verifyTc3, type Tc3Request } from './auth.js'
 import type { EmulatorContext } from './context.js'
 import { verifyJwt } from './jwt.js'
 import { ApiError, missing, requireString, type Params } from './params.js'
+import { DEFAULT_ACCOUNT_ID } from './options.js'
 import { subjectMatches } from './sts-config.js'
 import type { V3Result } from './v3.js'
 
@@ -28,19 +30,24 @@ interface IssuedCredentials {
   secretKey: string
   token: string
   expiresAtMs: number
+  /** The assumed role, and its account (the UIN in its ARN). */
+  roleArn: string
+  account: string
 }
 
 /** Temporary credentials handed out, by TmpSecretId. */
 export class IssuedCredentialsBook {
   private readonly issued = new Map<string, IssuedCredentials>()
 
-  issue(durationSeconds: number, nowMs: number) {
+  issue(durationSeconds: number, nowMs: number, roleArn = '') {
     const expiredTime = Math.floor(nowMs / 1000) + durationSeconds
     const secretId = `AKIDSTS${randomBytes(16).toString('hex').toUpperCase()}`
     const record = {
       secretKey: randomBytes(24).toString('base64url'),
       token: randomBytes(96).toString('base64url'),
-      expiresAtMs: expiredTime * 1000
+      expiresAtMs: expiredTime * 1000,
+      roleArn,
+      account: /^qcs::cam::uin\/(\d+):/.exec(roleArn)?.[1] ?? DEFAULT_ACCOUNT_ID
     }
     this.issued.set(secretId, record)
     return { secretId, ...record, expiredTime }
@@ -77,6 +84,7 @@ export function handleSts(request: Tc3Request, context: EmulatorContext): V3Resu
 function answerSts(request: Tc3Request, context: EmulatorContext): Record<string, unknown> {
   const action = header(request, 'x-tc-action') ?? ''
   if (action === '') throw missing('Action')
+  if (action === 'GetCallerIdentity') return getCallerIdentity(request, context)
   if (action !== 'AssumeRoleWithWebIdentity')
     throw new ApiError('InvalidAction', `The action \`${action}\` is not found.`)
   const authorization = header(request, 'authorization')
@@ -114,7 +122,8 @@ function answerSts(request: Tc3Request, context: EmulatorContext): Record<string
   const sub = typeof claims.sub === 'string' ? claims.sub : ''
   if (role.subjects.length > 0 && !role.subjects.some(p => subjectMatches(p, sub)))
     throw unauthorized(`oidc:sub ${sub} does not match`)
-  const issued = context.issued.issue(asked.duration, context.now())
+  const lifetime = context.options.stsCredentialSeconds || asked.duration
+  const issued = context.issued.issue(lifetime, context.now(), asked.roleArn)
   return {
     Credentials: {
       Token: issued.token,
@@ -161,7 +170,42 @@ function checkTimestamp(text: string | undefined, nowMs: number): void {
     )
 }
 
-function readJson(body: Buffer): Params {
+/** Whose the signing credentials are: the role's account for STS-issued ones (Type CAMRole, as
+ * the doc's AssumeRole example), else `callerAccounts` (Type CAMUser). */
+function getCallerIdentity(request: Tc3Request, context: EmulatorContext): Record<string, unknown> {
+  const denied = verifyTc3(request, context.options, context.now(), context.issued, 'sts')
+  if (denied) throw new ApiError(denied.code, denied.message)
+  if (!header(request, 'x-tc-region')) throw missing('Region')
+  const limit = context.options.rateLimitPerSecond === 0 ? 0 : STS_RATE_PER_SECOND
+  if (!context.rateLimiter.admit('sts GetCallerIdentity', limit, Date.now()))
+    throw new ApiError(
+      'RequestLimitExceeded',
+      `Your current request times exceeds the frequency limit \`${limit}\` for a second.`
+    )
+  readJson(request.body, [])
+  const secretId = /Credential=([^/]+)\//.exec(header(request, 'authorization') ?? '')?.[1] ?? ''
+  const issued = context.issued.find(secretId)
+  if (issued) {
+    const roleId = issued.roleArn.split('/').pop() ?? ''
+    return {
+      Arn: `qcs::sts:${issued.account}:assumed-role/${roleId}`,
+      AccountId: issued.account,
+      UserId: `${roleId}:session`,
+      PrincipalId: issued.account,
+      Type: 'CAMRole'
+    }
+  }
+  const account = context.options.callerAccounts[secretId] ?? DEFAULT_ACCOUNT_ID
+  return {
+    Arn: `qcs::cam::uin/${account}:uin/${account}`,
+    AccountId: account,
+    UserId: account,
+    PrincipalId: account,
+    Type: 'CAMUser'
+  }
+}
+
+function readJson(body: Buffer, known: readonly string[] = PARAMS): Params {
   let values: unknown
   try {
     values = JSON.parse(body.toString('utf8') || '{}')
@@ -170,7 +214,7 @@ function readJson(body: Buffer): Params {
   }
   if (typeof values !== 'object' || values === null || Array.isArray(values))
     throw new ApiError('InvalidParameter', 'The request body must be a JSON object.')
-  const unknown = Object.keys(values).find(name => !PARAMS.includes(name))
+  const unknown = Object.keys(values).find(name => !known.includes(name))
   if (unknown !== undefined)
     throw new ApiError('UnknownParameter', `The parameter \`${unknown}\` is not recognized.`)
   return { values: values as Record<string, unknown>, fromQuery: false }

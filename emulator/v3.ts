@@ -19,6 +19,7 @@ import {
   describeDeleteCertificatesTaskResult,
   settleBinding
 } from './v3-deletion.js'
+import { modifyCertificatesExpiringNotificationSwitch } from './v3-reminders.js'
 import { resourceActions } from './v3-resources.js'
 
 export const V3_VERSION = '2019-12-05'
@@ -88,6 +89,10 @@ const ACTIONS: Record<string, ActionSpec> = {
   DescribeCertificateBindResourceTaskResult: {
     params: ['TaskIds'],
     handle: describeCertificateBindResourceTaskResult
+  },
+  ModifyCertificatesExpiringNotificationSwitch: {
+    params: ['CertificateIds', 'SwitchStatus'],
+    handle: modifyCertificatesExpiringNotificationSwitch
   },
   ...resourceActions(settleBinding)
 }

@@ -1,7 +1,8 @@
 /**
- * The action as a pipeline: prepare (inputs, masking, the certificate; no request), credentials,
- * the mode's stages, notify (once the failure is known), then the outputs and the job summary,
- * written once from the run's Outcome on every path. The single place that fails the step.
+ * The action as a pipeline: prepare (inputs, masking, the certificate; no request), credentials
+ * between the two halves of the account guard, the mode's stages, notify (once the failure is
+ * known), then the outputs and the job summary, written once from the run's Outcome on every
+ * path. The single place that fails the step.
  */
 import { coreIO, type ActionIO } from './runner/action-io.js'
 import type { Mode } from './settings/inputs.js'
@@ -9,6 +10,7 @@ import { emptyOutcome, outputsFor, reportFor, type Outcome } from './reporting/o
 import { connect } from './stages/credentials.js'
 import { deleteGiven } from './stages/delete.js'
 import { deploy } from './stages/deploy.js'
+import { guardKeyAccount, guardRoleAccount } from './stages/guard.js'
 import { list } from './stages/list.js'
 import { notify } from './stages/notify.js'
 import type { Stage } from './stages/context.js'
@@ -36,7 +38,9 @@ export async function run(
   const outcome = emptyOutcome()
   try {
     const ctx = prepare(io, outcome, clock)
+    await guardRoleAccount(ctx, outcome)
     await connect(ctx, outcome)
+    await guardKeyAccount(ctx, outcome)
     for (const stage of STAGES[ctx.settings.mode]) await stage(ctx, outcome)
   } catch (error) {
     outcome.failure = errorMessage(error)

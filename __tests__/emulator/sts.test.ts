@@ -356,7 +356,12 @@ describe('the request itself', () => {
       { 'X-TC-Timestamp': String(Math.floor(Date.now() / 1000) - 400) },
       'AuthFailure.SignatureExpire'
     ],
-    ['another STS action', { 'X-TC-Action': 'GetCallerIdentity' }, 'InvalidAction']
+    ['an STS action it does not serve', { 'X-TC-Action': 'AssumeRole' }, 'InvalidAction'],
+    [
+      'GetCallerIdentity unsigned',
+      { 'X-TC-Action': 'GetCallerIdentity' },
+      'AuthFailure.InvalidAuthorization'
+    ]
   ])('is refused with %s', async (_case, headers, code) => {
     expect((await send(headers)).Error?.Code).toBe(code)
   })

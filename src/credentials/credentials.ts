@@ -8,8 +8,10 @@ import type { OidcSettings } from './oidc-settings.js'
 import { maskSecret } from '../runner/secrets.js'
 import type { ClientDeps } from '../tencent/client.js'
 import { errorMessage } from '../tencent/errors.js'
+import type { ServerClock } from '../tencent/server-clock.js'
 import { StsClient, type TemporaryCredentials } from '../tencent/sts.js'
 import type { ClientTuning } from '../tencent/transport.js'
+import { RenewingCredentials } from './renewal.js'
 
 /** The names other tools read (tccli, Terraform, the Node SDK), exported in this order. */
 export const EXPORTED_VARIABLES = [
@@ -37,11 +39,30 @@ export interface CredentialsDeps {
   /** Per-request timeout in milliseconds (`request-timeout`). */
   timeoutMs: number
   tuning?: Pick<ClientTuning, 'retry' | 'pacing'>
+  /** The run's view of the server's time, which STS's ExpiredTime is in. */
+  serverClock?: ServerClock
+}
+
+/**
+ * The first exchange at once (a misconfiguration fails here, before any SSL request), then a new
+ * one a minute before each ExpiredTime (renewal.ts).
+ */
+export async function keylessCredentials(
+  oidc: OidcSettings,
+  deps: CredentialsDeps & { serverClock: ServerClock }
+): Promise<RenewingCredentials> {
+  const first = await obtainCredentials(oidc, deps)
+  return new RenewingCredentials(
+    first,
+    () => obtainCredentials(oidc, deps, { renewal: true }),
+    deps.serverClock
+  )
 }
 
 export async function obtainCredentials(
   oidc: OidcSettings,
-  deps: CredentialsDeps
+  deps: CredentialsDeps,
+  { renewal = false } = {}
 ): Promise<TemporaryCredentials> {
   const missing = REQUEST_VARIABLES.filter(name => (deps.env[name] ?? '') === '')
   if (missing.length > 0)
@@ -51,21 +72,25 @@ export async function obtainCredentials(
         'write` (a job that sets any permissions gets none it does not list). Pull requests ' +
         'from forks never get the token: run this step on push, schedule or workflow_dispatch.'
     )
-  if (oidc.ignoredEnvironment.length > 0)
+  if (oidc.ignoredEnvironment.length > 0 && !renewal)
     deps.log.notice(
       `role-arn is set: ${oidc.ignoredEnvironment.join(', ')} from the environment ` +
         'are not used for this step.'
     )
+  const what = renewal
+    ? 'Renewing the temporary credentials, which expire within a minute: exchanging a fresh'
+    : "Exchanging the job's"
   deps.log.info(
-    `Exchanging the job's GitHub OIDC token (audience ${oidc.audience}) for temporary ` +
-      `credentials of ${oidc.roleArn} at ${oidc.stsEndpoint.host}.`
+    `${what} GitHub OIDC token (audience ${oidc.audience}) for temporary credentials of ` +
+      `${oidc.roleArn} at ${oidc.stsEndpoint.host}.`
   )
   const sts = new StsClient(
     {
       endpoint: oidc.stsEndpoint,
       region: oidc.region,
       timeoutMs: deps.timeoutMs,
-      deps: deps.client
+      deps: deps.client,
+      serverClock: deps.serverClock
     },
     deps.tuning
   )

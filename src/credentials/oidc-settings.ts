@@ -99,6 +99,18 @@ export function readOidcSettings(
   }
 }
 
+/** `sts-endpoint` and `region`: where STS is asked, with or without role-arn
+ * (`allowed-account-ids` asks `GetCallerIdentity` there). */
+export function readStsSettings(input: (name: string) => string): {
+  endpoint: URL
+  region: string
+} {
+  return {
+    endpoint: parseServiceEndpoint(input('sts-endpoint'), STS_ENDPOINT),
+    region: region(input('region'))
+  }
+}
+
 /** `github-<owner>-<repo>-<run id>` by default; characters STS refuses become '-', cut to 64. */
 export function sessionName(given: string, env: NodeJS.ProcessEnv): string {
   const raw =

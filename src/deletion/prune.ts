@@ -3,9 +3,16 @@
  * (deletion.ts: binding check, cap, dry run, delete, outcomes).
  */
 import { performance } from 'node:perf_hooks'
-import { executeDeletion, type BoundHook, type DeletionResult } from './deletion.js'
+import { describe, executeDeletion, type BoundHook, type DeletionResult } from './deletion.js'
 import type { Log } from '../runner/log.js'
-import { planPrune, type NewCertificate, type PrunePlan } from '../planning/prune-plan.js'
+import { holdForMinAge, type MinAgeOptions } from '../guards/min-age.js'
+import {
+  planPrune,
+  type NewCertificate,
+  type PlanEntry,
+  type PlanOptions,
+  type PrunePlan
+} from '../planning/prune-plan.js'
 import type { CertType, SslClient } from '../tencent/client.js'
 
 export { describe, type SkippedEntry } from './deletion.js'
@@ -27,10 +34,15 @@ export interface PruneOptions {
   onBound?: (plan: PrunePlan) => BoundHook
   /** Batches of 100 worked on at once (deletion.ts BATCHES_IN_FLIGHT by default). */
   batchesInFlight?: number
+  /** `min-age`: deletions wait until a superseder is this old (guards/min-age.ts). */
+  minAge?: MinAgeOptions
 }
 
 export interface PruneResult extends DeletionResult {
+  /** The plan executed: what `min-age` held back is in `keep` (its resources may still move). */
   plan: PrunePlan
+  /** Kept for `min-age`; also in `skipped`, with the reason. Absent: none. */
+  held?: PlanEntry[]
 }
 
 export async function prune(
@@ -41,7 +53,7 @@ export async function prune(
   const listed = await client.listUploaded(options.certType)
   log.info(`Listed ${listed.length} uploaded ${options.certType} certificate(s).`)
   const planningStarted = performance.now()
-  const plan = planPrune(listed, {
+  const planOptions: PlanOptions = {
     scope: options.scope,
     keep: options.keep,
     expiredOnly: options.expiredOnly,
@@ -52,12 +64,17 @@ export async function prune(
       ...options.newCertificate,
       keyAlgorithm: options.newCertificate.keyAlgorithm ?? null
     }
-  })
+  }
+  const planned = planPrune(listed, planOptions)
+  const { plan, held } = options.minAge
+    ? holdForMinAge(planned, listed, planOptions, options.minAge)
+    : { plan: planned, held: [] }
   // Read by the benchmark (bench/scale.ts): keep the wording.
   log.debug(`Planning took ${Math.round(performance.now() - planningStarted)} ms.`)
   log.info(
     `Plan over ${options.scope.join(', ')}: ${plan.delete.length} to delete, ${plan.keep.length} to keep.`
   )
+  for (const entry of held) log.info(`Kept ${describe(entry)}: ${entry.reason}.`)
   const result = await executeDeletion(
     client,
     plan.delete,
@@ -69,5 +86,9 @@ export async function prune(
     },
     log
   )
-  return { plan, ...result }
+  const skipped = [
+    ...result.skipped,
+    ...held.map(entry => ({ ...entry, skipReason: entry.reason }))
+  ]
+  return { plan, held, ...result, skipped }
 }

@@ -11,7 +11,13 @@ import {
   type ReplaceScope
 } from './deploy-targets.js'
 import { InputError } from './input-error.js'
-import { readOidcSettings, type OidcSettings } from '../credentials/oidc-settings.js'
+import {
+  readOidcSettings,
+  readStsSettings,
+  type OidcSettings
+} from '../credentials/oidc-settings.js'
+import { parseAllowedAccountIds } from '../guards/account.js'
+import { parseMinAge } from '../guards/min-age.js'
 import { parseVerify, parseVerifyTimeout, type VerifySetting } from '../verify/endpoints.js'
 import { readNotifySettings, type NotifySettings } from '../notify/settings.js'
 import type { ApiVersion, CertType, Credentials, Tag } from '../tencent/client.js'
@@ -57,6 +63,13 @@ export interface Settings {
   verifyTimeoutMs: number
   /** `notify` and its companions (notify/settings.ts). */
   notify: NotifySettings
+  /** `allowed-account-ids`; empty: the guard is off. */
+  allowedAccountIds: string[]
+  /** STS for `GetCallerIdentity` (keys) and the exchange (`role-arn`): `sts-endpoint`, `region`. */
+  sts: { endpoint: URL; region: string }
+  /** `min-age` in seconds; 0: off. */
+  minAgeSeconds: number
+  muteSuperseded: boolean
 }
 
 /** Reads one input, trimmed, '' when absent (as @actions/core's getInput does). */
@@ -112,7 +125,11 @@ export function readSettings(raw: InputReader, env: NodeJS.ProcessEnv): Settings
     failOnExpiring: boolean(input, 'fail-on-expiring', false),
     verify: parseVerify(input('verify'), mode),
     verifyTimeoutMs: parseVerifyTimeout(input('verify-timeout')) * 1000,
-    notify: readNotifySettings(input, env)
+    notify: readNotifySettings(input, env),
+    allowedAccountIds: parseAllowedAccountIds(input('allowed-account-ids')),
+    sts: readStsSettings(input),
+    minAgeSeconds: parseMinAge(input('min-age')),
+    muteSuperseded: boolean(input, 'mute-superseded', false)
   }
   checkCombination(settings)
   return settings
@@ -153,6 +170,13 @@ function checkCombination(s: Settings): void {
     }
   }
   checkResourceInputsForApi(s.api, s.replace, s.deployTo)
+  if (s.api === '2.0' && s.muteSuperseded) {
+    throw new InputError(
+      'mute-superseded',
+      "is supported by api '3.0' only (2.0 has no action that turns off expiry reminders); " +
+        "remove it or use api '3.0'"
+    )
+  }
   if (s.api === '2.0' && s.tags.length > 0) {
     throw new InputError('tags', "is supported by api '3.0' only; remove it or use api '3.0'")
   }

@@ -3,7 +3,7 @@ import type { ActionIO } from '../runner/action-io.js'
 import type { CertificateBundle } from '../certificate/certificate.js'
 import type { Settings } from '../settings/inputs.js'
 import type { Outcome } from '../reporting/outcome.js'
-import type { ClientDeps, SslClient } from '../tencent/client.js'
+import type { ClientDeps, ClientOptions, SslClient } from '../tencent/client.js'
 import type { ResourceApi } from '../tencent/resources.js'
 import type { Endpoint } from '../verify/endpoints.js'
 import type { TlsProbe } from '../verify/probe.js'
@@ -21,6 +21,8 @@ export interface RunContext {
   deps: ClientDeps
   /** Set by the credentials stage. */
   client?: SslClient
+  /** Set by the credentials stage: what any later client of the run is made with (guards). */
+  clientOptions?: ClientOptions
   /** API 3.0 only: moving and deploying resources (`replace`, `deploy-to`). */
   resources?: ResourceApi
   /** `verify`'s endpoints (`true` already expanded); empty without it. */

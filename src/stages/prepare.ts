@@ -69,6 +69,8 @@ function warnIgnoredInputs(s: Settings, io: ActionIO): void {
     ['keep', s.keep !== 1, pruning],
     ['expired-only', s.expiredOnly, pruning],
     ['replace', s.replace !== false, pruning],
+    ['min-age', s.minAgeSeconds > 0, pruning],
+    ['mute-superseded', s.muteSuperseded, pruning],
     ['certificate-ids', s.certificateIds.length > 0, ['list', 'delete']],
     ['search-key', s.searchKey !== '', ['list']],
     ['fail-on-expiring', s.failOnExpiring, ['list']],
@@ -78,14 +80,6 @@ function warnIgnoredInputs(s: Settings, io: ActionIO): void {
     .filter(([, set, modes]) => set && !modes.includes(s.mode))
     .map(([name]) => name)
   if (ignored.length > 0) io.log.warning(`${ignored.join(', ')} ignored in ${s.mode} mode.`)
-  // Temporary credentials that expire mid-move would leave a replacement to the next run.
-  const moving = s.replace !== false || s.deployTo.length > 0
-  if (s.oidc && moving && s.oidc.durationSeconds * 1000 < s.replaceTimeoutMs + 300_000)
-    io.log.warning(
-      `role-duration (${s.oidc.durationSeconds} s) is shorter than replace-timeout ` +
-        `(${s.replaceTimeoutMs / 1000} s) plus five minutes: the credentials may expire ` +
-        'before every resource has moved; raise role-duration.'
-    )
 }
 
 /** Promise 5: every secret is masked before anything is logged. */

@@ -7,6 +7,7 @@ import type { Outcome } from '../reporting/outcome.js'
 import type { DeletionResult } from '../deletion/deletion.js'
 import type { PlanEntry } from '../planning/prune-plan.js'
 import { describe, prune } from '../deletion/prune.js'
+import { muteReminders, supersededKept } from '../guards/mute.js'
 import { clientOf, type RunContext } from './context.js'
 import { NOT_UPLOADED, Replacement } from './replace.js'
 
@@ -36,13 +37,27 @@ export async function pruneStage(ctx: RunContext, outcome: Outcome): Promise<voi
       projectId: settings.projectId,
       now: ctx.now(),
       newCertificate,
-      onBound: replacement && (plan => replacement.hook(plan))
+      onBound: replacement && (plan => replacement.hook(plan)),
+      minAge:
+        settings.minAgeSeconds > 0
+          ? { minAgeSeconds: settings.minAgeSeconds, uploadedNow: !uploaded?.reused }
+          : undefined
     },
     io.log
   )
   if (replacement && !result.refused) await replacement.moveKept(result.plan)
   outcome.problems.push(...(replacement?.problems() ?? []))
-  recordDeletion(ctx, outcome, result, { scope: ctx.scope, kept: result.plan.keep })
+  if (settings.muteSuperseded && ctx.clientOptions)
+    await muteReminders(
+      ctx.clientOptions,
+      supersededKept(result, newCertificate?.id),
+      settings.dryRun,
+      io.log
+    )
+  // What min-age held is reported as skipped (with its reason), not also as kept.
+  const held = new Set((result.held ?? []).map(e => e.id))
+  const kept = result.plan.keep.filter(e => !held.has(e.id))
+  recordDeletion(ctx, outcome, result, { scope: ctx.scope, kept })
 }
 
 /**

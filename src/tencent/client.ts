@@ -3,7 +3,9 @@
  * `v3.ts` (ssl 2019-12-05) and `v2.ts` (legacy wss.api.qcloud.com) implement it.
  */
 import type { KeyAlgorithm } from '../certificate/key-algorithm.js'
+import type { CredentialSource } from './credential-source.js'
 import type { TencentApiError } from './errors.js'
+import type { ServerClock } from './server-clock.js'
 
 export type ApiVersion = '3.0' | '2.0'
 export type CertType = 'SVR' | 'CA'
@@ -54,7 +56,11 @@ export interface ClientDeps {
 }
 
 export interface ClientOptions {
-  credentials: Credentials
+  /** Fixed keys, or a source asked before every request (temporary credentials renewed before
+   * they expire). */
+  credentials: Credentials | CredentialSource
+  /** Learns the server's time from the answers (shared by every client of a run). */
+  serverClock?: ServerClock
   /** The `endpoint` input, already validated (see endpoint.ts). */
   endpoint: URL
   /** Per-request timeout in milliseconds. */

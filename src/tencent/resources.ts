@@ -6,7 +6,7 @@
  * Waiting is the one waiter's (wait.ts); this module decides only what each answer means.
  */
 import { done, pending, until, waitFor, type Verdict } from './wait.js'
-import type { ClientDeps, ClientOptions } from './client.js'
+import type { ClientDeps, ClientOptions, Credentials } from './client.js'
 import { TencentApiError } from './errors.js'
 import { DEFAULT_POLL, type PollPolicy } from './poll.js'
 import { chunks, isRecord, optionalArray, unique, type Fields } from './read.js'
@@ -113,8 +113,8 @@ type RegionalParams = Record<string, unknown> & { [REGION]?: string }
 class RegionalTc3 implements Protocol {
   constructor(private readonly inner: Tc3Protocol) {}
 
-  build(action: string, params: RegionalParams, timestamp: number) {
-    const wire = this.inner.build(action, params, timestamp)
+  build(action: string, params: RegionalParams, timestamp: number, credentials?: Credentials) {
+    const wire = this.inner.build(action, params, timestamp, credentials)
     const region = params[REGION]
     return region ? { ...wire, headers: { ...wire.headers, 'X-TC-Region': region } } : wire
   }
@@ -148,7 +148,7 @@ export class ResourceApiV3 implements ResourceApi {
   constructor(options: ClientOptions, tuning: ClientTuning = {}) {
     this.deps = options.deps
     this.poll = { ...DEFAULT_POLL, ...tuning.poll }
-    const protocol = new RegionalTc3(new Tc3Protocol(options.endpoint, options.credentials))
+    const protocol = new RegionalTc3(new Tc3Protocol(options.endpoint))
     this.transport = sslTransport(options, tuning, protocol)
   }
 

@@ -1,15 +1,19 @@
 /**
  * STS (`sts`, 2018-08-13): `AssumeRoleWithWebIdentity` exchanges a GitHub OIDC token for
- * temporary credentials of a CAM role. Unsigned (`Authorization: SKIP`), over the shared
+ * temporary credentials of a CAM role; `GetCallerIdentity` (signed, no parameters; cloud.tencent.com
+ * /document/api/1312/66098) tells whose account credentials belong to (`AccountId`, the main
+ * account's UIN). Unsigned (`Authorization: SKIP`), over the shared
  * transport (pacing, timeouts, backoff), with its own retry list and the GitHub token fetched
  * anew on a retry once it is four minutes old (it lives five). See tencent-deploy-and-oidc-api.md
  * §B.3. The token and the answer's keys never reach a log line or a message.
  */
 import type { ClientDeps, Credentials } from './client.js'
+import { credentialSource, type CredentialSource } from './credential-source.js'
 import { TencentApiError } from './errors.js'
 import { isRecord } from './read.js'
 import { classifyFailure, type FailureKind } from './retry.js'
 import { stsApi, Tc3ServiceProtocol } from './tc3.js'
+import type { ServerClock } from './server-clock.js'
 import { malformed, Transport, type ClientTuning, type ParamsPerAttempt } from './transport.js'
 
 /** A GitHub token older than this is replaced before a retry (GitHub's live 300 s). */
@@ -64,6 +68,8 @@ export interface StsClientOptions {
   region: string
   timeoutMs: number
   deps: ClientDeps
+  /** Learns the server's time from the exchange's answer (ExpiredTime is the server's clock). */
+  serverClock?: ServerClock
 }
 
 export class StsClient {
@@ -80,7 +86,8 @@ export class StsClient {
       secrets: [],
       retry: { ...STS_RETRY, ...tuning.retry },
       pacing: tuning.pacing,
-      classify: classifyStsFailure
+      classify: classifyStsFailure,
+      serverClock: options.serverClock
     })
   }
 
@@ -197,4 +204,29 @@ function readTemporaryCredentials(data: unknown, requestId: string): TemporaryCr
   if (typeof expired !== 'number' || !Number.isFinite(expired) || expired <= 0)
     throw malformed(ACTION, 'ExpiredTime is not a Unix time', requestId)
   return { ...credentials, expiresAt: new Date(expired * 1000) }
+}
+
+/** The main account (UIN) that `credentials` belong to: STS `GetCallerIdentity`'s `AccountId`,
+ * asked with the same credentials (keys, or temporary ones with their token). */
+export async function getCallerAccount(
+  options: StsClientOptions & { credentials: Credentials | CredentialSource },
+  tuning: Pick<ClientTuning, 'retry' | 'pacing'> = {}
+): Promise<string> {
+  const transport = new Transport({
+    deps: options.deps,
+    timeoutMs: options.timeoutMs,
+    protocol: new Tc3ServiceProtocol(options.endpoint, stsApi(options.region)),
+    secrets: [],
+    credentials: credentialSource(options.credentials),
+    serverClock: options.serverClock,
+    retry: { ...STS_RETRY, ...tuning.retry },
+    pacing: tuning.pacing,
+    classify: classifyStsFailure
+  })
+  const answer = await transport.call('GetCallerIdentity', {})
+  const data = isRecord(answer.data) ? answer.data : {}
+  const account = data.AccountId
+  if (typeof account !== 'string' || !/^\d{1,20}$/.test(account))
+    throw malformed('GetCallerIdentity', 'AccountId is not an account id', answer.requestId)
+  return account
 }

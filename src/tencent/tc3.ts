@@ -38,13 +38,20 @@ const UNSIGNED_ACTIONS = new Set(['AssumeRoleWithWebIdentity', 'AssumeRoleWithSA
 const CONTENT_TYPE = 'application/json'
 
 export class Tc3ServiceProtocol implements Protocol {
+  /** `signer`: what signs when the transport gives no credentials for the attempt. */
   constructor(
     private readonly endpoint: URL,
     private readonly api: Tc3Api,
-    private readonly signer: Tc3Signer
+    private readonly signer: Tc3Signer = 'anonymous'
   ) {}
 
-  build(action: string, params: Record<string, unknown>, timestamp: number): WireRequest {
+  build(
+    action: string,
+    params: Record<string, unknown>,
+    timestamp: number,
+    credentials?: Credentials
+  ): WireRequest {
+    const signer = credentials ?? this.signer
     const body = JSON.stringify(params)
     const headers: Record<string, string> = {
       'Content-Type': CONTENT_TYPE,
@@ -55,16 +62,16 @@ export class Tc3ServiceProtocol implements Protocol {
       'X-TC-RequestClient': 'tencentcloud-ssl-action'
     }
     if (this.api.region) headers['X-TC-Region'] = this.api.region
-    headers.Authorization = this.authorization(action, body, timestamp)
-    if (this.signer !== 'anonymous' && this.signer.token) headers['X-TC-Token'] = this.signer.token
+    headers.Authorization = this.authorization(signer, action, body, timestamp)
+    if (signer !== 'anonymous' && signer.token) headers['X-TC-Token'] = signer.token
     return { url: this.endpoint.href, headers, body }
   }
 
-  private authorization(action: string, body: string, timestamp: number): string {
-    if (this.signer !== 'anonymous') {
+  private authorization(signer: Tc3Signer, action: string, body: string, timestamp: number) {
+    if (signer !== 'anonymous') {
       return signTc3({
-        secretId: this.signer.secretId,
-        secretKey: this.signer.secretKey,
+        secretId: signer.secretId,
+        secretKey: signer.secretKey,
         service: this.api.service,
         host: this.endpoint.hostname.toLowerCase(),
         contentType: CONTENT_TYPE,

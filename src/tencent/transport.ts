@@ -6,10 +6,12 @@
  * Bodies are never logged (they hold private keys and certificates), and every error message is
  * scrubbed of the credentials and of the private key of the call.
  */
-import type { ClientDeps } from './client.js'
+import type { ClientDeps, Credentials } from './client.js'
+import type { CredentialSource } from './credential-source.js'
 import { TencentApiError } from './errors.js'
 import { Pacer, type PacingPolicy } from './pacer.js'
 import type { PollPolicy } from './poll.js'
+import type { ServerClock } from './server-clock.js'
 import {
   backoffDelay,
   classifyFailure,
@@ -37,8 +39,14 @@ export interface ApiAnswer {
 
 /** How one API version signs a request and reads an answer. */
 export interface Protocol {
-  /** Builds and signs one attempt; called anew for every retry (fresh timestamp and nonce). */
-  build(action: string, params: Record<string, unknown>, timestamp: number): WireRequest
+  /** Builds and signs one attempt; called anew for every retry (fresh timestamp and nonce).
+   * `credentials`: what the transport's source gave for this attempt (none: unsigned STS). */
+  build(
+    action: string,
+    params: Record<string, unknown>,
+    timestamp: number,
+    credentials?: Credentials
+  ): WireRequest
   /** Reads a 2xx answer; throws TencentApiError for an API error or an unreadable answer. */
   parse(action: string, text: string): ApiAnswer
 }
@@ -73,8 +81,13 @@ export interface TransportOptions {
   deps: ClientDeps
   timeoutMs: number
   protocol: Protocol
-  /** Credentials (secret key, token) to scrub from every message. */
+  /** Values (secret key, token) to scrub from every message; the secret key and token of every
+   * credentials the source gives are scrubbed too. */
   secrets: string[]
+  /** Asked before every attempt; absent for the unsigned STS exchange. */
+  credentials?: CredentialSource
+  /** Learns the server's time from every answer's Date (credentials/renewal.ts asks it). */
+  serverClock?: ServerClock
   retry?: Partial<RetryPolicy>
   pacing?: Partial<PacingPolicy>
   /** Which failures are retried; the SSL classification unless an API needs its own (STS). */
@@ -126,10 +139,13 @@ export class Transport {
       await this.pacer.acquire(action)
       const prepared = typeof params === 'function' ? await params(attempt) : { params }
       secrets.push(...(prepared.secrets ?? []))
+      // Asked per attempt: a retry after a renewal signs with the new credentials.
+      const signer = await this.options.credentials?.current()
+      if (signer) secrets.push(signer.secretKey, signer.token ?? '')
       const sentAt = deps.now()
       const timestamp = Math.floor((sentAt + this.skewMs) / 1000)
       try {
-        const { answer, status } = await this.attempt(action, prepared.params, timestamp)
+        const { answer, status } = await this.attempt(action, prepared.params, timestamp, signer)
         maybeProcessed++
         this.trace(action, attempt, String(status), 'OK', answer.requestId, sentAt)
         return { ...answer, attempts: attempt, maybeProcessed }
@@ -165,9 +181,10 @@ export class Transport {
   private async attempt(
     action: string,
     params: Record<string, unknown>,
-    timestamp: number
+    timestamp: number,
+    signer: Credentials | undefined
   ): Promise<{ answer: ApiAnswer; status: number }> {
-    const wire = this.options.protocol.build(action, params, timestamp)
+    const wire = this.options.protocol.build(action, params, timestamp, signer)
     let exchange: Exchange
     try {
       exchange = await this.exchange(wire)
@@ -175,6 +192,7 @@ export class Transport {
       throw new AttemptFailure(transportError(action, error), undefined, null)
     }
     const { status, text, date } = exchange
+    this.options.serverClock?.observe(date, this.deps.now())
     try {
       if (status < 200 || status > 299) throw httpError(action, status, text, this.options.protocol)
       return { answer: this.options.protocol.parse(action, text), status }

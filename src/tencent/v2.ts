@@ -33,6 +33,7 @@ import {
 import { backoffDelay, classifyFailure, provesNotProcessed } from './retry.js'
 import { signV2, v2SourceString } from './sign.js'
 import { parseTencentTime } from './time.js'
+import { credentialSource } from './credential-source.js'
 import {
   malformed,
   parseJsonAnswer,
@@ -46,13 +47,21 @@ import {
 const PAGE_SIZE = 100
 
 export class V2Protocol implements Protocol {
+  /** `credentials`: what signs when the transport gives none for the attempt. */
   constructor(
     private readonly endpoint: URL,
-    private readonly credentials: Credentials,
+    private readonly credentials: Credentials | undefined,
     private readonly random: () => number
   ) {}
 
-  build(action: string, params: Record<string, unknown>, timestamp: number): WireRequest {
+  build(
+    action: string,
+    params: Record<string, unknown>,
+    timestamp: number,
+    given?: Credentials
+  ): WireRequest {
+    const credentials = given ?? this.credentials
+    if (!credentials) throw new Error(`internal: ${action} has no credentials to sign with`)
     const form: Record<string, string> = {}
     for (const [name, value] of Object.entries(params))
       if (value !== undefined) form[name] = String(value)
@@ -61,13 +70,13 @@ export class V2Protocol implements Protocol {
       // A fresh nonce per attempt: a repeated one is refused as a replay (code 4500).
       Nonce: String(1 + Math.floor(this.random() * 2_147_483_646)),
       Timestamp: String(timestamp),
-      SecretId: this.credentials.secretId,
+      SecretId: credentials.secretId,
       SignatureMethod: 'HmacSHA256'
     })
-    if (this.credentials.token) form.Token = this.credentials.token
+    if (credentials.token) form.Token = credentials.token
     // url.host is host[:port] exactly as the Host header carries it.
     const source = v2SourceString('POST', this.endpoint.host, this.endpoint.pathname, form)
-    form.Signature = signV2(this.credentials.secretKey, source, 'HmacSHA256')
+    form.Signature = signV2(credentials.secretKey, source, 'HmacSHA256')
     return {
       url: this.endpoint.href,
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -95,14 +104,16 @@ export class SslClientV2 implements SslClient {
   private readonly timeoutMs: number
 
   constructor(options: ClientOptions, tuning: ClientTuning = {}) {
-    const { credentials, deps } = options
+    const { deps } = options
     this.deps = deps
     this.timeoutMs = options.timeoutMs
     this.transport = new Transport({
       deps,
       timeoutMs: options.timeoutMs,
-      protocol: new V2Protocol(options.endpoint, credentials, deps.random),
-      secrets: [credentials.secretKey, credentials.token ?? ''],
+      protocol: new V2Protocol(options.endpoint, undefined, deps.random),
+      secrets: [],
+      credentials: credentialSource(options.credentials),
+      serverClock: options.serverClock,
       retry: tuning.retry,
       pacing: tuning.pacing
     })

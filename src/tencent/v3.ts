@@ -23,6 +23,7 @@ import { readProjectId, sourceOf } from './list-fields.js'
 import { DEFAULT_POLL } from './poll.js'
 import { chunks, domainList, isRecord, optionalString, unique, type Fields } from './read.js'
 import { classifyFailure } from './retry.js'
+import { credentialSource } from './credential-source.js'
 import { SSL_API, Tc3ServiceProtocol } from './tc3.js'
 import { parseTencentTime } from './time.js'
 import { malformed, Transport, type ClientTuning, type Protocol } from './transport.js'
@@ -34,7 +35,8 @@ const PAGE_SIZE = 1000
 /** Signs and reads API 3.0 requests: service `ssl`, 2019-12-05, whatever host the endpoint
  * names (intl site, emulator). */
 export class Tc3Protocol extends Tc3ServiceProtocol {
-  constructor(endpoint: URL, credentials: Credentials) {
+  /** `credentials`: fixed ones, for callers without a transport source (tests). */
+  constructor(endpoint: URL, credentials?: Credentials) {
     super(endpoint, SSL_API, credentials)
   }
 }
@@ -44,14 +46,15 @@ export class Tc3Protocol extends Tc3ServiceProtocol {
 export function sslTransport(
   options: ClientOptions,
   tuning: ClientTuning,
-  protocol: Protocol = new Tc3Protocol(options.endpoint, options.credentials)
+  protocol: Protocol = new Tc3Protocol(options.endpoint)
 ): Transport {
-  const { credentials } = options
   return new Transport({
     deps: options.deps,
     timeoutMs: options.timeoutMs,
     protocol,
-    secrets: [credentials.secretKey, credentials.token ?? ''],
+    secrets: [],
+    credentials: credentialSource(options.credentials),
+    serverClock: options.serverClock,
     retry: tuning.retry,
     pacing: tuning.pacing
   })
