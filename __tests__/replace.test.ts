@@ -243,7 +243,7 @@ describe('a re-run after a partial failure', () => {
     lab.emulator.resources.seed([CDN, { ...CLB_GZ, settlePolls: 12 }])
     expect((await replace({ timeoutMs: 30_000 })).free).toEqual([])
     const again = await replace({ timeoutMs: 30_000 })
-    expect(lab.lines.some(l => /update record \d+ \(already running: watching it\)/.test(l))).toBe(
+    expect(lab.lines.some(l => /update record \d+ \(answered as already running\)/.test(l))).toBe(
       true
     )
     expect(statuses(again.replaced)).toMatchObject({ [CLB_GZ.instance]: 'success' })
@@ -251,13 +251,19 @@ describe('a re-run after a partial failure', () => {
     expect(again.free).toEqual(['OLD'])
   })
 
-  it('after a timeout whose task then fails: moves it again, and reports it once, moved', async () => {
+  it('after a timeout whose task then fails: retries it once, reports it once, and the next run moves it', async () => {
     lab.emulator.resources.seed([{ ...CLB_GZ, settlePolls: 12, fail: { times: 2 } }])
     expect((await replace({ timeoutMs: 30_000 })).free).toEqual([])
+    lab.emulator.clearRequests()
     const again = await replace({ timeoutMs: 200_000 })
-    // The earlier task: failed, retried, failed again; then a task of this run moved it.
+    // The earlier task: failed, retried once by this run (its one retry), failed again.
     expect(count('UpdateCertificateRecordRetry')).toBe(1)
+    expect(count('UpdateCertificateInstance')).toBe(1)
     expect(again.replaced).toEqual([
+      expect.objectContaining({ instance: CLB_GZ.instance, status: 'failed' })
+    ])
+    const third = await replace({ timeoutMs: 200_000 })
+    expect(third.replaced).toEqual([
       {
         from: 'OLD',
         to: 'NEW',
@@ -268,9 +274,9 @@ describe('a re-run after a partial failure', () => {
         error: null
       }
     ])
-    expect(again.failures).toEqual([])
+    expect(third.failures).toEqual([])
     expect(serving()).toEqual({ [CLB_GZ.instance]: 'NEW' })
-    expect(again.free).toEqual(['OLD'])
+    expect(third.free).toEqual(['OLD'])
   })
 
   it('after a rollback: moves everything once the failure is gone', async () => {

@@ -54,6 +54,9 @@ export interface RuntimeOptions {
   recordPolls: number
   /** UpdateCertificateInstance calls answering DeployRecordId 0 before the task exists. */
   creationPolls: number
+  /** DeployStatus of an UpdateCertificateInstance answer that created its record: 1 (the SDK's
+   * text) or 0 (Tencent's own example answers 0 with a new DeployRecordId). */
+  createdDeployStatus: number
   /** false: the SSL service role is not authorised: resource actions answer RoleNotFoundAuthorization. */
   serviceRole: boolean
 }
@@ -79,6 +82,7 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
   stsRoles: [],
   recordPolls: 1,
   creationPolls: 1,
+  createdDeployStatus: 1,
   serviceRole: true
 }
 
@@ -118,6 +122,7 @@ const CHECKS: Record<keyof RuntimeOptions, Check> = {
   stsRoles: checkRoles,
   recordPolls: count,
   creationPolls: count,
+  createdDeployStatus: v => (v === 0 || v === 1 ? undefined : '0 or 1'),
   serviceRole: boolean
 }
 

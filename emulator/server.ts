@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ADMIN_PREFIX, serveAdmin, type AdminControls } from './admin.js'
+import { ADMIN_PREFIX, serveAdmin, type AdminControls, type OpenUpdateSeed } from './admin.js'
 import { MAX_BODY_BYTES, v2Call, v3Call, type Answer, type ApiCall } from './api-call.js'
 import { NonceBook } from './auth.js'
 import type { EmulatorContext } from './context.js'
@@ -36,7 +36,7 @@ import { CertificateStore } from './store.js'
 import { handleSts, isStsRequest, IssuedCredentialsBook } from './sts.js'
 import { TaskBook } from './tasks.js'
 import { V2_PATH } from './v2.js'
-import { clearResourceWorld, createResourceWorld } from './v3-resources.js'
+import { clearResourceWorld, createResourceWorld, openUpdate } from './v3-resources.js'
 
 export type { ApiVersion, Fault, MalformedVariant } from './faults.js'
 export type { BindingShape, Refusal, Script } from './scripts.js'
@@ -45,6 +45,7 @@ export { DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY } from './options.js'
 export type { CertificateSnapshot, MetadataSeed, PemSeed, SeedRecord } from './records.js'
 export type { Tag } from './store.js'
 export type { ResourceSeed, StoredResource, Violation } from './resources.js'
+export type { OpenUpdateSeed } from './admin.js'
 
 export interface RequestLogEntry {
   /** Arrival, ms since the epoch on the machine's clock (not the skewed server clock). */
@@ -90,6 +91,10 @@ export interface Emulator {
     violations(): Violation[]
     /** The next `count` Update/Deploy calls answer CertificateDeployHasPendingRecord. */
     addPendingConflicts(count: number): void
+    /** An update record an earlier run left open (running for `polls` reads); its id. */
+    openUpdate(seed: OpenUpdateSeed): number
+    /** Moves tried per resource (`type@region@instance`): update record items and retries. */
+    attempts(): Record<string, number>
   }
   readonly faults: {
     add(fault: Fault): void
@@ -191,6 +196,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resources: () => book.all(),
     violations: () => book.violations(),
     addPendingConflicts: count => void (context.resources.pendingConflicts += count),
+    openUpdate: seed => openUpdate(context, seed),
+    attempts: () => Object.fromEntries(context.resources.attempts),
     now: context.now
   }
 
@@ -332,7 +339,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       seed: seeds => controls.seedResources(Array.isArray(seeds) ? seeds : [seeds]),
       all: controls.resources,
       violations: controls.violations,
-      addPendingConflicts: controls.addPendingConflicts
+      addPendingConflicts: controls.addPendingConflicts,
+      openUpdate: controls.openUpdate,
+      attempts: controls.attempts
     },
     faults: {
       add: controls.addFault,

@@ -14,7 +14,7 @@
  */
 import type { Log } from '../runner/log.js'
 import { watchRecord, type Watched } from './record-watch.js'
-import { MOVING, ROLLING_BACK, type ReplacedStatus } from '../planning/replace-machine.js'
+import { MOVING, retrying, ROLLING_BACK, type ReplacedStatus } from '../planning/replace-machine.js'
 import {
   describeResources,
   planReplace,
@@ -26,14 +26,15 @@ import {
   type ReplacedEntry,
   type ResourceFailure
 } from '../reporting/resource-report.js'
-import { resourceKey } from './resource-types.js'
+import { resourceKey, UPDATE_REGIONAL } from './resource-types.js'
 import { errorMessage, TencentApiError } from '../tencent/errors.js'
 import { DEFAULT_POLL, type PollPolicy } from '../tencent/poll.js'
 import type {
   BindingDetails,
   BoundResource,
   RecordItem,
-  ResourceApi
+  ResourceApi,
+  UpdateRequest
 } from '../tencent/resources.js'
 import type { WaitClock } from '../tencent/wait.js'
 
@@ -53,6 +54,9 @@ export interface ReplaceContext {
   log: Log
   /** Timing of the record reads; the total comes from `timeoutMs`. */
   poll?: PollPolicy
+  /** Resources retried so far in this run (resource keys): each is retried at most once per
+   * run, whichever certificate or record it comes up in. */
+  retried?: Set<string>
 }
 
 export interface CertificateReplacement {
@@ -198,6 +202,35 @@ const entry = (
   error
 })
 
+/** One watched record, with the certificate its items move to. */
+interface WatchedRecord {
+  recordId: number
+  watched: Watched
+}
+
+/** A planned resource's latest word in this run. */
+interface Final {
+  item: RecordItem
+  status: ReplacedStatus
+  error?: string
+  requestId: string
+  /** The record that moved it last (a rollback's target). */
+  recordId: number
+}
+
+/**
+ * One certificate's move, per contract promise 7. Each UpdateCertificateInstance answers a
+ * record id, whatever its DeployStatus: a record this call created, or one still running from
+ * an earlier run. That record is watched until it settles; what to do next is read from its
+ * items and a fresh binding check, never from DeployStatus:
+ * - planned resources still on `from` that no record of this run moved towards `to` get
+ *   another call (at most three calls in all);
+ * - resources an earlier record moved to another certificate (old -> N1 while this run's target
+ *   is N2) are moved from there onto `to`, and are `success` only once they serve `to`.
+ * A failed resource is retried once per run (`retried`, shared by every move of the run), and
+ * only once its record has settled; with rollback-on-failure, every record that moved one of
+ * this certificate's resources is rolled back, newest first.
+ */
 async function move(
   api: ResourceApi,
   plan: PlannedMove,
@@ -220,68 +253,164 @@ async function move(
     return outcome
   }
   const deadline = clock.now() + options.timeoutMs
-  const timeoutS = options.timeoutMs / 1000
-  log.info(`Moving ${describeResources(plan.resources)} from ${plan.from} to ${to}.`)
-  const watches: { recordId: number; watched: Watched }[] = []
-  // A task already running for this certificate (an earlier run's) is watched first, then the
-  // call is made again for whatever it did not move; twice is enough, a third is a loop.
-  for (let round = 0; round < 3; round++) {
-    let start
-    try {
-      start = await api.startUpdate(
-        {
-          oldCertificateId: plan.from,
-          certificateId: to,
-          types: plan.types,
-          regions: plan.regions
-        },
-        deadline
-      )
-    } catch (error) {
-      const failure = asError(error, 'UpdateCertificateInstance')
-      outcome.errors.push(failure)
-      const moved = new Set(watches.flatMap(w => [...w.watched.items.values()].map(resourceKey)))
-      for (const r of plan.resources.filter(r => !moved.has(resourceKey(r))))
-        fail(outcome, plan, r, failure.apiMessage || failure.message, failure.requestId, log)
-      break
+  const retried = context.retried ?? new Set<string>()
+  const planned = new Map(plan.resources.map(r => [resourceKey(r), r]))
+  const finals = new Map<string, Final>()
+  const records: WatchedRecord[] = []
+  /** Planned resources a record of this run moved (or tried to move) onto `to`. */
+  const towardsTarget = new Set<string>()
+  const failNow = (keys: Iterable<string>, why: string, requestId: string) => {
+    for (const key of keys) {
+      const r = planned.get(key)
+      if (r && !finals.has(key)) fail(outcome, plan, r, why, requestId, log)
     }
-    if (start.state === 'nothing') {
-      log.info(`${plan.from}: nothing left to move (${start.code}).`)
-      break
-    }
-    log.info(
-      `${plan.from}: update record ${start.recordId}` +
-        `${start.alreadyRunning ? ' (already running: watching it)' : ''}.`
-    )
+  }
+
+  const watch = async (recordId: number): Promise<Watched> => {
     const watched = await watchRecord({
       clock,
       poll: context.poll ?? DEFAULT_POLL,
       deadline,
-      timeoutS,
-      read: () => api.updateRecord(start.recordId),
-      start: () => MOVING,
+      timeoutS: options.timeoutMs / 1000,
+      read: () => api.updateRecord(recordId),
+      // A record towards another certificate is not retried: what failed there is still on
+      // `from`, and this run's own call moves it to `to`.
+      start: item => (item.certId === to && !retried.has(resourceKey(item)) ? MOVING : retrying()),
       retry: item => {
+        retried.add(resourceKey(item))
         log.info(`Retrying ${item.type} ${item.instance}: ${item.error || 'failed'}.`)
-        return api.retryUpdate(start.recordId, item.detailId)
+        return api.retryUpdate(recordId, item.detailId)
       }
     })
-    watches.push({ recordId: start.recordId, watched })
+    records.push({ recordId, watched })
     if (watched.error) outcome.errors.push(watched.error)
-    if (!start.alreadyRunning) break
+    for (const item of watched.items.values()) {
+      const key = resourceKey(item)
+      if (!planned.has(key)) continue
+      const verdict = watched.states.get(item.detailId) as {
+        status: ReplacedStatus
+        error?: string
+      }
+      finals.set(key, { item, ...verdict, requestId: watched.requestId, recordId })
+      if (item.certId === to) towardsTarget.add(key)
+    }
+    return watched
   }
-  // A resource seen in two records (an earlier run's task, then ours): the later word counts.
-  const finals = new Map<string, Final>()
-  for (const { recordId, watched } of watches)
-    for (const final of await verdictsOf(api, plan, recordId, watched, options, context))
-      finals.set(resourceKey(final.item), final)
-  for (const { item, status, error, requestId } of finals.values()) {
+
+  /** Starts (or joins) an update and watches its record; false when there is nothing more to
+   * follow (refused, nothing to move, or a record that could not be read). */
+  const start = async (request: UpdateRequest, keys: string[]): Promise<boolean> => {
+    let started
+    try {
+      started = await api.startUpdate(request, deadline)
+    } catch (error) {
+      const failure = asError(error, 'UpdateCertificateInstance')
+      outcome.errors.push(failure)
+      failNow(keys, failure.apiMessage || failure.message, failure.requestId)
+      return false
+    }
+    if (started.state === 'nothing') {
+      log.info(`${request.oldCertificateId}: nothing left to move (${started.code}).`)
+      return false
+    }
+    log.info(
+      `${request.oldCertificateId}: update record ${started.recordId}` +
+        `${started.alreadyRunning ? ' (answered as already running)' : ''}; watching it.`
+    )
+    return (await watch(started.recordId)).error === undefined
+  }
+
+  log.info(`Moving ${describeResources(plan.resources)} from ${plan.from} to ${to}.`)
+  let left = [...planned.keys()]
+  for (let call = 0; call < 3 && left.length > 0; call++) {
+    const resources = left.map(key => planned.get(key) as BoundResource)
+    const request =
+      call === 0
+        ? {
+            oldCertificateId: plan.from,
+            certificateId: to,
+            types: plan.types,
+            regions: plan.regions
+          }
+        : requestFor(plan.from, to, resources)
+    if (!(await start(request, left))) break
+    const waiting = left.filter(key => !towardsTarget.has(key))
+    if (waiting.length === 0) break
+    // An earlier run's record answered: where are the others now? A fresh look decides.
+    let still: Set<string>
+    try {
+      const fresh = (await api.bindingDetails([plan.from], true)).get(plan.from)
+      still = new Set((fresh?.resources ?? []).map(resourceKey))
+    } catch (error) {
+      outcome.errors.push(asError(error, 'CreateCertificateBindResourceSyncTask'))
+      break
+    }
+    left = waiting.filter(key => still.has(key))
+  }
+
+  // What an earlier record moved to another certificate goes on to `to`, from there.
+  const elsewhere = new Map<string, string[]>()
+  for (const [key, final] of finals)
+    if (final.status === 'success' && final.item.certId !== to)
+      elsewhere.set(final.item.certId, [...(elsewhere.get(final.item.certId) ?? []), key])
+  for (const [via, keys] of elsewhere) {
+    log.info(
+      `${plan.from}: an earlier update record moved ${keys.length} resource(s) to ${via}; ` +
+        `moving them on to ${to}.`
+    )
+    const resources = keys.map(key => planned.get(key) as BoundResource)
+    await start(requestFor(via, to, resources), keys)
+  }
+  const astray = [...finals].filter(([, f]) => f.status === 'success' && f.item.certId !== to)
+  // Moved on by another move of this run (the other certificate's own plan)? A fresh look at `to`.
+  let onTarget = new Set<string>()
+  if (astray.length > 0)
+    try {
+      const fresh = (await api.bindingDetails([to], true)).get(to)
+      onTarget = new Set((fresh?.resources ?? []).map(resourceKey))
+    } catch (error) {
+      outcome.errors.push(asError(error, 'CreateCertificateBindResourceSyncTask'))
+    }
+  for (const [key, final] of astray)
+    finals.set(
+      key,
+      onTarget.has(key)
+        ? { ...final, item: { ...final.item, certId: to } }
+        : {
+            ...final,
+            status: 'failed',
+            error: `it serves ${final.item.certId} (update record ${final.recordId}), not ${to}`
+          }
+    )
+
+  if (options.rollbackOnFailure)
+    await rollBack(api, plan, records, finals, outcome, options, context)
+
+  for (const [key, { item, status, error, requestId }] of finals) {
+    if (outcome.certificate.entries.some(e => resourceKey(e) === key)) continue
     if (status === 'failed') {
       fail(outcome, plan, item, error ?? 'failed', requestId, log, item)
       continue
     }
-    outcome.certificate.entries.push(entry(plan, item, status, error ?? null, item))
+    outcome.certificate.entries.push({
+      ...entry(plan, item, status, error ?? null, item),
+      from: plan.from
+    })
     const where = item.region ? ` in ${item.region}` : ''
     log.info(`${item.type} ${item.instance}${where}: ${status}${error ? ` (${error})` : ''}.`)
+    // Moved, and the rollback that should have moved it back failed: the step fails with it.
+    if (error && status === 'success') {
+      const { type, region, instance } = item
+      outcome.failures.push({
+        certificateId: plan.from,
+        type,
+        region,
+        instance,
+        message: error,
+        requestId
+      })
+      log.warning(`${item.type} ${item.instance}${where} still serves ${item.certId}: ${error}.`)
+    }
   }
   const reported = new Set(outcome.certificate.entries.map(resourceKey))
   outcome.unseen = plan.resources.filter(r => !reported.has(resourceKey(r)))
@@ -301,6 +430,23 @@ async function move(
   return outcome
 }
 
+/** UpdateCertificateInstance for these resources: their types, and the regions they are in. */
+function requestFor(from: string, to: string, resources: BoundResource[]): UpdateRequest {
+  const types = [...new Set(resources.map(r => r.type))]
+  const regional = types.filter(type => UPDATE_REGIONAL.has(type))
+  return {
+    oldCertificateId: from,
+    certificateId: to,
+    types,
+    regions: regional.map(type => ({
+      type,
+      regions: [
+        ...new Set(resources.filter(r => r.type === type).map(r => r.region as string))
+      ].sort()
+    }))
+  }
+}
+
 function fail(
   outcome: Outcome,
   plan: PlannedMove,
@@ -310,71 +456,75 @@ function fail(
   log: Log,
   item?: RecordItem
 ): void {
-  outcome.certificate.entries.push(entry(plan, r, 'failed', message, item))
+  outcome.certificate.entries.push({ ...entry(plan, r, 'failed', message, item), from: plan.from })
   const { type, region, instance } = r
   const failure = { certificateId: plan.from, type, region, instance, message, requestId }
   outcome.failures.push(failure)
   log.warning(`Could not move ${describeFailure(failure)}.`)
 }
 
-interface Final {
-  item: RecordItem
-  status: ReplacedStatus
-  error?: string
-  requestId: string
-}
-
-/** Each item's verdict in one watched record; with rollback-on-failure, after the rollback. */
-async function verdictsOf(
+/**
+ * rollback-on-failure, per old certificate: when any of its resources failed, every record that
+ * moved one of them (this run's, and an earlier run's still open) is rolled back, newest first,
+ * so that each ends on `from`. A resource whose rollback was refused, timed out or failed keeps
+ * `success` with the rollback's error, which fails the step.
+ */
+async function rollBack(
   api: ResourceApi,
   plan: PlannedMove,
-  recordId: number,
-  watched: Watched,
+  records: WatchedRecord[],
+  finals: Map<string, Final>,
+  outcome: Outcome,
   options: ReplaceOptions,
   context: ReplaceContext
-): Promise<Final[]> {
-  const finals = [...watched.items.values()].map(item => {
-    const verdict = watched.states.get(item.detailId) as { status: ReplacedStatus; error?: string }
-    return { item, ...verdict, requestId: watched.requestId }
-  })
-  const anyFailed = finals.some(f => f.status === 'failed')
-  const anyMoved = finals.some(f => f.status === 'success')
-  if (!options.rollbackOnFailure || !anyFailed || !anyMoved) return finals
-  const back = await rollback(api, plan, recordId, options, context)
-  return finals.map(f => (f.status === 'success' ? { ...f, ...back.get(resourceKey(f.item)) } : f))
-}
-
-/** Moves the record's successful resources back; their verdicts by resource key. */
-async function rollback(
-  api: ResourceApi,
-  plan: PlannedMove,
-  recordId: number,
-  options: ReplaceOptions,
-  context: ReplaceContext
-): Promise<Map<string, { status: ReplacedStatus; error?: string }>> {
+): Promise<void> {
   const { clock, log } = context
-  const verdicts = new Map<string, { status: ReplacedStatus; error?: string }>()
-  let rollbackId: number
-  try {
-    rollbackId = await api.rollbackUpdate(recordId)
-  } catch (error) {
-    log.warning(
-      `${plan.from}: the rollback of record ${recordId} was refused: ${errorMessage(error)}.`
+  const anyFailed =
+    [...finals.values()].some(f => f.status === 'failed') || outcome.failures.length > 0
+  const moved = (record: WatchedRecord) =>
+    [...record.watched.items.values()].filter(
+      item =>
+        finals.has(resourceKey(item)) &&
+        (record.watched.states.get(item.detailId) as { status: ReplacedStatus }).status ===
+          'success'
     )
-    return verdicts
+  if (!anyFailed || !records.some(r => moved(r).length > 0)) return
+  const deadline = clock.now() + options.timeoutMs
+  for (const record of [...records].reverse()) {
+    const items = moved(record)
+    if (items.length === 0) continue
+    const set = (item: RecordItem, status: ReplacedStatus, error?: string) => {
+      const key = resourceKey(item)
+      const final = finals.get(key) as Final
+      finals.set(key, { ...final, status, error })
+    }
+    let rollbackId: number
+    try {
+      rollbackId = await api.rollbackUpdate(record.recordId)
+    } catch (error) {
+      const why = `the rollback of update record ${record.recordId} was refused: ${errorMessage(error)}`
+      log.warning(`${plan.from}: ${why}.`)
+      for (const item of items) set(item, 'success', why)
+      continue
+    }
+    log.info(`${plan.from}: rolling back update record ${record.recordId} (record ${rollbackId}).`)
+    const watched = await watchRecord({
+      clock,
+      poll: context.poll ?? DEFAULT_POLL,
+      deadline,
+      timeoutS: options.timeoutMs / 1000,
+      read: () => api.updateRecord(rollbackId),
+      start: () => ROLLING_BACK
+    })
+    const byKey = new Map([...watched.items.values()].map(i => [resourceKey(i), i]))
+    for (const item of items) {
+      const back = byKey.get(resourceKey(item))
+      const verdict = back
+        ? (watched.states.get(back.detailId) as { status: ReplacedStatus; error?: string })
+        : { status: 'success' as const, error: `the rollback record ${rollbackId} did not list it` }
+      set(item, verdict.status, verdict.error)
+    }
   }
-  log.info(`${plan.from}: rolling the moved resources back (record ${rollbackId}).`)
-  const watched = await watchRecord({
-    clock,
-    poll: context.poll ?? DEFAULT_POLL,
-    deadline: clock.now() + options.timeoutMs,
-    timeoutS: options.timeoutMs / 1000,
-    read: () => api.updateRecord(rollbackId),
-    start: () => ROLLING_BACK
-  })
-  for (const item of watched.items.values())
-    verdicts.set(resourceKey(item), watched.states.get(item.detailId) as { status: ReplacedStatus })
-  return verdicts
 }
 
 /** The certificates a fresh binding check finds with nothing bound. */
