@@ -79,7 +79,8 @@ export interface PlanEntry {
   /** `sync`: the certificate just uploaded supersedes it (whether or not it is the newest). */
   supersededByNew?: true
   /** Kept: a certificate that is not valid yet (or of unknown not-before) will supersede it. */
-  pendingSuperseder?: { id: string; notBefore: Date }
+  /** `notBefore` null: unknown. */
+  pendingSuperseder?: { id: string; notBefore: Date | null }
 }
 
 /** Listed certificates never considered for deletion, counted by the first reason that applies. */
@@ -210,7 +211,10 @@ export function planPrune(
     if (keptFor !== undefined) {
       const kept = entry(keptFor)
       if (pending)
-        kept.pendingSuperseder = { id: pending.id, notBefore: new Date(pending.notBefore) }
+        kept.pendingSuperseder = {
+          id: pending.id,
+          notBefore: Number.isNaN(pending.notBefore) ? null : new Date(pending.notBefore)
+        }
       toKeep.push({ entry: kept, candidate })
     } else {
       const reason =
