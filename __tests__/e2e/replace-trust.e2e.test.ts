@@ -11,20 +11,18 @@ import type { ResourceSeed } from '../../emulator/server.js'
 import { makeCa, makeChain, type TestCa, type TestChain } from '../../fixtures/certs.js'
 import { useE2eLab } from '../../fixtures/e2e-lab.js'
 import { QUICK_WAITS } from '../../fixtures/runner.js'
+import {
+  CHANGING,
+  liveOf,
+  parseJson,
+  servingOf,
+  type Replaced
+} from '../support/resource-oracle.js'
 
 const DAY = 86_400_000
 const DOMAINS = ['www.trust.example.test', 'trust.example.test']
 const CDN = 'www.trust.example.test'
 const CLB = 'lb-gz000001|lbl-gz000001'
-/** Actions that change a resource or a certificate. */
-const CHANGING = [
-  'DeleteCertificates',
-  'DeleteCertificate',
-  'UpdateCertificateInstance',
-  'UpdateCertificateRecordRetry',
-  'UpdateCertificateRecordRollback',
-  'DeployCertificateInstance'
-]
 
 const lab = useE2eLab('replace-trust', {
   nodeArgs: QUICK_WAITS,
@@ -47,27 +45,14 @@ afterEach(() => {
 })
 
 const run = (chain: TestChain | undefined, inputs: Record<string, string>) => lab.run(chain, inputs)
-const serving = () =>
-  Object.fromEntries(lab.emulator.resources.all().map(r => [`${r.type} ${r.instance}`, r.certId]))
-const live = () =>
-  lab.emulator
-    .certificates()
-    .filter(c => !c.deleted)
-    .map(c => c.id)
+const serving = () => servingOf(lab.emulator)
+const live = () => liveOf(lab.emulator)
 const changingCalls = () =>
-  lab.emulator.requests.filter(r => CHANGING.includes(r.action)).map(r => r.action)
+  lab.emulator.requests
+    .filter(r => CHANGING.includes(r.action) && r.action !== 'UploadCertificate')
+    .map(r => r.action)
 const count = (action: string) => lab.emulator.requests.filter(r => r.action === action).length
-const parse = <T>(json: string | undefined): T => JSON.parse(json ?? 'null') as T
-
-interface Replaced {
-  from: string | null
-  to: string | null
-  type: string
-  region: string | null
-  instance: string
-  status: string
-  error: string | null
-}
+const parse = parseJson
 
 async function upload(chain: TestChain): Promise<string> {
   const result = await run(chain, { mode: 'upload' })
