@@ -5,7 +5,12 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { recordingLog } from '../fixtures/log.js'
-import { executeDeletion, type BoundHook, type DeletionOptions } from '../src/deletion/deletion.js'
+import {
+  executeDeletion,
+  type BoundHook,
+  type DeletionOptions,
+  type SkippedEntry
+} from '../src/deletion/deletion.js'
 import type { PlanEntry } from '../src/planning/prune-plan.js'
 import type {
   BindingCheckOptions,
@@ -363,5 +368,41 @@ describe('the replace seam (onBound)', () => {
     })
     expect(calls('delete-start')).toEqual([])
     expect(ids(result.refused?.planned ?? []).sort()).toEqual(['e0000', 'e0001', 'e0002', 'e0003'])
+  })
+
+  for (const dryRun of [false, true])
+    it(`counts the ones the hook would move before it moves anything (dry run: ${dryRun})`, async () => {
+      const bound = new Set(['e0001', 'e0002', 'e0003'])
+      const { client, calls } = scripted({ bindings: bindingsWithMove(bound, new Set()) })
+      let called = false
+      // e0003 has nowhere to move: it stays bound, skipped with its reason, and is not counted.
+      const hook: BoundHook = Object.assign(
+        async (list: SkippedEntry[]) => ((called = true), list),
+        {
+          movable: (list: SkippedEntry[]) => list.filter(e => e.id !== 'e0003')
+        }
+      )
+      const result = await run(client, entries(4), { maxDeletions: 2, dryRun, onBound: hook })
+      expect(called).toBe(false)
+      expect(calls('delete-start')).toEqual([])
+      expect(ids(result.refused?.planned ?? [])).toEqual(['e0000', 'e0001', 'e0002'])
+      expect(result.refused?.message).toMatch(
+        /max-deletions \(2\).*2 of them are still bound.*nothing was moved/
+      )
+      expect(result.skipped.map(e => [e.id, e.skipReason])).toEqual([['e0003', 'bound to cdn (1)']])
+      expect(result.deleted).toEqual([])
+    })
+
+  it('moves when the free ones and the movable ones fit the cap', async () => {
+    const bound = new Set(['e0001'])
+    const moved = new Set<string>()
+    const { client } = scripted({ bindings: bindingsWithMove(bound, moved) })
+    const hook: BoundHook = Object.assign(
+      async (list: SkippedEntry[]) => (list.forEach(e => moved.add(e.id)), list),
+      { movable: (list: SkippedEntry[]) => list }
+    )
+    const result = await run(client, entries(3), { maxDeletions: 3, dryRun: true, onBound: hook })
+    expect(result.refused).toBeUndefined()
+    expect(ids(result.deleted)).toEqual(['e0000', 'e0001', 'e0002'])
   })
 })

@@ -155,6 +155,8 @@ interface Candidate {
   id: string
   domains: Set<string>
   notAfter: number
+  /** -Infinity when not told; NaN when unknown. */
+  notBefore: number
   insertedAt: number
   isNew: boolean
   certType: string
@@ -162,7 +164,10 @@ interface Candidate {
 }
 
 function toCandidate(
-  cert: Pick<ListedCertificate, 'id' | 'domains' | 'notAfter' | 'insertedAt' | 'keyAlgorithm'>,
+  cert: Pick<
+    ListedCertificate,
+    'id' | 'domains' | 'notAfter' | 'notBefore' | 'insertedAt' | 'keyAlgorithm'
+  >,
   certType: string,
   isNew: boolean
 ): Candidate {
@@ -171,6 +176,7 @@ function toCandidate(
     id: cert.id,
     domains: new Set(cert.domains.map(d => d.toLowerCase())),
     notAfter: cert.notAfter.getTime(),
+    notBefore: cert.notBefore === undefined ? -Infinity : cert.notBefore.getTime(),
     insertedAt: Number.isNaN(insertedAt) ? -Infinity : insertedAt,
     isNew,
     certType,
@@ -238,6 +244,7 @@ function allPairsPlan(certificates: ListedCertificate[], options: PlanOptions): 
     let count = 0
     let newest: Candidate | undefined
     let byNew = false
+    let pending: Candidate | undefined
     for (const x of pool) {
       if (x.id === candidate.id || Number.isNaN(x.notAfter) || Number.isNaN(candidate.notAfter))
         continue
@@ -248,6 +255,10 @@ function allPairsPlan(certificates: ListedCertificate[], options: PlanOptions): 
       )
         continue
       if (!allPairsCovers(x, candidate)) continue
+      if (!(x.notBefore <= now)) {
+        if (pending === undefined || compareAge(x, pending) > 0) pending = x
+        continue
+      }
       count++
       byNew ||= x.isNew
       if (newest === undefined || compareAge(x, newest) > 0) newest = x
@@ -267,7 +278,12 @@ function allPairsPlan(certificates: ListedCertificate[], options: PlanOptions): 
       continue
     }
     let keptFor: string | undefined
-    if (count < keep)
+    if (count < keep && pending !== undefined) {
+      const from = Number.isNaN(pending.notBefore)
+        ? 'its not-before is unknown'
+        : `not before ${new Date(pending.notBefore).toISOString()}`
+      keptFor = `${pending.id} supersedes it once valid (${from}); a later run finishes the job`
+    } else if (count < keep)
       keptFor =
         count > 0
           ? `only ${count} newer certificate${count === 1 ? ' covers' : 's cover'} it, keep is ${keep}`
@@ -275,8 +291,15 @@ function allPairsPlan(certificates: ListedCertificate[], options: PlanOptions): 
             ? 'key algorithm unknown: superseded only once expired'
             : 'newest for its domains'
     else if (expiredOnly && !expired) keptFor = 'not expired (expired-only)'
-    if (keptFor !== undefined) toKeep.push({ entry: entry(keptFor), candidate })
-    else
+    if (keptFor !== undefined) {
+      const kept = entry(keptFor)
+      if (count < keep && pending)
+        kept.pendingSuperseder = {
+          id: pending.id,
+          notBefore: Number.isNaN(pending.notBefore) ? null : new Date(pending.notBefore)
+        }
+      toKeep.push({ entry: kept, candidate })
+    } else
       toDelete.push({
         entry: entry(
           newest === undefined

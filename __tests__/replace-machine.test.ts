@@ -141,7 +141,16 @@ describe('retryRefused and timedOut', () => {
         error: 'the rollback did not finish within 60 s (last seen: running)'
       }
     ],
-    [{ at: 'done', status: 'success' }, 1, { at: 'done', status: 'success' }]
+    [{ at: 'done', status: 'success' }, 1, { at: 'done', status: 'success' }],
+    [
+      { at: 'retry', error: 'locked' },
+      2,
+      {
+        at: 'done',
+        status: 'failed',
+        error: 'locked; not retried: its record did not settle within 60 s'
+      }
+    ]
   ])('times %j out as %j', (state, last, expected) => {
     expect(timedOut(state, 60, last)).toEqual(expected)
   })

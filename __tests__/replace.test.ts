@@ -243,7 +243,7 @@ describe('a re-run after a partial failure', () => {
     lab.emulator.resources.seed([CDN, { ...CLB_GZ, settlePolls: 12 }])
     expect((await replace({ timeoutMs: 30_000 })).free).toEqual([])
     const again = await replace({ timeoutMs: 30_000 })
-    expect(lab.lines.some(l => /update record \d+ \(already running: watching it\)/.test(l))).toBe(
+    expect(lab.lines.some(l => /update record \d+ \(answered as already running\)/.test(l))).toBe(
       true
     )
     expect(statuses(again.replaced)).toMatchObject({ [CLB_GZ.instance]: 'success' })
@@ -251,13 +251,19 @@ describe('a re-run after a partial failure', () => {
     expect(again.free).toEqual(['OLD'])
   })
 
-  it('after a timeout whose task then fails: moves it again, and reports it once, moved', async () => {
+  it('after a timeout whose task then fails: retries it once, reports it once, and the next run moves it', async () => {
     lab.emulator.resources.seed([{ ...CLB_GZ, settlePolls: 12, fail: { times: 2 } }])
     expect((await replace({ timeoutMs: 30_000 })).free).toEqual([])
+    lab.emulator.clearRequests()
     const again = await replace({ timeoutMs: 200_000 })
-    // The earlier task: failed, retried, failed again; then a task of this run moved it.
+    // The earlier task: failed, retried once by this run (its one retry), failed again.
     expect(count('UpdateCertificateRecordRetry')).toBe(1)
+    expect(count('UpdateCertificateInstance')).toBe(1)
     expect(again.replaced).toEqual([
+      expect.objectContaining({ instance: CLB_GZ.instance, status: 'failed' })
+    ])
+    const third = await replace({ timeoutMs: 200_000 })
+    expect(third.replaced).toEqual([
       {
         from: 'OLD',
         to: 'NEW',
@@ -268,9 +274,9 @@ describe('a re-run after a partial failure', () => {
         error: null
       }
     ])
-    expect(again.failures).toEqual([])
+    expect(third.failures).toEqual([])
     expect(serving()).toEqual({ [CLB_GZ.instance]: 'NEW' })
-    expect(again.free).toEqual(['OLD'])
+    expect(third.free).toEqual(['OLD'])
   })
 
   it('after a rollback: moves everything once the failure is gone', async () => {
@@ -291,6 +297,84 @@ describe('a re-run after a partial failure', () => {
     expect(result.replaced).toEqual([])
     expect(count('UpdateCertificateInstance')).toBe(0)
     expect(result.free).toEqual(['OLD'])
+  })
+})
+
+describe('open records of an earlier run', () => {
+  it('one towards another certificate: waited for, then what it moved goes on to the target', async () => {
+    lab.certificate('N1', 60)
+    lab.emulator.resources.seed([CDN, CLB_GZ])
+    lab.emulator.resources.openUpdate({
+      from: 'OLD',
+      to: 'N1',
+      instances: [CLB_GZ.instance],
+      polls: 3
+    })
+    const result = await replace()
+    expect(serving()).toEqual({ [CDN.instance]: 'NEW', [CLB_GZ.instance]: 'NEW' })
+    expect(result.replaced.map(e => [e.instance, e.from, e.to, e.status]).sort()).toEqual(
+      [
+        [CDN.instance, 'OLD', 'NEW', 'success'],
+        [CLB_GZ.instance, 'OLD', 'NEW', 'success']
+      ].sort()
+    )
+    expect(result.free).toEqual(['OLD'])
+  })
+
+  it('one towards another certificate whose item failed: not retried there, moved by this run', async () => {
+    lab.certificate('N1', 60)
+    lab.emulator.resources.seed([{ ...CLB_GZ, fail: { times: 1 } }])
+    lab.emulator.resources.openUpdate({ from: 'OLD', to: 'N1', polls: 1 })
+    const before = lab.emulator.resources.attempts()
+    const result = await replace()
+    expect(serving()).toEqual({ [CLB_GZ.instance]: 'NEW' })
+    expect(statuses(result.replaced)).toEqual({ [CLB_GZ.instance]: 'success' })
+    expect(count('UpdateCertificateRecordRetry')).toBe(0)
+    const key = `clb@ap-guangzhou@${CLB_GZ.instance}`
+    expect(lab.emulator.resources.attempts()[key] - before[key]).toBe(1)
+  })
+
+  it('rollback-on-failure rolls back the earlier record and this run’s, newest first', async () => {
+    lab.emulator.resources.seed([CDN, { ...CLB_GZ, fail: {} }])
+    lab.emulator.resources.openUpdate({
+      from: 'OLD',
+      to: 'NEW',
+      instances: [CDN.instance],
+      polls: 2
+    })
+    const result = await replace({ rollbackOnFailure: true })
+    expect(serving()).toEqual({ [CDN.instance]: 'OLD', [CLB_GZ.instance]: 'OLD' })
+    expect(statuses(result.replaced)).toEqual({
+      [CDN.instance]: 'rolled-back',
+      [CLB_GZ.instance]: 'failed'
+    })
+  })
+})
+
+describe('one retry per resource per run', () => {
+  it('a resource retried by one move of the run is not retried by the next', async () => {
+    lab.emulator.resources.seed([{ ...CLB_GZ, fail: {} }])
+    const retried = new Set<string>()
+    const context = { clock: lab.clock, log: lab.log, retried }
+    const once = await replaceResources(lab.api, [{ id: 'OLD', targetId: 'NEW' }], OPTIONS, context)
+    expect(statuses(once.replaced)).toEqual({ [CLB_GZ.instance]: 'failed' })
+    expect(count('UpdateCertificateRecordRetry')).toBe(1)
+    await replaceResources(lab.api, [{ id: 'OLD', targetId: 'NEW' }], OPTIONS, context)
+    expect(count('UpdateCertificateRecordRetry')).toBe(1)
+  })
+
+  it('DeployStatus 0 for a record just created changes nothing: one call, one retry', async () => {
+    lab.emulator.setOption('createdDeployStatus', 0)
+    lab.emulator.resources.seed([CDN, { ...CLB_GZ, fail: {} }])
+    const result = await replace()
+    expect(statuses(result.replaced)).toEqual({
+      [CDN.instance]: 'success',
+      [CLB_GZ.instance]: 'failed'
+    })
+    expect(result.replaced).toHaveLength(2)
+    // "Being created", then the record: one update; the CLB retried once.
+    expect(count('UpdateCertificateInstance')).toBe(2)
+    expect(count('UpdateCertificateRecordRetry')).toBe(1)
   })
 })
 

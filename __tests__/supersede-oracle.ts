@@ -22,6 +22,8 @@ export interface OracleCert {
   id: string
   domains: readonly string[]
   notAfter: Date
+  /** Absent: valid from the start of time; an Invalid Date: unknown. */
+  notBefore?: Date
   certType: string
   keyAlgorithm: KeyAlgorithm | null
 }
@@ -31,10 +33,12 @@ export interface OracleCert {
  * have the same cert-type, and N has the same public-key algorithm as C. Once C has expired, a
  * newer N of any key algorithm supersedes it. A certificate whose key algorithm is unknown is
  * superseded only once expired." A certificate without domains, or without a valid not-after,
- * is never superseded.
+ * is never superseded. "N supersedes nothing while it is not valid yet (its not-before is in
+ * the future)"; an unknown not-before is not known to be valid: nothing either.
  */
 export function oracleSupersedes(n: OracleCert, c: OracleCert, now: Date): boolean {
   if (n.id === c.id || c.domains.length === 0) return false
+  if (n.notBefore !== undefined && !(n.notBefore.getTime() <= now.getTime())) return false
   const nEnd = n.notAfter.getTime()
   const cEnd = c.notAfter.getTime()
   if (Number.isNaN(nEnd) || Number.isNaN(cEnd) || nEnd <= cEnd) return false
@@ -85,6 +89,17 @@ export const rowArb = fc.record({
     { arbitrary: fc.constant(NaN), weight: 1 }
   ),
   insertedAt: fc.option(fc.constantFrom(...TIMES), { nil: undefined }),
+  // Mostly valid; sometimes valid only from tomorrow, from this very moment, or unknown.
+  notBefore: fc.constantFrom<number | undefined>(
+    undefined,
+    undefined,
+    undefined,
+    BASE - DAY,
+    BASE,
+    BASE + 1,
+    BASE + DAY,
+    NaN
+  ),
   certType: fc.constantFrom('SVR', 'SVR', 'SVR', 'SVR', 'CA'),
   source: fc.constantFrom<CertSource>('upload', 'upload', 'upload', 'upload', 'buy'),
   keyAlgorithm: fc.constantFrom(...ALGORITHMS, 'RSA', 'ECDSA'),
@@ -97,6 +112,7 @@ export function accountArb(maxLength: number): fc.Arbitrary<ListedCertificate[]>
       id: `c${String(i).padStart(3, '0')}`,
       domains: r.domains,
       notAfter: new Date(r.notAfter),
+      ...(r.notBefore === undefined ? {} : { notBefore: new Date(r.notBefore) }),
       insertedAt: r.insertedAt === undefined ? undefined : new Date(r.insertedAt),
       certType: r.certType,
       source: r.source,
@@ -113,5 +129,11 @@ export const newCertificateArb = (listed: ListedCertificate[]) =>
     id: fc.constantFrom('new', ...listed.map(c => c.id)),
     domains: fc.subarray(NAMES, { minLength: 1, maxLength: 3 }),
     notAfter: fc.constantFrom(...TIMES).map(t => new Date(t)),
+    // A renewal valid only from tomorrow supersedes nothing yet.
+    notBefore: fc.constantFrom<Date | undefined>(
+      undefined,
+      new Date(BASE - DAY),
+      new Date(BASE + DAY)
+    ),
     keyAlgorithm: fc.constantFrom(...ALGORITHMS)
   })

@@ -63,6 +63,20 @@ describe('supersedes', () => {
       true
     ],
     ['itself', cert('c', 60), cert('c', 30), false],
+    [
+      'not valid yet (not-before tomorrow)',
+      cert('n', 60, { notBefore: new Date(now + DAY) }),
+      cert('c', 30),
+      false
+    ],
+    ['valid from this moment', cert('n', 60, { notBefore: new Date(now) }), cert('c', 30), true],
+    [
+      'not valid yet, over an expired one',
+      cert('n', 60, { notBefore: new Date(now + 1) }),
+      cert('c', -1),
+      false
+    ],
+    ['unknown not-before', cert('n', 60, { notBefore: new Date(NaN) }), cert('c', 30), false],
     ['a certificate without names', cert('n', 60), cert('c', 30, { domains: [] }), false]
   ])('%s: %s', (_name, n, c, expected) => {
     expect(rule(n, c)).toBe(expected)
@@ -98,6 +112,21 @@ describe('SupersederIndex', () => {
       }),
       { numRuns: 300 }
     )
+  })
+})
+
+describe('SupersederIndex.pending', () => {
+  it('names the certificates that supersede C once valid, and only those', () => {
+    const c = toSupersedable(cert('c', 30))
+    const future = toSupersedable(cert('f', 90, { notBefore: new Date(now + DAY) }))
+    const valid = toSupersedable(cert('v', 60))
+    const unknown = toSupersedable(cert('u', 70, { notBefore: new Date(NaN) }))
+    const index = new SupersederIndex([c, future, valid, unknown])
+    expect(index.find(c, now).map(n => n.id)).toEqual(['v'])
+    expect(index.pending(c, now).map(n => n.id)).toEqual(['f', 'u'])
+    // Once valid, it supersedes and is pending no more.
+    expect(index.find(c, now + DAY).map(n => n.id)).toEqual(['f', 'v'])
+    expect(index.pending(c, now + DAY).map(n => n.id)).toEqual(['u'])
   })
 })
 

@@ -33138,7 +33138,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8598);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4035);
 /* istanbul ignore file -- the entry point only starts the action. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33148,7 +33148,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8598:
+/***/ 4035:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37608,6 +37608,7 @@ class SslClientV2 {
             id,
             domains: domainList([...names, item.domain]),
             notAfter,
+            notBefore: notBeforeOf(item),
             insertedAt: parseTencentTime(item.insertTime),
             certType: type,
             // CertGetList has no source filter: an item that does not say is not known to be uploaded.
@@ -37617,6 +37618,14 @@ class SslClientV2 {
             alias: typeof item.alias === 'string' ? item.alias : ''
         };
     }
+}
+/** certBeginTime, or the leaf's own (`withCert=1` lists the PEM); an Invalid Date when neither. */
+function notBeforeOf(item) {
+    const listed = parseTencentTime(item.certBeginTime);
+    if (listed)
+        return listed;
+    const validFrom = firstCertificate(item.cert)?.validFrom;
+    return validFrom === undefined ? new Date(NaN) : new Date(validFrom);
 }
 /** One CertGetList item, read leniently: a certificate named by id is reported, not judged. */
 function foundCertificate(item, id) {
@@ -38353,6 +38362,7 @@ class SslClientV3 {
             id,
             domains: domainList([...names, ...(listed(item.CertSANs) ?? []), item.Domain]),
             notAfter,
+            notBefore: parseTencentTime(item.CertBeginTime) ?? new Date(NaN),
             insertedAt: parseTencentTime(item.InsertTime),
             certType: type,
             source: sourceOf(item.From, filter.source),
@@ -39256,6 +39266,7 @@ function toSupersedable(cert, isNew = false) {
         id: cert.id,
         domains: new Set(cert.domains.map(d => d.toLowerCase())),
         notAfter: cert.notAfter.getTime(),
+        notBefore: cert.notBefore === undefined ? -Infinity : cert.notBefore.getTime(),
         insertedAt: Number.isNaN(insertedAt) ? -Infinity : insertedAt,
         certType: cert.certType,
         keyAlgorithm: cert.keyAlgorithm,
@@ -39281,8 +39292,14 @@ function coversAll(n, c) {
 }
 /** `notAfter <= now`. */
 const hasExpired = (c, now) => c.notAfter <= now;
+/** `notBefore <= now`; false when the not-before is unknown. */
+const isValidYet = (n, now) => n.notBefore <= now;
 /** Whether `n` supersedes `c` at `now` (milliseconds): the rule above, in full. */
 function supersedes(n, c, now) {
+    return isValidYet(n, now) && supersedesOnceValid(n, c, now);
+}
+/** The rule without N's validity: N will supersede C once it is valid (if C is unchanged). */
+function supersedesOnceValid(n, c, now) {
     if (n.id === c.id || c.domains.size === 0)
         return false;
     if (!(n.notAfter > c.notAfter))
@@ -39334,6 +39351,14 @@ class SupersederIndex {
     }
     /** Up to `limit` certificates of the pool that supersede `c` at `now`, newest first. */
     find(c, now, limit = Infinity) {
+        return this.search(c, now, limit, supersedes);
+    }
+    /** Certificates of the pool that are not valid yet (or of unknown not-before) and would
+     * supersede `c` once valid, newest first: why `c` is not superseded yet. */
+    pending(c, now, limit = Infinity) {
+        return this.search(c, now, limit, (n, x, t) => !isValidYet(n, t) && supersedesOnceValid(n, x, t));
+    }
+    search(c, now, limit, rule) {
         if (c.domains.size === 0 || Number.isNaN(c.notAfter) || limit <= 0)
             return [];
         // Valid: only the same known algorithm can supersede it; expired: any.
@@ -39362,7 +39387,7 @@ class SupersederIndex {
             if (n === previous)
                 continue;
             previous = n;
-            if (supersedes(n, c, now))
+            if (rule(n, c, now))
                 found.push(n);
             if (found.length >= limit)
                 break;
@@ -39478,7 +39503,14 @@ function planPrune(certificates, options) {
         }
         const count = superseders.length;
         let keptFor;
-        if (count < keep) {
+        const pending = count < keep ? index.pending(candidate, now, 1)[0] : undefined;
+        if (pending !== undefined) {
+            const from = Number.isNaN(pending.notBefore)
+                ? 'its not-before is unknown'
+                : `not before ${new Date(pending.notBefore).toISOString()}`;
+            keptFor = `${pending.id} supersedes it once valid (${from}); a later run finishes the job`;
+        }
+        else if (count < keep) {
             keptFor =
                 count > 0
                     ? `only ${count} newer certificate${count === 1 ? ' covers' : 's cover'} it, keep is ${keep}`
@@ -39490,7 +39522,13 @@ function planPrune(certificates, options) {
             keptFor = 'not expired (expired-only)';
         }
         if (keptFor !== undefined) {
-            toKeep.push({ entry: entry(keptFor), candidate });
+            const kept = entry(keptFor);
+            if (pending)
+                kept.pendingSuperseder = {
+                    id: pending.id,
+                    notBefore: Number.isNaN(pending.notBefore) ? null : new Date(pending.notBefore)
+                };
+            toKeep.push({ entry: kept, candidate });
         }
         else {
             const reason = newest === undefined
@@ -39566,11 +39604,16 @@ async function executeDeletion(client, entries, options, log) {
     };
     await forEachLimited(chunks(planned, BATCH_SIZE), inFlight, pass);
     if (hook && bound.length > 0) {
-        if (!streaming && held.length > options.maxDeletions) {
-            // Over the cap already: nothing moves, and the bound ones are kept back with their reason.
+        // The moves count as deletions to come: a plan over the cap moves nothing.
+        const moving = new Set((hook.movable?.(bound) ?? []).map(e => e.id));
+        if (!streaming && held.length + moving.size > options.maxDeletions) {
+            const counted = [...held];
             for (const { skipReason, ...entry } of bound)
-                record.skip(entry, skipReason);
-            return record.result(planned, refusal(held, options.maxDeletions));
+                if (moving.has(entry.id))
+                    counted.push(entry);
+                else
+                    record.skip(entry, skipReason);
+            return record.result(planned, refusal(counted, options.maxDeletions, moving.size));
         }
         const room = options.maxDeletions - (streaming ? attempted : held.length);
         hookPending = false;
@@ -39595,13 +39638,17 @@ async function executeDeletion(client, entries, options, log) {
     return record.result(planned);
 }
 /** The cap's verdict on the deletions that would be attempted; undefined when within it. */
-function refusal(planned, max) {
+function refusal(planned, max, moving = 0) {
     try {
         checkMaxDeletions({ delete: planned }, max);
         return undefined;
     }
     catch (error) {
-        return { message: errorMessage(error), planned };
+        const moves = moving > 0
+            ? ` ${moving} of them are still bound: replace would move their resources first, and ` +
+                'nothing was moved.'
+            : '';
+        return { message: errorMessage(error) + moves, planned };
     }
 }
 /** The outcomes as they arrive, logged once each; the result in the plan's order. */
@@ -40036,6 +40083,8 @@ function retryRefused(state, why) {
 function timedOut(state, seconds, lastStatus) {
     if (state.at === 'done')
         return state;
+    if (state.at === 'retry')
+        return finished('failed', `${state.error || 'Tencent reported the update failed'}; not retried: its record did not settle within ${seconds} s`);
     const last = lastStatus === undefined ? 'never listed' : lastStatus === 0 ? 'pending' : 'running';
     if (state.at === 'rolling-back')
         return finished('success', `the rollback did not finish within ${seconds} s (last seen: ${last})`);
@@ -40088,22 +40137,28 @@ async function watchRecord(options) {
         requestId = view.requestId;
         for (const item of view.items) {
             items.set(item.detailId, item);
-            let state = next(states.get(item.detailId) ?? start(item), item);
-            if (state.at === 'retry') {
-                const asked = state;
+            states.set(item.detailId, next(states.get(item.detailId) ?? start(item), item));
+        }
+        // Tencent's flow: poll until the record settles (no item pending or running), then retry;
+        // a retry while another item runs is refused (CertificateDeployHasPendingRecord).
+        if (view.items.every(item => item.status !== 0 && item.status !== 3))
+            for (const item of view.items) {
+                const state = states.get(item.detailId);
+                if (state?.at !== 'retry')
+                    continue;
+                let after;
                 if (!retry)
-                    state = retryRefused(asked, 'no retry for this record');
+                    after = retryRefused(state, 'no retry for this record');
                 else
                     try {
                         await retry(item);
-                        state = retrying();
+                        after = retrying();
                     }
                     catch (refused) {
-                        state = retryRefused(asked, errorMessage(refused));
+                        after = retryRefused(state, errorMessage(refused));
                     }
+                states.set(item.detailId, after);
             }
-            states.set(item.detailId, state);
-        }
         if (items.size === 0)
             return pending('no resource listed yet');
         const left = unsettled();
@@ -40218,7 +40273,7 @@ function resourceRows(entries) {
     ]);
 }
 
-;// CONCATENATED MODULE: ./src/resources/replace.ts
+;// CONCATENATED MODULE: ./src/resources/certificate-move.ts
 
 
 
@@ -40229,6 +40284,296 @@ function resourceRows(entries) {
 const asError = (error, operation) => error instanceof TencentApiError
     ? error
     : new TencentApiError({ operation, code: 'UnexpectedError', message: errorMessage(error) });
+const entry = (plan, r, status, error, item) => ({
+    from: item?.oldCertId || plan.from,
+    to: item?.certId || plan.to,
+    type: r.type,
+    region: r.region,
+    instance: r.instance,
+    status,
+    error
+});
+/**
+ * One certificate's move, per contract promise 7. Each UpdateCertificateInstance answers a
+ * record id, whatever its DeployStatus: a record this call created, or one still running from
+ * an earlier run. That record is watched until it settles; what to do next is read from its
+ * items and a fresh binding check, never from DeployStatus:
+ * - planned resources still on `from` that no record of this run moved towards `to` get
+ *   another call (at most three calls in all);
+ * - resources an earlier record moved to another certificate (old -> N1 while this run's target
+ *   is N2) are moved from there onto `to`, and are `success` only once they serve `to`.
+ * A failed resource is retried once per run (`retried`, shared by every move of the run), and
+ * only once its record has settled; with rollback-on-failure, every record that moved one of
+ * this certificate's resources is rolled back, newest first.
+ */
+async function moveCertificate(api, plan, options, context) {
+    const { clock, log } = context;
+    const outcome = {
+        plan,
+        certificate: { id: plan.from, targetId: plan.to, entries: [], keptBecause: plan.keptBecause },
+        failures: [],
+        errors: [],
+        unseen: []
+    };
+    if (plan.keptBecause)
+        log.warning(`${plan.from} stays: ${plan.keptBecause}.`);
+    if (plan.resources.length === 0)
+        return outcome;
+    const to = plan.to;
+    if (to === null) {
+        outcome.certificate.keptBecause = 'there is no certificate to move its resources to';
+        return outcome;
+    }
+    const deadline = clock.now() + options.timeoutMs;
+    const retried = context.retried ?? new Set();
+    const planned = new Map(plan.resources.map(r => [resourceKey(r), r]));
+    const finals = new Map();
+    const records = [];
+    /** Planned resources a record of this run moved (or tried to move) onto `to`. */
+    const towardsTarget = new Set();
+    const failNow = (keys, why, requestId) => {
+        for (const key of keys) {
+            const r = planned.get(key);
+            if (r && !finals.has(key))
+                fail(outcome, plan, r, why, requestId, log);
+        }
+    };
+    const watch = async (recordId) => {
+        const watched = await watchRecord({
+            clock,
+            poll: context.poll ?? DEFAULT_POLL,
+            deadline,
+            timeoutS: options.timeoutMs / 1000,
+            read: () => api.updateRecord(recordId),
+            // A record towards another certificate is not retried: what failed there is still on
+            // `from`, and this run's own call moves it to `to`.
+            start: item => (item.certId === to && !retried.has(resourceKey(item)) ? MOVING : retrying()),
+            retry: item => {
+                retried.add(resourceKey(item));
+                log.info(`Retrying ${item.type} ${item.instance}: ${item.error || 'failed'}.`);
+                return api.retryUpdate(recordId, item.detailId);
+            }
+        });
+        records.push({ recordId, watched });
+        if (watched.error)
+            outcome.errors.push(watched.error);
+        for (const item of watched.items.values()) {
+            const key = resourceKey(item);
+            if (!planned.has(key))
+                continue;
+            const verdict = watched.states.get(item.detailId);
+            finals.set(key, { item, ...verdict, requestId: watched.requestId, recordId });
+            if (item.certId === to)
+                towardsTarget.add(key);
+        }
+        return watched;
+    };
+    /** Starts (or joins) an update and watches its record; false when there is nothing more to
+     * follow (refused, nothing to move, or a record that could not be read). */
+    const start = async (request, keys) => {
+        let started;
+        try {
+            started = await api.startUpdate(request, deadline);
+        }
+        catch (error) {
+            const failure = asError(error, 'UpdateCertificateInstance');
+            outcome.errors.push(failure);
+            failNow(keys, failure.apiMessage || failure.message, failure.requestId);
+            return false;
+        }
+        if (started.state === 'nothing') {
+            log.info(`${request.oldCertificateId}: nothing left to move (${started.code}).`);
+            return false;
+        }
+        log.info(`${request.oldCertificateId}: update record ${started.recordId}` +
+            `${started.alreadyRunning ? ' (answered as already running)' : ''}; watching it.`);
+        return (await watch(started.recordId)).error === undefined;
+    };
+    log.info(`Moving ${describeResources(plan.resources)} from ${plan.from} to ${to}.`);
+    let left = [...planned.keys()];
+    for (let call = 0; call < 3 && left.length > 0; call++) {
+        const resources = left.map(key => planned.get(key));
+        const request = call === 0
+            ? {
+                oldCertificateId: plan.from,
+                certificateId: to,
+                types: plan.types,
+                regions: plan.regions
+            }
+            : requestFor(plan.from, to, resources);
+        if (!(await start(request, left)))
+            break;
+        const waiting = left.filter(key => !towardsTarget.has(key));
+        if (waiting.length === 0)
+            break;
+        // An earlier run's record answered: where are the others now? A fresh look decides.
+        let still;
+        try {
+            const fresh = (await api.bindingDetails([plan.from], true)).get(plan.from);
+            still = new Set((fresh?.resources ?? []).map(resourceKey));
+        }
+        catch (error) {
+            outcome.errors.push(asError(error, 'CreateCertificateBindResourceSyncTask'));
+            break;
+        }
+        left = waiting.filter(key => still.has(key));
+    }
+    // What an earlier record moved to another certificate goes on to `to`, from there.
+    const elsewhere = new Map();
+    for (const [key, final] of finals)
+        if (final.status === 'success' && final.item.certId !== to)
+            elsewhere.set(final.item.certId, [...(elsewhere.get(final.item.certId) ?? []), key]);
+    for (const [via, keys] of elsewhere) {
+        log.info(`${plan.from}: an earlier update record moved ${keys.length} resource(s) to ${via}; ` +
+            `moving them on to ${to}.`);
+        const resources = keys.map(key => planned.get(key));
+        await start(requestFor(via, to, resources), keys);
+    }
+    const astray = [...finals].filter(([, f]) => f.status === 'success' && f.item.certId !== to);
+    // Moved on by another move of this run (the other certificate's own plan)? A fresh look at `to`.
+    let onTarget = new Set();
+    if (astray.length > 0)
+        try {
+            const fresh = (await api.bindingDetails([to], true)).get(to);
+            onTarget = new Set((fresh?.resources ?? []).map(resourceKey));
+        }
+        catch (error) {
+            outcome.errors.push(asError(error, 'CreateCertificateBindResourceSyncTask'));
+        }
+    for (const [key, final] of astray)
+        finals.set(key, onTarget.has(key)
+            ? { ...final, item: { ...final.item, certId: to } }
+            : {
+                ...final,
+                status: 'failed',
+                error: `it serves ${final.item.certId} (update record ${final.recordId}), not ${to}`
+            });
+    if (options.rollbackOnFailure)
+        await rollBack(api, plan, records, finals, outcome, options, context);
+    for (const [key, { item, status, error, requestId }] of finals) {
+        if (outcome.certificate.entries.some(e => resourceKey(e) === key))
+            continue;
+        if (status === 'failed') {
+            fail(outcome, plan, item, error ?? 'failed', requestId, log, item);
+            continue;
+        }
+        outcome.certificate.entries.push({
+            ...entry(plan, item, status, error ?? null, item),
+            from: plan.from
+        });
+        const where = item.region ? ` in ${item.region}` : '';
+        log.info(`${item.type} ${item.instance}${where}: ${status}${error ? ` (${error})` : ''}.`);
+        // Moved, and the rollback that should have moved it back failed: the step fails with it.
+        if (error && status === 'success') {
+            const { type, region, instance } = item;
+            outcome.failures.push({
+                certificateId: plan.from,
+                type,
+                region,
+                instance,
+                message: error,
+                requestId
+            });
+            log.warning(`${item.type} ${item.instance}${where} still serves ${item.certId}: ${error}.`);
+        }
+    }
+    const reported = new Set(outcome.certificate.entries.map(resourceKey));
+    outcome.unseen = plan.resources.filter(r => !reported.has(resourceKey(r)));
+    if (outcome.unseen.length > 0)
+        log.warning(`${plan.from}: Tencent's update task did not list ${describeResources(outcome.unseen)}; the fresh binding check decides.`);
+    const failed = outcome.certificate.entries.filter(e => e.status !== 'success' && e.status !== 'unchanged');
+    const why = [
+        plan.keptBecause,
+        failed.length > 0 ? `${failed.length} resource(s) did not move to ${to}` : '',
+        outcome.errors.length > 0 ? `the move could not be followed: ${outcome.errors[0].message}` : ''
+    ].filter(Boolean);
+    if (why.length > 0)
+        outcome.certificate.keptBecause = why.join('; ');
+    return outcome;
+}
+/** UpdateCertificateInstance for these resources: their types, and the regions they are in. */
+function requestFor(from, to, resources) {
+    const types = [...new Set(resources.map(r => r.type))];
+    const regional = types.filter(type => UPDATE_REGIONAL.has(type));
+    return {
+        oldCertificateId: from,
+        certificateId: to,
+        types,
+        regions: regional.map(type => ({
+            type,
+            regions: [
+                ...new Set(resources.filter(r => r.type === type).map(r => r.region))
+            ].sort()
+        }))
+    };
+}
+function fail(outcome, plan, r, message, requestId, log, item) {
+    outcome.certificate.entries.push({ ...entry(plan, r, 'failed', message, item), from: plan.from });
+    const { type, region, instance } = r;
+    const failure = { certificateId: plan.from, type, region, instance, message, requestId };
+    outcome.failures.push(failure);
+    log.warning(`Could not move ${describeFailure(failure)}.`);
+}
+/**
+ * rollback-on-failure, per old certificate: when any of its resources failed, every record that
+ * moved one of them (this run's, and an earlier run's still open) is rolled back, newest first,
+ * so that each ends on `from`. A resource whose rollback was refused, timed out or failed keeps
+ * `success` with the rollback's error, which fails the step.
+ */
+async function rollBack(api, plan, records, finals, outcome, options, context) {
+    const { clock, log } = context;
+    const anyFailed = [...finals.values()].some(f => f.status === 'failed') || outcome.failures.length > 0;
+    const moved = (record) => [...record.watched.items.values()].filter(item => finals.has(resourceKey(item)) &&
+        record.watched.states.get(item.detailId).status ===
+            'success');
+    if (!anyFailed || !records.some(r => moved(r).length > 0))
+        return;
+    const deadline = clock.now() + options.timeoutMs;
+    for (const record of [...records].reverse()) {
+        const items = moved(record);
+        if (items.length === 0)
+            continue;
+        const set = (item, status, error) => {
+            const key = resourceKey(item);
+            const final = finals.get(key);
+            finals.set(key, { ...final, status, error });
+        };
+        let rollbackId;
+        try {
+            rollbackId = await api.rollbackUpdate(record.recordId);
+        }
+        catch (error) {
+            const why = `the rollback of update record ${record.recordId} was refused: ${errorMessage(error)}`;
+            log.warning(`${plan.from}: ${why}.`);
+            for (const item of items)
+                set(item, 'success', why);
+            continue;
+        }
+        log.info(`${plan.from}: rolling back update record ${record.recordId} (record ${rollbackId}).`);
+        const watched = await watchRecord({
+            clock,
+            poll: context.poll ?? DEFAULT_POLL,
+            deadline,
+            timeoutS: options.timeoutMs / 1000,
+            read: () => api.updateRecord(rollbackId),
+            start: () => ROLLING_BACK
+        });
+        const byKey = new Map([...watched.items.values()].map(i => [resourceKey(i), i]));
+        for (const item of items) {
+            const back = byKey.get(resourceKey(item));
+            const verdict = back
+                ? watched.states.get(back.detailId)
+                : { status: 'success', error: `the rollback record ${rollbackId} did not list it` };
+            set(item, verdict.status, verdict.error);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/resources/replace.ts
+
+
+
+
 async function replaceResources(api, certificates, options, context) {
     const { log } = context;
     const result = {
@@ -40258,7 +40603,7 @@ async function replaceResources(api, certificates, options, context) {
     const plans = planReplace(certificates, details, options.scope);
     const outcomes = options.dryRun
         ? plans.map(plan => dryRun(plan, log))
-        : await Promise.all(plans.map(plan => move(api, plan, options, context)));
+        : await Promise.all(plans.map(plan => moveCertificate(api, plan, options, context)));
     for (const outcome of outcomes) {
         result.certificates.push(outcome.certificate);
         result.replaced.push(...outcome.certificate.entries);
@@ -40310,154 +40655,6 @@ function dryRun(plan, log) {
         log.info(`${plan.from} would be kept: ${plan.keptBecause}.`);
     const certificate = { id: plan.from, targetId: plan.to, entries, keptBecause: plan.keptBecause };
     return { plan, certificate, failures: [], errors: [], unseen: [] };
-}
-const entry = (plan, r, status, error, item) => ({
-    from: item?.oldCertId || plan.from,
-    to: item?.certId || plan.to,
-    type: r.type,
-    region: r.region,
-    instance: r.instance,
-    status,
-    error
-});
-async function move(api, plan, options, context) {
-    const { clock, log } = context;
-    const outcome = {
-        plan,
-        certificate: { id: plan.from, targetId: plan.to, entries: [], keptBecause: plan.keptBecause },
-        failures: [],
-        errors: [],
-        unseen: []
-    };
-    if (plan.keptBecause)
-        log.warning(`${plan.from} stays: ${plan.keptBecause}.`);
-    if (plan.resources.length === 0)
-        return outcome;
-    const to = plan.to;
-    if (to === null) {
-        outcome.certificate.keptBecause = 'there is no certificate to move its resources to';
-        return outcome;
-    }
-    const deadline = clock.now() + options.timeoutMs;
-    const timeoutS = options.timeoutMs / 1000;
-    log.info(`Moving ${describeResources(plan.resources)} from ${plan.from} to ${to}.`);
-    const watches = [];
-    // A task already running for this certificate (an earlier run's) is watched first, then the
-    // call is made again for whatever it did not move; twice is enough, a third is a loop.
-    for (let round = 0; round < 3; round++) {
-        let start;
-        try {
-            start = await api.startUpdate({
-                oldCertificateId: plan.from,
-                certificateId: to,
-                types: plan.types,
-                regions: plan.regions
-            }, deadline);
-        }
-        catch (error) {
-            const failure = asError(error, 'UpdateCertificateInstance');
-            outcome.errors.push(failure);
-            const moved = new Set(watches.flatMap(w => [...w.watched.items.values()].map(resourceKey)));
-            for (const r of plan.resources.filter(r => !moved.has(resourceKey(r))))
-                fail(outcome, plan, r, failure.apiMessage || failure.message, failure.requestId, log);
-            break;
-        }
-        if (start.state === 'nothing') {
-            log.info(`${plan.from}: nothing left to move (${start.code}).`);
-            break;
-        }
-        log.info(`${plan.from}: update record ${start.recordId}` +
-            `${start.alreadyRunning ? ' (already running: watching it)' : ''}.`);
-        const watched = await watchRecord({
-            clock,
-            poll: context.poll ?? DEFAULT_POLL,
-            deadline,
-            timeoutS,
-            read: () => api.updateRecord(start.recordId),
-            start: () => MOVING,
-            retry: item => {
-                log.info(`Retrying ${item.type} ${item.instance}: ${item.error || 'failed'}.`);
-                return api.retryUpdate(start.recordId, item.detailId);
-            }
-        });
-        watches.push({ recordId: start.recordId, watched });
-        if (watched.error)
-            outcome.errors.push(watched.error);
-        if (!start.alreadyRunning)
-            break;
-    }
-    // A resource seen in two records (an earlier run's task, then ours): the later word counts.
-    const finals = new Map();
-    for (const { recordId, watched } of watches)
-        for (const final of await verdictsOf(api, plan, recordId, watched, options, context))
-            finals.set(resourceKey(final.item), final);
-    for (const { item, status, error, requestId } of finals.values()) {
-        if (status === 'failed') {
-            fail(outcome, plan, item, error ?? 'failed', requestId, log, item);
-            continue;
-        }
-        outcome.certificate.entries.push(entry(plan, item, status, error ?? null, item));
-        const where = item.region ? ` in ${item.region}` : '';
-        log.info(`${item.type} ${item.instance}${where}: ${status}${error ? ` (${error})` : ''}.`);
-    }
-    const reported = new Set(outcome.certificate.entries.map(resourceKey));
-    outcome.unseen = plan.resources.filter(r => !reported.has(resourceKey(r)));
-    if (outcome.unseen.length > 0)
-        log.warning(`${plan.from}: Tencent's update task did not list ${describeResources(outcome.unseen)}; the fresh binding check decides.`);
-    const failed = outcome.certificate.entries.filter(e => e.status !== 'success' && e.status !== 'unchanged');
-    const why = [
-        plan.keptBecause,
-        failed.length > 0 ? `${failed.length} resource(s) did not move to ${to}` : '',
-        outcome.errors.length > 0 ? `the move could not be followed: ${outcome.errors[0].message}` : ''
-    ].filter(Boolean);
-    if (why.length > 0)
-        outcome.certificate.keptBecause = why.join('; ');
-    return outcome;
-}
-function fail(outcome, plan, r, message, requestId, log, item) {
-    outcome.certificate.entries.push(entry(plan, r, 'failed', message, item));
-    const { type, region, instance } = r;
-    const failure = { certificateId: plan.from, type, region, instance, message, requestId };
-    outcome.failures.push(failure);
-    log.warning(`Could not move ${describeFailure(failure)}.`);
-}
-/** Each item's verdict in one watched record; with rollback-on-failure, after the rollback. */
-async function verdictsOf(api, plan, recordId, watched, options, context) {
-    const finals = [...watched.items.values()].map(item => {
-        const verdict = watched.states.get(item.detailId);
-        return { item, ...verdict, requestId: watched.requestId };
-    });
-    const anyFailed = finals.some(f => f.status === 'failed');
-    const anyMoved = finals.some(f => f.status === 'success');
-    if (!options.rollbackOnFailure || !anyFailed || !anyMoved)
-        return finals;
-    const back = await rollback(api, plan, recordId, options, context);
-    return finals.map(f => (f.status === 'success' ? { ...f, ...back.get(resourceKey(f.item)) } : f));
-}
-/** Moves the record's successful resources back; their verdicts by resource key. */
-async function rollback(api, plan, recordId, options, context) {
-    const { clock, log } = context;
-    const verdicts = new Map();
-    let rollbackId;
-    try {
-        rollbackId = await api.rollbackUpdate(recordId);
-    }
-    catch (error) {
-        log.warning(`${plan.from}: the rollback of record ${recordId} was refused: ${errorMessage(error)}.`);
-        return verdicts;
-    }
-    log.info(`${plan.from}: rolling the moved resources back (record ${rollbackId}).`);
-    const watched = await watchRecord({
-        clock,
-        poll: context.poll ?? DEFAULT_POLL,
-        deadline: clock.now() + options.timeoutMs,
-        timeoutS: options.timeoutMs / 1000,
-        read: () => api.updateRecord(rollbackId),
-        start: () => ROLLING_BACK
-    });
-    for (const item of watched.items.values())
-        verdicts.set(resourceKey(item), watched.states.get(item.detailId));
-    return verdicts;
 }
 /** The certificates a fresh binding check finds with nothing bound. */
 async function freshCheck(api, result, log) {
@@ -40514,6 +40711,7 @@ function replacingOnBound(api, targetOf, options, context, report) {
 
 
 
+
 /** The placeholder id the planner gets for a dry run's not-yet-uploaded certificate. */
 const NOT_UPLOADED = '(new certificate)';
 /**
@@ -40532,6 +40730,10 @@ class Replacement {
     outcome;
     uploaded;
     results = [];
+    /** Each resource is retried at most once per run, across every move. */
+    retried = new Set();
+    /** Each certificate's resources are moved once per run. */
+    moved = new Set();
     /** `uploaded`: sync's certificate (its id, or NOT_UPLOADED in a dry run); undefined in prune. */
     constructor(ctx, outcome, uploaded) {
         this.ctx = ctx;
@@ -40552,27 +40754,28 @@ class Replacement {
     async move(entries, deleting) {
         const targets = entries.flatMap(entry => {
             const targetId = targetOf(entry, deleting, this.uploaded);
-            return targetId === undefined ? [] : [{ id: entry.id, targetId }];
+            if (targetId === undefined || this.moved.has(entry.id))
+                return [];
+            this.moved.add(entry.id);
+            return [{ id: entry.id, targetId }];
         });
         const result = await replaceResources(resourcesOf(this.ctx), targets, this.options, {
             clock: this.ctx.deps,
-            log: this.ctx.io.log
+            log: this.ctx.io.log,
+            retried: this.retried
         });
         this.results.push(result);
-        this.outcome.replaced.push(...result.replaced);
+        // One entry per resource, with its final status: a later word replaces an earlier one.
+        const last = new Map(result.replaced.map(e => [resourceKey(e), e]));
+        const kept = this.outcome.replaced.filter(e => !last.has(resourceKey(e)));
+        this.outcome.replaced.splice(0, this.outcome.replaced.length, ...kept, ...last.values());
         return result;
     }
-    /** deletion.ts's hook: moves the bound certificates' resources; answers the ones now free. */
+    /** deletion.ts's hook: moves the bound certificates' resources; answers the ones now free.
+     * Its `movable` ones count towards max-deletions before anything moves (deletion.ts). */
     hook(plan) {
         const deleting = new Set(plan.delete.map(e => e.id));
-        return async (bound, { room }) => {
-            // Moving more than the cap lets us delete would move resources for nothing: keep them all.
-            const movable = bound.filter(e => targetOf(e, deleting, this.uploaded) !== undefined);
-            if (movable.length > room) {
-                this.ctx.io.log.warning(`Not moving the resources of ${movable.length} bound certificate(s): deleting them ` +
-                    `would exceed max-deletions (room for ${room}); they are kept.`);
-                return [];
-            }
+        const hook = async (bound) => {
             const result = await this.move(bound, deleting);
             const reasons = new Map(result.certificates.map(c => [c.id, c.keptBecause]));
             for (const entry of bound) {
@@ -40583,6 +40786,9 @@ class Replacement {
             const free = new Set(result.free);
             return bound.filter(entry => free.has(entry.id));
         };
+        return Object.assign(hook, {
+            movable: (bound) => bound.filter(e => targetOf(e, deleting, this.uploaded) !== undefined)
+        });
     }
     /** Superseded certificates that keep or expired-only keep still have their resources moved. */
     async moveKept(plan) {
@@ -40593,7 +40799,17 @@ class Replacement {
     }
     /** Resources that did not move, and calls that failed: the step fails with them. */
     problems() {
-        const failures = this.results.flatMap(r => r.failures);
+        // A resource's failure counts while its final entry still says so.
+        const final = new Map(this.outcome.replaced.map(e => [resourceKey(e), e]));
+        const failures = [
+            ...new Map(this.results
+                .flatMap(r => r.failures)
+                .filter(f => {
+                const e = final.get(resourceKey(f));
+                return e !== undefined && (e.status === 'failed' || e.error !== null);
+            })
+                .map(f => [resourceKey(f), f])).values()
+        ];
         const errors = this.results.flatMap(r => r.errors);
         return [
             ...(failures.length > 0 ? [resourceFailureMessage(failures, 'move')] : []),
@@ -40615,9 +40831,15 @@ async function pruneStage(ctx, outcome) {
             id: uploaded.id || NOT_UPLOADED,
             domains: uploaded.domains,
             notAfter: uploaded.notAfter,
+            notBefore: ctx.bundle?.leaf.notBefore,
             keyAlgorithm: ctx.bundle?.leaf.keyAlgorithm ?? null
         }
         : undefined;
+    const validFrom = newCertificate?.notBefore;
+    if (validFrom && validFrom.getTime() > ctx.now().getTime())
+        io.log.warning(`The uploaded certificate is not valid before ${validFrom.toISOString()}: until then it ` +
+            'supersedes nothing, so no resource moves onto it and nothing it would supersede is ' +
+            'deleted. A run after that time finishes the job.');
     const replacement = settings.replace === false ? undefined : new Replacement(ctx, outcome, newCertificate?.id);
     const result = await prune(clientOf(ctx), {
         scope: ctx.scope,
@@ -40634,6 +40856,7 @@ async function pruneStage(ctx, outcome) {
             ? { minAgeSeconds: settings.minAgeSeconds, uploadedNow: !uploaded?.reused }
             : undefined
     }, io.log);
+    warnNotValidYet(result.plan.keep, io.log);
     if (replacement && !result.refused)
         await replacement.moveKept(result.plan);
     outcome.problems.push(...(replacement?.problems() ?? []));
@@ -40643,6 +40866,12 @@ async function pruneStage(ctx, outcome) {
     const held = new Set((result.held ?? []).map(e => e.id));
     const kept = result.plan.keep.filter(e => !held.has(e.id));
     recordDeletion(ctx, outcome, result, { scope: ctx.scope, kept });
+}
+/** The step says why a superseded certificate stays until its renewal is valid. */
+function warnNotValidYet(kept, log) {
+    for (const entry of kept)
+        if (entry.pendingSuperseder)
+            log.warning(`Kept ${describe(entry)}: ${entry.reason}.`);
 }
 /**
  * Records a deletion's result (prune and delete) for the outputs and the summary, logs the

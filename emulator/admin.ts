@@ -38,7 +38,18 @@ export interface AdminControls {
   configureEdge(hosts: EdgeHostConfig[]): EdgeHostConfig[]
   edgeState(): { port: number; hosts: EdgeHostConfig[]; handshakes: EdgeHandshake[] }
   clearEdge(): void
+  openUpdate(seed: OpenUpdateSeed): number
+  attempts(): Record<string, number>
   now(): number
+}
+
+/** An update record as an earlier run left it open: `instances` of `from` (default: all its
+ * resources) moving to `to`, each item running for `polls` reads (default: the option). */
+export interface OpenUpdateSeed {
+  from: string
+  to: string
+  instances?: string[]
+  polls?: number
 }
 
 const MAX_ADMIN_BODY = 64 << 20
@@ -139,7 +150,8 @@ function routes(controls: AdminControls): Record<string, Route> {
   }
 }
 
-/** `/_emulator/resources` (GET, POST seeds), `violations` (GET), `conflicts` (POST {count}). */
+/** `/_emulator/resources` (GET, POST seeds), `violations` (GET), `conflicts` (POST {count}),
+ * `records` (POST an open update record of an earlier run), `attempts` (GET moves per resource). */
 function resourceRoutes(controls: AdminControls): Record<string, Route> {
   return {
     'GET resources': () => [200, { resources: controls.resources() }],
@@ -148,6 +160,8 @@ function resourceRoutes(controls: AdminControls): Record<string, Route> {
       { resources: controls.seedResources(listOf<ResourceSeed>(body, 'resources')) }
     ],
     'GET violations': () => [200, { violations: controls.violations() }],
+    'POST records': body => [201, { recordId: controls.openUpdate(body as OpenUpdateSeed) }],
+    'GET attempts': () => [200, { attempts: controls.attempts() }],
     'POST conflicts': body => {
       const count = (body as { count?: unknown } | undefined)?.count
       if (typeof count !== 'number' || !Number.isInteger(count) || count < 0)

@@ -56,6 +56,9 @@ export interface RuntimeOptions {
   recordPolls: number
   /** UpdateCertificateInstance calls answering DeployRecordId 0 before the task exists. */
   creationPolls: number
+  /** DeployStatus of an UpdateCertificateInstance answer that created its record: 1 (the SDK's
+   * text) or 0 (Tencent's own example answers 0 with a new DeployRecordId). */
+  createdDeployStatus: number
   /** false: the SSL service role is not authorised: resource actions answer RoleNotFoundAuthorization. */
   serviceRole: boolean
   /** STS GetCallerIdentity: the account (main-account UIN) of each SecretId, long-term or the
@@ -91,7 +94,8 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
   creationPolls: 1,
   serviceRole: true,
   callerAccounts: {},
-  stsCredentialSeconds: 0
+  stsCredentialSeconds: 0,
+  createdDeployStatus: 1
 }
 
 type Check = (value: unknown) => string | undefined
@@ -139,7 +143,8 @@ const CHECKS: Record<keyof RuntimeOptions, Check> = {
   creationPolls: count,
   serviceRole: boolean,
   callerAccounts: accounts,
-  stsCredentialSeconds: count
+  stsCredentialSeconds: count,
+  createdDeployStatus: v => (v === 0 || v === 1 ? undefined : '0 or 1')
 }
 
 export const isRuntimeOption = (name: string): name is keyof RuntimeOptions =>

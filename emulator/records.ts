@@ -146,7 +146,9 @@ export function recordFromSeed(seed: SeedRecord, now: number): NewCertificate {
     ...common,
     domains: [...seed.domains],
     notAfter,
-    notBefore: toMs(seed.notBefore, 'notBefore') ?? notAfter - 90 * DAY_MS,
+    // A 90-day certificate, already valid: a seed far in the future is not one that is not
+    // valid yet unless it says so.
+    notBefore: toMs(seed.notBefore, 'notBefore') ?? Math.min(notAfter - 90 * DAY_MS, now - DAY_MS),
     certType,
     from: extras.from as string,
     alias: extras.alias,

@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ADMIN_PREFIX, serveAdmin, type AdminControls } from './admin.js'
+import { ADMIN_PREFIX, serveAdmin, type AdminControls, type OpenUpdateSeed } from './admin.js'
 import { MAX_BODY_BYTES, v2Call, v3Call, type Answer, type ApiCall } from './api-call.js'
 import { NonceBook } from './auth.js'
 import { Edge, type EdgeHandshake, type EdgeHostConfig } from './edge.js'
@@ -37,7 +37,7 @@ import { CertificateStore } from './store.js'
 import { handleSts, isStsRequest, IssuedCredentialsBook } from './sts.js'
 import { TaskBook } from './tasks.js'
 import { V2_PATH } from './v2.js'
-import { clearResourceWorld, createResourceWorld } from './v3-resources.js'
+import { clearResourceWorld, createResourceWorld, openUpdate } from './v3-resources.js'
 
 export type { ApiVersion, Fault, MalformedVariant } from './faults.js'
 export type { BindingShape, Refusal, Script } from './scripts.js'
@@ -47,6 +47,7 @@ export type { CertificateSnapshot, MetadataSeed, PemSeed, SeedRecord } from './r
 export type { Tag } from './store.js'
 export type { ResourceSeed, StoredResource, Violation } from './resources.js'
 export type { EdgeHandshake, EdgeHostConfig } from './edge.js'
+export type { OpenUpdateSeed } from './admin.js'
 
 export interface RequestLogEntry {
   /** Arrival, ms since the epoch on the machine's clock (not the skewed server clock). */
@@ -94,6 +95,10 @@ export interface Emulator {
     violations(): Violation[]
     /** The next `count` Update/Deploy calls answer CertificateDeployHasPendingRecord. */
     addPendingConflicts(count: number): void
+    /** An update record an earlier run left open (running for `polls` reads); its id. */
+    openUpdate(seed: OpenUpdateSeed): number
+    /** Moves tried per resource (`type@region@instance`): update record items and retries. */
+    attempts(): Record<string, number>
   }
   /** The TLS edge on 127.0.0.1 (edge.ts): serves each host the certificate its resource holds. */
   readonly edge: {
@@ -210,6 +215,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     configureEdge: hosts => edge.configure(hosts),
     edgeState: () => ({ port: edgePort, hosts: edge.configs(), handshakes: edge.handshakes() }),
     clearEdge: () => edge.clear(),
+    openUpdate: seed => openUpdate(context, seed),
+    attempts: () => Object.fromEntries(context.resources.attempts),
     now: context.now
   }
 
@@ -358,7 +365,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       seed: seeds => controls.seedResources(Array.isArray(seeds) ? seeds : [seeds]),
       all: controls.resources,
       violations: controls.violations,
-      addPendingConflicts: controls.addPendingConflicts
+      addPendingConflicts: controls.addPendingConflicts,
+      openUpdate: controls.openUpdate,
+      attempts: controls.attempts
     },
     edge: {
       port: edgePort,

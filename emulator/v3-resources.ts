@@ -27,6 +27,7 @@ import {
 import { ResourceBook, resourceKeyOf, type StoredResource } from './resources.js'
 import { bindingDetailArrays, deployItem, recordCounts, updateItem } from './resource-views.js'
 import type { Task, TaskOutcome } from './tasks.js'
+import type { OpenUpdateSeed } from './admin.js'
 import { notFound } from './v3-certificates.js'
 
 type Fields = Record<string, unknown>
@@ -39,10 +40,19 @@ export interface ResourceWorld {
   creations: Map<string, number>
   /** Scripted: this many Update/Deploy calls answer CertificateDeployHasPendingRecord. */
   pendingConflicts: number
+  /** Moves tried per resource key (update record items created, and retries): the oracle of
+   * "each resource is tried at most twice per run". */
+  attempts: Map<string, number>
 }
 
 export function createResourceWorld(book: ResourceBook): ResourceWorld {
-  return { book, records: new RecordBook(), creations: new Map(), pendingConflicts: 0 }
+  return {
+    book,
+    records: new RecordBook(),
+    creations: new Map(),
+    pendingConflicts: 0,
+    attempts: new Map()
+  }
 }
 
 export function clearResourceWorld(world: ResourceWorld): void {
@@ -50,6 +60,7 @@ export function clearResourceWorld(world: ResourceWorld): void {
   world.records.clear()
   world.creations.clear()
   world.pendingConflicts = 0
+  world.attempts.clear()
 }
 
 const PENDING = 'FailedOperation.CertificateDeployHasPendingRecord'
@@ -198,14 +209,54 @@ export function updateCertificateInstance(params: Params, context: EmulatorConte
     return { DeployRecordId: 0, DeployStatus: 0, UpdateSyncProgress: progress(matched, 3) }
   }
   creations.delete(signature)
-  const record = records.create(
+  const record = openUpdateRecord(context, oldId, newId, matched)
+  return {
+    DeployRecordId: record.id,
+    DeployStatus: context.options.createdDeployStatus,
+    UpdateSyncProgress: progress(matched, 1)
+  }
+}
+
+/** A new update record moving `resources` from `oldId` to `newId` (a call's, or an earlier
+ * run's seeded by a test); every item counts as an attempt on its resource. */
+export function openUpdateRecord(
+  context: EmulatorContext,
+  oldId: string,
+  newId: string,
+  resources: StoredResource[],
+  polls = context.options.recordPolls
+): ResourceRecord {
+  for (const r of resources) countAttempt(context, r)
+  return context.resources.records.create(
     'update',
     { certId: newId, oldCertId: oldId },
-    matched.map(resource => ({ resource, from: oldId })),
-    context.options.recordPolls,
+    resources.map(resource => ({ resource, from: oldId })),
+    polls,
     context.now()
   )
-  return { DeployRecordId: record.id, DeployStatus: 1, UpdateSyncProgress: progress(matched, 1) }
+}
+
+/** Admin: an update record an earlier run left open. */
+export function openUpdate(context: EmulatorContext, seed: OpenUpdateSeed): number {
+  const { from, to, instances, polls } = seed ?? {}
+  if (typeof from !== 'string' || typeof to !== 'string' || !from || !to)
+    throw new TypeError('an open update needs from and to, certificate ids')
+  if (polls !== undefined && !(Number.isInteger(polls) && polls >= 0))
+    throw new TypeError('polls must be an integer >= 0')
+  for (const id of [from, to])
+    if (!context.store.get(id)) throw new TypeError(`no certificate ${id}`)
+  const resources = context.resources.book
+    .on(from)
+    .filter(r => instances === undefined || instances.includes(r.instance))
+  if (resources.length === 0) throw new TypeError(`nothing of ${from} to move`)
+  const record = openUpdateRecord(context, from, to, resources)
+  if (polls !== undefined) for (const item of record.items) item.pollsLeft = polls
+  return record.id
+}
+
+function countAttempt(context: EmulatorContext, resource: StoredResource): void {
+  const { attempts } = context.resources
+  attempts.set(resource.key, (attempts.get(resource.key) ?? 0) + 1)
 }
 
 function recordOf(
@@ -267,6 +318,7 @@ export function updateCertificateRecordRetry(params: Params, context: EmulatorCo
       'Only failed records can be retried.'
     )
   for (const item of items) {
+    countAttempt(context, item.resource)
     item.status = 0
     item.error = ''
     item.pollsLeft = item.resource.settlePolls ?? context.options.recordPolls

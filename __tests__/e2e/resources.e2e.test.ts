@@ -10,19 +10,16 @@ import type { ResourceSeed } from '../../emulator/server.js'
 import { makeCa, makeChain, type TestCa, type TestChain } from '../../fixtures/certs.js'
 import { useE2eLab } from '../../fixtures/e2e-lab.js'
 import { QUICK_WAITS } from '../../fixtures/runner.js'
+import {
+  CHANGING,
+  liveOf,
+  parseJson,
+  servingOf,
+  type Replaced
+} from '../support/resource-oracle.js'
 
 const DAY = 86_400_000
 const DOMAINS = ['www.res.example.test', 'res.example.test']
-/** Actions that change a resource or a certificate: a dry run calls none of them. */
-const CHANGING = [
-  'UploadCertificate',
-  'DeleteCertificates',
-  'DeleteCertificate',
-  'UpdateCertificateInstance',
-  'UpdateCertificateRecordRetry',
-  'UpdateCertificateRecordRollback',
-  'DeployCertificateInstance'
-]
 
 const lab = useE2eLab('resources', {
   nodeArgs: QUICK_WAITS,
@@ -44,26 +41,10 @@ afterEach(() => {
 
 const run = (chain: TestChain | undefined, inputs: Record<string, string>) => lab.run(chain, inputs)
 
-/** Which certificate each resource serves now, by `type instance`. */
-const serving = () =>
-  Object.fromEntries(lab.emulator.resources.all().map(r => [`${r.type} ${r.instance}`, r.certId]))
-const live = () =>
-  lab.emulator
-    .certificates()
-    .filter(c => !c.deleted)
-    .map(c => c.id)
+const serving = () => servingOf(lab.emulator)
+const live = () => liveOf(lab.emulator)
 const changingCalls = () => lab.emulator.requests.filter(r => CHANGING.includes(r.action))
-const parse = <T>(json: string | undefined): T => JSON.parse(json ?? 'null') as T
-
-interface Replaced {
-  from: string | null
-  to: string | null
-  type: string
-  region: string | null
-  instance: string
-  status: string
-  error: string | null
-}
+const parse = parseJson
 
 /** Uploads the old certificate and binds `seeds` to it (CDN and CLB by default). */
 async function liveOld(seeds?: (oldId: string) => ResourceSeed[]): Promise<string> {

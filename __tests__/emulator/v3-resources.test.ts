@@ -476,6 +476,42 @@ describe('the invariant check, the admin path and the state file', () => {
     )
   })
 
+  it('opens an earlier run’s update record over HTTP, answers it as running, and counts attempts', async () => {
+    const opened = await admin(emulator, 'POST', 'records', {
+      from: 'OLD',
+      to: 'NEW',
+      instances: ['www.example.test'],
+      polls: 2
+    })
+    expect(opened.status).toBe(201)
+    const recordId = opened.json.recordId as number
+    // A call for OLD, whatever its target, is answered with the running record.
+    const answer = await client.request('UpdateCertificateInstance', UPDATE)
+    expect(answer).toMatchObject({ DeployRecordId: recordId, DeployStatus: 0 })
+    expect(itemsOf(await detail(recordId)).map(i => i.Status)).toEqual([3])
+    expect(itemsOf(await detail(recordId)).map(i => i.Status)).toEqual([3])
+    expect(itemsOf(await detail(recordId)).map(i => i.Status)).toEqual([1])
+    expect(serving()['cdn www.example.test']).toBe('NEW')
+    expect((await admin(emulator, 'GET', 'attempts')).json.attempts).toEqual({
+      'cdn@@www.example.test': 1
+    })
+    for (const bad of [
+      { from: 'OLD' },
+      { from: 'OLD', to: 'NOPE' },
+      { from: 'OLD', to: 'NEW', instances: ['nothing.example.test'] }
+    ])
+      expect((await admin(emulator, 'POST', 'records', bad)).status).toBe(400)
+  })
+
+  it('answers DeployStatus 0 for a record it just created when told to, as Tencent’s example does', async () => {
+    emulator.setOption('createdDeployStatus', 0)
+    await client.request('UpdateCertificateInstance', UPDATE)
+    const created = await client.request('UpdateCertificateInstance', UPDATE)
+    expect(created.DeployRecordId).toBeGreaterThan(0)
+    expect(created.DeployStatus).toBe(0)
+    expect(() => emulator.setOption('createdDeployStatus', 2)).toThrow(/0 or 1/)
+  })
+
   it('keeps resources in the state file across a restart', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'resources-state-'))
     const file = join(directory, 'state.json')

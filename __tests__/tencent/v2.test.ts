@@ -210,6 +210,7 @@ describe('listUploaded', () => {
       id: 'x1',
       domain: 'Example.com',
       subjectAltName: ['WWW.example.com', 'example.com'],
+      certBeginTime: '2026-10-17 08:00:00',
       certEndTime: '2027-01-15 08:00:00',
       insertTime: '2026-10-17 10:30:00',
       alias: 'mine',
@@ -221,6 +222,7 @@ describe('listUploaded', () => {
       id: 'x1',
       domains: ['www.example.com', 'example.com'],
       notAfter: new Date('2027-01-15T00:00:00Z'),
+      notBefore: new Date('2026-10-17T00:00:00Z'),
       insertedAt: new Date('2026-10-17T02:30:00Z'),
       certType: 'SVR',
       source: 'upload',
@@ -228,6 +230,16 @@ describe('listUploaded', () => {
       projectId: 7,
       alias: 'mine'
     })
+  })
+
+  it("reads the not-before from the leaf's PEM without certBeginTime: unknown without either", async () => {
+    const { client, server, run } = setup()
+    server.add({ id: 'pem', cert: mine.fullchainPem })
+    server.add({ id: 'none' })
+    const listed = await run(client.listUploaded('SVR'))
+    const notBefore = new Map(listed.map(c => [c.id, c.notBefore?.getTime()]))
+    expect(notBefore.get('pem')).toBe(Date.parse(new X509Certificate(mine.leafPem).validFrom))
+    expect(notBefore.get('none')).toBeNaN()
   })
 
   it("reads the key algorithm from the leaf's PEM (withCert=1): unknown without one", async () => {

@@ -35,10 +35,17 @@ export interface SkippedEntry extends PlanEntry {
  * reported as would-be deleted). `room` is how many more deletions the cap allows: freeing more
  * than that would only make the cap refuse every deletion afterwards.
  */
-export type BoundHook = (
+export type BoundHook = ((
   bound: SkippedEntry[],
   context: { dryRun: boolean; room: number }
-) => Promise<PlanEntry[]>
+) => Promise<PlanEntry[]>) & {
+  /**
+   * The bound entries whose resources the hook would move, to be deleted afterwards: they count
+   * towards `max-deletions` before anything moves. Over the cap, the plan is refused (a dry run
+   * too) and nothing moves. Absent: none are counted.
+   */
+  movable?: (bound: SkippedEntry[]) => PlanEntry[]
+}
 
 export interface DeletionOptions {
   maxDeletions: number
@@ -110,10 +117,14 @@ export async function executeDeletion(
   await forEachLimited(chunks(planned, BATCH_SIZE), inFlight, pass)
 
   if (hook && bound.length > 0) {
-    if (!streaming && held.length > options.maxDeletions) {
-      // Over the cap already: nothing moves, and the bound ones are kept back with their reason.
-      for (const { skipReason, ...entry } of bound) record.skip(entry, skipReason)
-      return record.result(planned, refusal(held, options.maxDeletions))
+    // The moves count as deletions to come: a plan over the cap moves nothing.
+    const moving = new Set((hook.movable?.(bound) ?? []).map(e => e.id))
+    if (!streaming && held.length + moving.size > options.maxDeletions) {
+      const counted: PlanEntry[] = [...held]
+      for (const { skipReason, ...entry } of bound)
+        if (moving.has(entry.id)) counted.push(entry)
+        else record.skip(entry, skipReason)
+      return record.result(planned, refusal(counted, options.maxDeletions, moving.size))
     }
     const room = options.maxDeletions - (streaming ? attempted : held.length)
     hookPending = false
@@ -135,12 +146,17 @@ export async function executeDeletion(
 }
 
 /** The cap's verdict on the deletions that would be attempted; undefined when within it. */
-function refusal(planned: PlanEntry[], max: number): DeletionResult['refused'] {
+function refusal(planned: PlanEntry[], max: number, moving = 0): DeletionResult['refused'] {
   try {
     checkMaxDeletions({ delete: planned }, max)
     return undefined
   } catch (error) {
-    return { message: errorMessage(error), planned }
+    const moves =
+      moving > 0
+        ? ` ${moving} of them are still bound: replace would move their resources first, and ` +
+          'nothing was moved.'
+        : ''
+    return { message: errorMessage(error) + moves, planned }
   }
 }
 

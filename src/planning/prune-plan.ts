@@ -20,7 +20,9 @@
  *
  * C is deleted when it has at least `keep` superseders (`keep` 0: every in-scope certificate) and,
  * with `expiredOnly`, `C.notAfter <= now`; otherwise it is kept, with the reason. Every entry
- * names its newest superseder, if any (what `replace` moves resources onto). A certificate whose
+ * names its newest superseder, if any (what `replace` moves resources onto). A certificate that
+ * is not valid yet supersedes nothing: what it alone would supersede is kept, naming it
+ * (`pendingSuperseder`), and a later run finishes the job. A certificate whose
  * `notAfter` is not a valid date is never deleted and never supersedes another.
  * With `keep >= 1` every in-scope certificate stays covered after the deletions: the newest of a
  * chain of superseders is never deleted, and superseding is transitive.
@@ -44,6 +46,8 @@ export interface NewCertificate {
   id: string
   domains: string[]
   notAfter: Date
+  /** The leaf's not-before: until then it supersedes nothing. */
+  notBefore?: Date
   /** The leaf's key algorithm; null (unknown) supersedes only expired certificates. */
   keyAlgorithm: KeyAlgorithm | null
 }
@@ -74,6 +78,9 @@ export interface PlanEntry {
   supersededBy?: string
   /** `sync`: the certificate just uploaded supersedes it (whether or not it is the newest). */
   supersededByNew?: true
+  /** Kept: a certificate that is not valid yet (or of unknown not-before) will supersede it. */
+  /** `notBefore` null: unknown. */
+  pendingSuperseder?: { id: string; notBefore: Date | null }
 }
 
 /** Listed certificates never considered for deletion, counted by the first reason that applies. */
@@ -185,7 +192,13 @@ export function planPrune(
     }
     const count = superseders.length
     let keptFor: string | undefined
-    if (count < keep) {
+    const pending = count < keep ? index.pending(candidate, now, 1)[0] : undefined
+    if (pending !== undefined) {
+      const from = Number.isNaN(pending.notBefore)
+        ? 'its not-before is unknown'
+        : `not before ${new Date(pending.notBefore).toISOString()}`
+      keptFor = `${pending.id} supersedes it once valid (${from}); a later run finishes the job`
+    } else if (count < keep) {
       keptFor =
         count > 0
           ? `only ${count} newer certificate${count === 1 ? ' covers' : 's cover'} it, keep is ${keep}`
@@ -196,7 +209,13 @@ export function planPrune(
       keptFor = 'not expired (expired-only)'
     }
     if (keptFor !== undefined) {
-      toKeep.push({ entry: entry(keptFor), candidate })
+      const kept = entry(keptFor)
+      if (pending)
+        kept.pendingSuperseder = {
+          id: pending.id,
+          notBefore: Number.isNaN(pending.notBefore) ? null : new Date(pending.notBefore)
+        }
+      toKeep.push({ entry: kept, candidate })
     } else {
       const reason =
         newest === undefined

@@ -88,6 +88,11 @@ export function timedOut(
   lastStatus: number | undefined
 ): ResourceState {
   if (state.at === 'done') return state
+  if (state.at === 'retry')
+    return finished(
+      'failed',
+      `${state.error || 'Tencent reported the update failed'}; not retried: its record did not settle within ${seconds} s`
+    )
   const last = lastStatus === undefined ? 'never listed' : lastStatus === 0 ? 'pending' : 'running'
   if (state.at === 'rolling-back')
     return finished(

@@ -8,6 +8,10 @@
  * RSA and an ECDSA certificate for the same names are served side by side, and a certificate
  * whose key algorithm is unknown is superseded only once expired. A certificate without domains
  * or without a valid not-after is superseded by nothing and supersedes nothing.
+ *
+ * N supersedes nothing while it is not valid yet (its not-before is later than now), nor when
+ * its not-before is unknown (the listing did not say: fail safe). `pendingSuperseders` finds the
+ * ones that will supersede C once they are valid, so that the step can say why C stays.
  */
 import type { KeyAlgorithm } from '../certificate/key-algorithm.js'
 
@@ -17,6 +21,8 @@ export interface Supersedable {
   domains: ReadonlySet<string>
   /** Milliseconds; NaN when not a valid date. */
   notAfter: number
+  /** Milliseconds; NaN when unknown (then it supersedes nothing). */
+  notBefore: number
   /** Milliseconds; -Infinity when missing: only orders certificates with equal not-after. */
   insertedAt: number
   certType: string
@@ -29,6 +35,9 @@ export interface SupersedableFields {
   id: string
   domains: readonly string[]
   notAfter: Date
+  /** Absent: not told (a certificate built by hand, valid from the start of time); an Invalid
+   * Date: the API did not say, and it supersedes nothing. The clients always set it. */
+  notBefore?: Date
   insertedAt?: Date
   certType: string
   keyAlgorithm: KeyAlgorithm | null
@@ -40,6 +49,7 @@ export function toSupersedable(cert: SupersedableFields, isNew = false): Superse
     id: cert.id,
     domains: new Set(cert.domains.map(d => d.toLowerCase())),
     notAfter: cert.notAfter.getTime(),
+    notBefore: cert.notBefore === undefined ? -Infinity : cert.notBefore.getTime(),
     insertedAt: Number.isNaN(insertedAt) ? -Infinity : insertedAt,
     certType: cert.certType,
     keyAlgorithm: cert.keyAlgorithm,
@@ -66,8 +76,16 @@ function coversAll(n: Supersedable, c: Supersedable): boolean {
 /** `notAfter <= now`. */
 export const hasExpired = (c: Supersedable, now: number): boolean => c.notAfter <= now
 
+/** `notBefore <= now`; false when the not-before is unknown. */
+export const isValidYet = (n: Supersedable, now: number): boolean => n.notBefore <= now
+
 /** Whether `n` supersedes `c` at `now` (milliseconds): the rule above, in full. */
 export function supersedes(n: Supersedable, c: Supersedable, now: number): boolean {
+  return isValidYet(n, now) && supersedesOnceValid(n, c, now)
+}
+
+/** The rule without N's validity: N will supersede C once it is valid (if C is unchanged). */
+export function supersedesOnceValid(n: Supersedable, c: Supersedable, now: number): boolean {
   if (n.id === c.id || c.domains.size === 0) return false
   if (!(n.notAfter > c.notAfter)) return false // NaN on either side is false too
   if (n.certType !== c.certType) return false
@@ -114,6 +132,26 @@ export class SupersederIndex {
 
   /** Up to `limit` certificates of the pool that supersede `c` at `now`, newest first. */
   find(c: Supersedable, now: number, limit = Infinity): Supersedable[] {
+    return this.search(c, now, limit, supersedes)
+  }
+
+  /** Certificates of the pool that are not valid yet (or of unknown not-before) and would
+   * supersede `c` once valid, newest first: why `c` is not superseded yet. */
+  pending(c: Supersedable, now: number, limit = Infinity): Supersedable[] {
+    return this.search(
+      c,
+      now,
+      limit,
+      (n, x, t) => !isValidYet(n, t) && supersedesOnceValid(n, x, t)
+    )
+  }
+
+  private search(
+    c: Supersedable,
+    now: number,
+    limit: number,
+    rule: (n: Supersedable, c: Supersedable, now: number) => boolean
+  ): Supersedable[] {
     if (c.domains.size === 0 || Number.isNaN(c.notAfter) || limit <= 0) return []
     // Valid: only the same known algorithm can supersede it; expired: any.
     const algorithms = hasExpired(c, now) ? ALGORITHMS : c.keyAlgorithm ? [c.keyAlgorithm] : []
@@ -138,7 +176,7 @@ export class SupersederIndex {
       // in a row.
       if (n === previous) continue
       previous = n
-      if (supersedes(n, c, now)) found.push(n)
+      if (rule(n, c, now)) found.push(n)
       if (found.length >= limit) break
     }
     return found

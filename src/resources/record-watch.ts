@@ -77,20 +77,25 @@ export async function watchRecord(options: WatchOptions): Promise<Watched> {
     requestId = view.requestId
     for (const item of view.items) {
       items.set(item.detailId, item)
-      let state = next(states.get(item.detailId) ?? start(item), item)
-      if (state.at === 'retry') {
-        const asked = state
-        if (!retry) state = retryRefused(asked, 'no retry for this record')
+      states.set(item.detailId, next(states.get(item.detailId) ?? start(item), item))
+    }
+    // Tencent's flow: poll until the record settles (no item pending or running), then retry;
+    // a retry while another item runs is refused (CertificateDeployHasPendingRecord).
+    if (view.items.every(item => item.status !== 0 && item.status !== 3))
+      for (const item of view.items) {
+        const state = states.get(item.detailId)
+        if (state?.at !== 'retry') continue
+        let after: ResourceState
+        if (!retry) after = retryRefused(state, 'no retry for this record')
         else
           try {
             await retry(item)
-            state = retrying()
+            after = retrying()
           } catch (refused) {
-            state = retryRefused(asked, errorMessage(refused))
+            after = retryRefused(state, errorMessage(refused))
           }
+        states.set(item.detailId, after)
       }
-      states.set(item.detailId, state)
-    }
     if (items.size === 0) return pending('no resource listed yet')
     const left = unsettled()
     return left === 0 ? done(true) : pending(`${left} of ${items.size} resource(s) still moving`)

@@ -20,9 +20,17 @@ export async function pruneStage(ctx: RunContext, outcome: Outcome): Promise<voi
           id: uploaded.id || NOT_UPLOADED,
           domains: uploaded.domains,
           notAfter: uploaded.notAfter,
+          notBefore: ctx.bundle?.leaf.notBefore,
           keyAlgorithm: ctx.bundle?.leaf.keyAlgorithm ?? null
         }
       : undefined
+  const validFrom = newCertificate?.notBefore
+  if (validFrom && validFrom.getTime() > ctx.now().getTime())
+    io.log.warning(
+      `The uploaded certificate is not valid before ${validFrom.toISOString()}: until then it ` +
+        'supersedes nothing, so no resource moves onto it and nothing it would supersede is ' +
+        'deleted. A run after that time finishes the job.'
+    )
   const replacement =
     settings.replace === false ? undefined : new Replacement(ctx, outcome, newCertificate?.id)
   const result = await prune(
@@ -45,6 +53,7 @@ export async function pruneStage(ctx: RunContext, outcome: Outcome): Promise<voi
     },
     io.log
   )
+  warnNotValidYet(result.plan.keep, io.log)
   if (replacement && !result.refused) await replacement.moveKept(result.plan)
   outcome.problems.push(...(replacement?.problems() ?? []))
   if (settings.muteSuperseded && ctx.clientOptions)
@@ -58,6 +67,12 @@ export async function pruneStage(ctx: RunContext, outcome: Outcome): Promise<voi
   const held = new Set((result.held ?? []).map(e => e.id))
   const kept = result.plan.keep.filter(e => !held.has(e.id))
   recordDeletion(ctx, outcome, result, { scope: ctx.scope, kept })
+}
+
+/** The step says why a superseded certificate stays until its renewal is valid. */
+function warnNotValidYet(kept: PlanEntry[], log: RunContext['io']['log']): void {
+  for (const entry of kept)
+    if (entry.pendingSuperseder) log.warning(`Kept ${describe(entry)}: ${entry.reason}.`)
 }
 
 /**

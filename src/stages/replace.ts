@@ -9,6 +9,7 @@ import type { Outcome } from '../reporting/outcome.js'
 import type { PlanEntry, PrunePlan } from '../planning/prune-plan.js'
 import { replaceResources, type ReplaceResult } from '../resources/replace.js'
 import { resourceFailureMessage } from '../reporting/resource-report.js'
+import { resourceKey } from '../resources/resource-types.js'
 import { errorMessage } from '../tencent/errors.js'
 import { resourcesOf, type RunContext } from './context.js'
 
@@ -32,6 +33,10 @@ function targetOf(
 
 export class Replacement {
   private readonly results: ReplaceResult[] = []
+  /** Each resource is retried at most once per run, across every move. */
+  private readonly retried = new Set<string>()
+  /** Each certificate's resources are moved once per run. */
+  private readonly moved = new Set<string>()
 
   /** `uploaded`: sync's certificate (its id, or NOT_UPLOADED in a dry run); undefined in prune. */
   constructor(
@@ -54,30 +59,28 @@ export class Replacement {
   private async move(entries: PlanEntry[], deleting: ReadonlySet<string>): Promise<ReplaceResult> {
     const targets = entries.flatMap(entry => {
       const targetId = targetOf(entry, deleting, this.uploaded)
-      return targetId === undefined ? [] : [{ id: entry.id, targetId }]
+      if (targetId === undefined || this.moved.has(entry.id)) return []
+      this.moved.add(entry.id)
+      return [{ id: entry.id, targetId }]
     })
     const result = await replaceResources(resourcesOf(this.ctx), targets, this.options, {
       clock: this.ctx.deps,
-      log: this.ctx.io.log
+      log: this.ctx.io.log,
+      retried: this.retried
     })
     this.results.push(result)
-    this.outcome.replaced.push(...result.replaced)
+    // One entry per resource, with its final status: a later word replaces an earlier one.
+    const last = new Map(result.replaced.map(e => [resourceKey(e), e]))
+    const kept = this.outcome.replaced.filter(e => !last.has(resourceKey(e)))
+    this.outcome.replaced.splice(0, this.outcome.replaced.length, ...kept, ...last.values())
     return result
   }
 
-  /** deletion.ts's hook: moves the bound certificates' resources; answers the ones now free. */
+  /** deletion.ts's hook: moves the bound certificates' resources; answers the ones now free.
+   * Its `movable` ones count towards max-deletions before anything moves (deletion.ts). */
   hook(plan: PrunePlan): BoundHook {
     const deleting = new Set(plan.delete.map(e => e.id))
-    return async (bound: SkippedEntry[], { room }) => {
-      // Moving more than the cap lets us delete would move resources for nothing: keep them all.
-      const movable = bound.filter(e => targetOf(e, deleting, this.uploaded) !== undefined)
-      if (movable.length > room) {
-        this.ctx.io.log.warning(
-          `Not moving the resources of ${movable.length} bound certificate(s): deleting them ` +
-            `would exceed max-deletions (room for ${room}); they are kept.`
-        )
-        return []
-      }
+    const hook = async (bound: SkippedEntry[]) => {
       const result = await this.move(bound, deleting)
       const reasons = new Map(result.certificates.map(c => [c.id, c.keptBecause]))
       for (const entry of bound) {
@@ -87,6 +90,10 @@ export class Replacement {
       const free = new Set(result.free)
       return bound.filter(entry => free.has(entry.id))
     }
+    return Object.assign(hook, {
+      movable: (bound: SkippedEntry[]) =>
+        bound.filter(e => targetOf(e, deleting, this.uploaded) !== undefined)
+    })
   }
 
   /** Superseded certificates that keep or expired-only keep still have their resources moved. */
@@ -98,7 +105,19 @@ export class Replacement {
 
   /** Resources that did not move, and calls that failed: the step fails with them. */
   problems(): string[] {
-    const failures = this.results.flatMap(r => r.failures)
+    // A resource's failure counts while its final entry still says so.
+    const final = new Map(this.outcome.replaced.map(e => [resourceKey(e), e]))
+    const failures = [
+      ...new Map(
+        this.results
+          .flatMap(r => r.failures)
+          .filter(f => {
+            const e = final.get(resourceKey(f))
+            return e !== undefined && (e.status === 'failed' || e.error !== null)
+          })
+          .map(f => [resourceKey(f), f])
+      ).values()
+    ]
     const errors = this.results.flatMap(r => r.errors)
     return [
       ...(failures.length > 0 ? [resourceFailureMessage(failures, 'move')] : []),

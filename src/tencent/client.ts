@@ -103,6 +103,10 @@ export interface ListedCertificate {
   /** Every DNS name, main domain included, lower-case, deduplicated. */
   domains: string[]
   notAfter: Date
+  /** CertBeginTime (3.0), certBeginTime or the PEM (2.0); an Invalid Date when neither says:
+   * such a certificate supersedes nothing (superseded.ts). The clients always set it; a
+   * certificate built without it counts as valid from the start of time. */
+  notBefore?: Date
   /** When it was uploaded, if the API says. */
   insertedAt?: Date
   /** `SVR` or `CA` as the API writes it, upper-cased. */

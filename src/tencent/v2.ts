@@ -323,6 +323,7 @@ export class SslClientV2 implements SslClient {
       id,
       domains: domainList([...names, item.domain]),
       notAfter,
+      notBefore: notBeforeOf(item),
       insertedAt: parseTencentTime(item.insertTime),
       certType: type,
       // CertGetList has no source filter: an item that does not say is not known to be uploaded.
@@ -332,6 +333,14 @@ export class SslClientV2 implements SslClient {
       alias: typeof item.alias === 'string' ? item.alias : ''
     }
   }
+}
+
+/** certBeginTime, or the leaf's own (`withCert=1` lists the PEM); an Invalid Date when neither. */
+function notBeforeOf(item: Fields): Date {
+  const listed = parseTencentTime(item.certBeginTime)
+  if (listed) return listed
+  const validFrom = firstCertificate(item.cert)?.validFrom
+  return validFrom === undefined ? new Date(NaN) : new Date(validFrom)
 }
 
 /** One CertGetList item, read leniently: a certificate named by id is reported, not judged. */

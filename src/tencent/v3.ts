@@ -214,6 +214,7 @@ export class SslClientV3 implements SslClient {
       id,
       domains: domainList([...names, ...(listed(item.CertSANs) ?? []), item.Domain]),
       notAfter,
+      notBefore: parseTencentTime(item.CertBeginTime) ?? new Date(NaN),
       insertedAt: parseTencentTime(item.InsertTime),
       certType: type,
       source: sourceOf(item.From, filter.source),
