@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals'
 import type { DeleteOutcome } from '../../src/tencent/client.js'
 import { createSslClient } from '../../src/tencent/index.js'
 import { meansNotFound, meansRefusal } from '../../src/tencent/read.js'
-import { splitOnGone } from '../../src/tencent/v3-deletion.js'
+import { splitOnGone } from '../../src/tencent/batch-tasks.js'
 import {
   type Answer,
   FakeClock,
@@ -140,14 +140,27 @@ describe('3.0 binding check: the types the counts leave out (tse, mqtt, scf, tdm
     })
     const asked = sent('DescribeCertificateBindResourceTaskDetail')
     expect(asked.map(p => p.TaskId).sort()).toEqual(['bind-FN', 'bind-FREE', 'bind-GW'])
-    for (const p of asked) expect(p.ResourceTypes).toEqual(['tse', 'mqtt', 'scf', 'tdmq', 'gaap'])
+    // Without ResourceTypes (documented: every type): mqtt, scf, tdmq, gaap are no filter values.
+    for (const p of asked) expect(Object.keys(p).sort()).toEqual(['Limit', 'TaskId'])
   })
 
   it('reads null arrays as none of that type', async () => {
     const { client, run } = rigWith(() =>
-      v3Ok({ Status: 1, TSE: null, MQTT: null, SCF: null, TDMQ: null, GAAP: null })
+      v3Ok({ Status: 1, CDN: [], TSE: null, MQTT: null, SCF: null, TDMQ: null, GAAP: null })
     )
     expect(checked(await run(client.checkBindings(['A'])))).toEqual([{ id: 'A', bound: false }])
+  })
+
+  it('leaves a certificate not checked when the detail reports none of the types at all', async () => {
+    const { client, run } = rigWith(() =>
+      v3Ok({ Status: 1, TSE: null, MQTT: null, SCF: null, TDMQ: null, GAAP: null })
+    )
+    const [state] = checked(await run(client.checkBindings(['A'])))
+    expect(state).toMatchObject({
+      id: 'A',
+      bound: 'unknown',
+      reason: expect.stringMatching(/no resource type/)
+    })
   })
 
   it.each([
@@ -186,10 +199,20 @@ describe('3.0 binding check: the types the counts leave out (tse, mqtt, scf, tdm
       DescribeCertificateBindResourceTaskResult: counted(['cdn', 'tse', 'scf']),
       DescribeCertificateBindResourceTaskDetail: uncounted()
     })
+    // Bound in a type the counts covered: their zero is the answer, the detail's not read.
+    const tse = rig('3.0', {
+      CreateCertificateBindResourceSyncTask: bindTasks(),
+      DescribeCertificateBindResourceTaskResult: counted(['cdn', 'tse', 'scf']),
+      DescribeCertificateBindResourceTaskDetail: uncounted(() => ({
+        TSE: [{ Region: 'ap-guangzhou', TotalCount: 1 }]
+      }))
+    })
+    const [state] = checked(await tse.run(tse.client.checkBindings(['A'])))
+    expect(state).toEqual({ id: 'A', bound: false })
     await some.run(some.client.checkBindings(['A']))
     expect(
       some.sent('DescribeCertificateBindResourceTaskDetail').map(p => p.ResourceTypes)
-    ).toEqual([['mqtt', 'tdmq', 'gaap']])
+    ).toEqual([undefined])
     const all = rig('3.0', {
       CreateCertificateBindResourceSyncTask: bindTasks(),
       DescribeCertificateBindResourceTaskResult: counted([
