@@ -19,8 +19,9 @@ import {
 } from '../reporting/resource-report.js'
 import { resourceKey } from './resource-types.js'
 import { errorMessage, TencentApiError } from '../tencent/errors.js'
+import { leavesOutcomeUnclear, meansRefusal } from '../tencent/read.js'
 import { DEFAULT_POLL, type PollPolicy } from '../tencent/poll.js'
-import type { BoundResource, RecordItem, ResourceApi } from '../tencent/resources.js'
+import type { BoundResource, ResourceApi } from '../tencent/resources.js'
 import type { WaitClock } from '../tencent/wait.js'
 
 export interface DeployOptions {
@@ -96,6 +97,65 @@ export async function deployToTargets(
   return result
 }
 
+/** Codes that refuse the call as a whole, whatever its instances: sending each instance alone
+ * would only repeat them. */
+const GROUP_WIDE =
+  /(?:RegionNotEmpty|ResourceTypeInvalid|CertificateNotFound|HostDeployCanNotAllow|CertificateNotAvailable|TaskTimeout)$/
+const NOT_DEPLOY_INSTANCE = 'FailedOperation.CertificateNotDeployInstance'
+/** How many of the certificate's newest deploy records of a type are read to see whether it
+ * already serves a resource. */
+const HISTORY = 20
+
+/** A refusal that may be about one instance of the call: each is then sent alone, so that one
+ * refused instance never holds back, or lends its message to, the others. */
+function mayBeAboutOneInstance(error: TencentApiError): boolean {
+  return (
+    !meansRefusal(error.code) && !leavesOutcomeUnclear(error.code) && !GROUP_WIDE.test(error.code)
+  )
+}
+
+function asApiError(error: unknown): TencentApiError {
+  return error instanceof TencentApiError
+    ? error
+    : new TencentApiError({
+        operation: 'DeployCertificateInstance',
+        code: 'UnexpectedError',
+        message: errorMessage(error)
+      })
+}
+
+/**
+ * Whether the certificate's own deploy records (DescribeHostDeployRecord, then
+ * DescribeHostDeployRecordDetail) show a successful deployment of it to `target`: the one way to
+ * see a resource that no binding check reports (lighthouse). Read once per type and region.
+ */
+class DeployHistory {
+  private served?: Promise<Set<string>>
+
+  constructor(
+    private readonly api: ResourceApi,
+    private readonly certificateId: string,
+    private readonly group: DeployGroup
+  ) {}
+
+  async shows(target: DeployTarget): Promise<boolean> {
+    this.served ??= this.read()
+    return (await this.served).has(resourceKey(asResource(target)))
+  }
+
+  private async read(): Promise<Set<string>> {
+    const { type, region } = this.group
+    const served = new Set<string>()
+    for (const id of await this.api.deployRecords(this.certificateId, type, HISTORY)) {
+      const record = await this.api.deployRecord(id, type)
+      for (const item of record.items)
+        if (item.status === 1 && (item.certId || this.certificateId) === this.certificateId)
+          served.add(resourceKey({ ...item, region: item.region ?? region }))
+    }
+    return served
+  }
+}
+
 async function deployGroup(
   api: ResourceApi,
   certificateId: string,
@@ -103,7 +163,8 @@ async function deployGroup(
   options: DeployOptions,
   context: DeployContext,
   result: DeployResult,
-  settle: (target: DeployTarget, fields: Partial<ReplacedEntry>) => void
+  settle: (target: DeployTarget, fields: Partial<ReplacedEntry>) => void,
+  history = new DeployHistory(api, certificateId, group)
 ): Promise<void> {
   const { clock, log } = context
   const where = `${group.type}${group.region ? ` in ${group.region}` : ''}`
@@ -115,36 +176,50 @@ async function deployGroup(
     result.failures.push(failure)
     log.warning(`Could not deploy ${describeFailure(failure)}.`)
   }
-  const request = {
-    certificateId,
-    type: group.type,
-    region: group.region,
-    instances: group.targets.map(t => t.instance)
-  }
-  let items = new Map<string, { item: RecordItem; status: string; error?: string }>()
-  let requestId = ''
-  // DeployStatus 0 names a deployment already running for this certificate and type: it is
-  // watched to its end, then the call is made again (at most twice more).
-  for (let round = 0; round < 3; round++) {
+  let left = group.targets
+  // DeployStatus 0 names a deployment of this certificate and type already running (an earlier
+  // run's, say): it is watched to its end; what it deployed of ours is done, and only the rest
+  // is sent again (at most twice more).
+  for (let round = 0; round < 3 && left.length > 0; round++) {
+    const request = {
+      certificateId,
+      type: group.type,
+      region: group.region,
+      instances: left.map(t => t.instance)
+    }
     let start
     try {
       start = await api.deploy(request, deadline)
     } catch (error) {
-      const failure =
-        error instanceof TencentApiError
-          ? error
-          : new TencentApiError({
-              operation: 'DeployCertificateInstance',
-              code: 'UnexpectedError',
-              message: errorMessage(error)
-            })
+      const failure = asApiError(error)
+      if (left.length > 1 && mayBeAboutOneInstance(failure)) {
+        log.info(
+          `${failure.code} for ${left.length} ${where} resource(s): deploying each alone, so that each gets its own answer.`
+        )
+        for (const target of left)
+          await deployGroup(
+            api,
+            certificateId,
+            { ...group, targets: [target] },
+            options,
+            context,
+            result,
+            settle,
+            history
+          )
+        return
+      }
+      if (failure.code === NOT_DEPLOY_INSTANCE && left.length === 1) {
+        await judgeNotDeployable(left[0], failure)
+        return
+      }
       result.errors.push(failure)
-      for (const target of group.targets)
+      for (const target of left)
         failTarget(target, failure.apiMessage || failure.message, failure.requestId)
       return
     }
     log.info(
-      `Deploying ${certificateId} to ${group.targets.length} ${where} resource(s): record ${start.recordId}.`
+      `${start.alreadyRunning ? 'Waiting for a deployment already running' : 'Deploying'} of ${certificateId} to ${where} resource(s): record ${start.recordId}.`
     )
     const watched = await watchRecord({
       clock,
@@ -154,25 +229,54 @@ async function deployGroup(
       read: () => api.deployRecord(start.recordId, group.type),
       start: () => DEPLOYING
     })
-    requestId = watched.requestId
-    items = new Map(
+    const items = new Map(
       [...watched.items.values()].map(item => {
         const verdict = watched.states.get(item.detailId) as { status: string; error?: string }
         return [resourceKey({ ...item, region: item.region ?? group.region }), { item, ...verdict }]
       })
     )
-    if (!start.alreadyRunning) break
-  }
-  for (const target of group.targets) {
-    const seen = items.get(resourceKey(asResource(target)))
-    if (!seen) failTarget(target, "Tencent's deploy record does not list it", requestId)
-    else if (seen.status === 'failed') failTarget(target, seen.error ?? 'failed', requestId)
-    else {
-      settle(target, {
-        from: seen.item.oldCertId || null,
-        status: seen.status as ReplacedEntry['status']
-      })
-      log.info(`Deployed ${certificateId} to ${target.type} ${target.instance}: ${seen.status}.`)
+    const next: DeployTarget[] = []
+    for (const target of left) {
+      const seen = items.get(resourceKey(asResource(target)))
+      if (start.alreadyRunning && seen?.status !== 'success') next.push(target)
+      else if (!seen)
+        failTarget(target, "Tencent's deploy record does not list it", watched.requestId)
+      else if (seen.status === 'failed')
+        failTarget(target, seen.error ?? 'failed', watched.requestId)
+      else {
+        settle(target, {
+          from: seen.item.oldCertId || null,
+          status: seen.status as ReplacedEntry['status']
+        })
+        log.info(`Deployed ${certificateId} to ${target.type} ${target.instance}: ${seen.status}.`)
+      }
     }
+    left = next
+  }
+  for (const target of left)
+    failTarget(target, 'other deployments of this certificate and type kept running', '')
+
+  /** CertificateNotDeployInstance for one instance means "already bound to this certificate" or
+   * "does not match it": its deploy records tell which; without them it is a failure. */
+  async function judgeNotDeployable(target: DeployTarget, failure: TencentApiError) {
+    let shown = false
+    let unread = ''
+    try {
+      shown = await history.shows(target)
+    } catch (error) {
+      unread = ` (its deploy records could not be read: ${errorMessage(error)})`
+    }
+    if (shown) {
+      settle(target, { from: certificateId, status: 'unchanged' })
+      log.info(
+        `${target.type} ${target.instance} already serves ${certificateId} (its deploy records show it).`
+      )
+      return
+    }
+    failTarget(
+      target,
+      `${failure.apiMessage || failure.code}: Tencent refuses to deploy it there, and neither the binding check nor the certificate's deploy records show it serving ${certificateId}: check that the resource exists and that its domain matches the certificate${unread}`,
+      failure.requestId
+    )
   }
 }
