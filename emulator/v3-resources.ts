@@ -416,6 +416,7 @@ export function describeCertificateBindResourceTaskDetail(
   const base = { CacheTime: gmt8(task.createdAt) }
   if (outcome === undefined) return { ...base, Status: 0 }
   if (outcome.status !== 1) return { ...base, Status: outcome.status }
+  if (context.scripts.bindingShape(task.certId) === 'detail-empty') return { ...base, Status: 1 }
   const query = {
     limit,
     offset,
