@@ -23,6 +23,10 @@ export interface InventoryEntry {
   expired: boolean
   expiring: boolean
   supersededBy: string | null
+  /** A newer certificate that covers its names with another key algorithm: it supersedes
+   * nothing until this one expires (why an expiring one has "nothing newer of the same key
+   * algorithm"). */
+  newerOfOtherKey?: string
 }
 
 export interface InventoryOptions {
@@ -52,6 +56,9 @@ export function buildInventory(
     const notAfter = cert.notAfter.getTime()
     const supersededBy = index.find(toSupersedable(cert), now, 1)[0]?.id ?? null
     const expired = notAfter <= now
+    // As if it had expired, when any key algorithm supersedes it: what covers it then, of another.
+    const anyKey =
+      supersededBy === null ? index.find(toSupersedable(cert), notAfter, 1)[0] : undefined
     entries.set(cert.id, {
       id: cert.id,
       alias: cert.alias,
@@ -63,7 +70,8 @@ export function buildInventory(
       projectId: cert.projectId,
       expired,
       expiring: !expired && notAfter <= horizon && supersededBy === null,
-      supersededBy
+      supersededBy,
+      ...(anyKey ? { newerOfOtherKey: anyKey.id } : {})
     })
   }
   return [...entries.values()].sort(byExpiryExpiringFirst)

@@ -13,6 +13,7 @@ export async function list(ctx: RunContext, outcome: Outcome): Promise<void> {
     certificateIds: settings.certificateIds,
     searchKey: settings.searchKey,
     source: settings.source,
+    certType: settings.certType,
     expiringWithinDays: settings.expiringWithinDays,
     now: ctx.now()
   })
@@ -29,7 +30,10 @@ export async function list(ctx: RunContext, outcome: Outcome): Promise<void> {
   )
   for (const e of expiring)
     io.log.warning(
-      `${e.id} (${e.domains.join(', ')}) expires ${e.notAfter.toISOString()} and nothing newer covers it.`
+      `${e.id} (${e.domains.join(', ')}) expires ${e.notAfter.toISOString()} and ` +
+        (e.newerOfOtherKey
+          ? `nothing newer of the same key algorithm covers it (${e.newerOfOtherKey} covers its names with another).`
+          : 'nothing newer covers it.')
     )
   if (settings.failOnExpiring && expiring.length > 0)
     throw new Error(
