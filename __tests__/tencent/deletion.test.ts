@@ -134,8 +134,20 @@ describe('3.0 binding check: the types the counts leave out (tse, mqtt, scf, tdm
     )
     const states = checked(await run(client.checkBindings(['GW', 'FN', 'FREE'])))
     expect(byId(states)).toEqual({
-      GW: { id: 'GW', bound: true, reason: 'bound to tse (2)', resources: 2 },
-      FN: { id: 'FN', bound: true, reason: 'bound to scf (1)', resources: 1 },
+      GW: {
+        id: 'GW',
+        bound: true,
+        reason: 'bound to tse (2)',
+        resources: 2,
+        places: [{ type: 'tse', region: 'ap-guangzhou', count: 2 }]
+      },
+      FN: {
+        id: 'FN',
+        bound: true,
+        reason: 'bound to scf (1)',
+        resources: 1,
+        places: [{ type: 'scf', region: 'ap-shanghai', count: 1 }]
+      },
       FREE: { id: 'FREE', bound: false }
     })
     const asked = sent('DescribeCertificateBindResourceTaskDetail')
@@ -354,7 +366,13 @@ describe('3.0 binding check', () => {
       }))
     })
     expect(await run(client.checkBindings(['x']))).toEqual([
-      { id: 'x', bound: true, reason: 'bound to cdn (2)', resources: 2 }
+      {
+        id: 'x',
+        bound: true,
+        reason: 'bound to cdn (2)',
+        resources: 2,
+        places: [{ type: 'cdn', region: null, count: 2 }]
+      }
     ])
   })
 

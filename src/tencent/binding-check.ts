@@ -10,7 +10,7 @@
  * whose Status is not 1, an entry with an Error or without a count, a detail that reports none
  * of the types at all, an id the answers leave out.
  */
-import type { BindingCheckOptions, BindingState } from './client.js'
+import type { BindingCheckOptions, BindingState, BoundPlace } from './client.js'
 import { TencentApiError } from './errors.js'
 import {
   batchCalls,
@@ -179,7 +179,8 @@ export function bindingState(id: string, result: Fields, requestId: string): Bin
   if (found.counts.size > 0) {
     const parts = [...found.counts].map(([name, count]) => `${name} (${count})`)
     const resources = [...found.counts.values()].reduce((sum, count) => sum + count, 0)
-    return { id, bound: true, reason: `bound to ${parts.join(', ')}`, resources }
+    const places = found.places
+    return { id, bound: true, reason: `bound to ${parts.join(', ')}`, resources, places }
   }
   if (found.problems.length > 0) {
     const reason = `not checked: the binding answer does not say what is bound (${found.problems.join('; ')})`
@@ -220,6 +221,7 @@ export function uncountedState(
       reason: 'not checked: the binding detail reports no resource type'
     }
   const bound: string[] = []
+  const places: BoundPlace[] = []
   const problems: string[] = []
   let resources = 0
   for (const type of types) {
@@ -236,13 +238,17 @@ export function uncountedState(
       if (typeof count !== 'number' || !Number.isFinite(count) || count < 0)
         problems.push(`${type}: an entry without a count`)
       else total += count
+      if (typeof count === 'number' && count > 0) {
+        const where = isRecord(entry) && typeof entry.Region === 'string' ? entry.Region : ''
+        places.push({ type, region: where || null, count })
+      }
       if (error) problems.push(`${type}: ${error}`)
     }
     if (total > 0) bound.push(`${type} (${total})`)
     resources += total
   }
   if (bound.length > 0)
-    return { id, bound: true, reason: `bound to ${bound.join(', ')}`, resources }
+    return { id, bound: true, reason: `bound to ${bound.join(', ')}`, resources, places }
   if (problems.length > 0) {
     const reason = `not checked: the binding detail does not say what is bound (${problems.join('; ')})`
     return { id, bound: 'unknown', reason }
@@ -256,14 +262,19 @@ export function uncountedState(
  * nothing about what is bound: each is a problem, never a zero. (An empty list is an answer:
  * nothing of any type.)
  */
-function boundCounts(value: unknown): { counts: Map<string, number>; problems: string[] } {
+function boundCounts(value: unknown): {
+  counts: Map<string, number>
+  places: BoundPlace[]
+  problems: string[]
+} {
   const counts = new Map<string, number>()
+  const places: BoundPlace[] = []
   const problems: string[] = []
   if (!Array.isArray(value)) {
     problems.push(
       `BindResourceResult is ${value === null ? 'null' : typeof value === 'undefined' ? 'absent' : 'not a list'}`
     )
-    return { counts, problems }
+    return { counts, places, problems }
   }
   for (const type of value) {
     if (!isRecord(type)) {
@@ -281,9 +292,13 @@ function boundCounts(value: unknown): { counts: Map<string, number>; problems: s
       const error = isRecord(region) ? describeError(region.Error) : ''
       if (typeof count !== 'number' || !Number.isFinite(count) || count < 0)
         problems.push(`${name}: a region without a count`)
-      else if (count > 0) counts.set(name, (counts.get(name) ?? 0) + count)
+      else if (count > 0) {
+        counts.set(name, (counts.get(name) ?? 0) + count)
+        const where = isRecord(region) && typeof region.Region === 'string' ? region.Region : ''
+        places.push({ type: name, region: where || null, count })
+      }
       if (error) problems.push(`${name}: ${error}`)
     }
   }
-  return { counts, problems }
+  return { counts, places, problems }
 }
