@@ -708,3 +708,65 @@ describe('what an error code says', () => {
     for (const code of others) expect([code, meansRefusal(code)]).toEqual([code, false])
   })
 })
+
+describe('refusals that read like "not found" (mutation survivors)', () => {
+  it('a binding task ending in Status 2 with a role code: not checked, with the refusal, never gone', async () => {
+    for (const code of [
+      'FailedOperation.RoleNotFoundAuthorization',
+      'ResourceNotFound.RoleNotFound',
+      'UnauthorizedOperation'
+    ]) {
+      const { client, run } = rig('3.0', {
+        CreateCertificateBindResourceSyncTask: bindTasks(),
+        DescribeCertificateBindResourceTaskResult: bindResults(() => ({
+          Status: 2,
+          Error: { Code: code, Message: 'role does not exist' }
+        }))
+      })
+      const [state] = checked(await run(client.checkBindings(['R'])))
+      expect(state).toMatchObject({ id: 'R', bound: 'unknown' })
+      expect(state.bound === 'unknown' && state.error?.code).toBe(code)
+    }
+  })
+
+  it('a batch call refused with a code that is no not-found code, whose message says "does not exist": a refusal for every id, none gone', async () => {
+    const message = 'The certificate a1 does not exist or the role does not exist'
+    const { client, sent, run } = rig('3.0', {
+      CreateCertificateBindResourceSyncTask: () =>
+        v3Error('FailedOperation.RoleNotFoundAuthorization', message)
+    })
+    const states = checked(await run(client.checkBindings(['a1', 'b2'])))
+    expect(states.map(s => s.bound)).toEqual(['unknown', 'unknown'])
+    for (const state of states)
+      expect(state.bound === 'unknown' && state.error?.code).toBe(
+        'FailedOperation.RoleNotFoundAuthorization'
+      )
+    // Not split to find "the one that does not exist": the code is not a not-found code.
+    expect(sent('CreateCertificateBindResourceSyncTask')).toHaveLength(1)
+
+    const deletion = rig('3.0', {
+      DeleteCertificates: () => v3Error('FailedOperation', 'certificate a1 does not exist'),
+      DescribeCertificates: account(['a1', 'b2']).describe
+    })
+    const outcomes = await deletion.run(deletion.client.deleteCertificates(['a1', 'b2']))
+    expect(outcomes.map(o => o.result)).toEqual(['skipped', 'skipped'])
+    expect(deletion.sent('DeleteCertificates')).toHaveLength(1)
+  })
+
+  it('a certificate the task answers leave out is not checked, never free', async () => {
+    const { client, run } = rig('3.0', {
+      CreateCertificateBindResourceSyncTask: bindTasks(),
+      // Only a1's task is answered; b2's never is.
+      DescribeCertificateBindResourceTaskResult: params =>
+        v3Ok({
+          SyncTaskBindResourceResult: ids(params, 'TaskIds')
+            .filter(taskId => taskId === 'bind-a1')
+            .map(TaskId => ({ TaskId, ...unbound() }))
+        }),
+      DescribeCertificateBindResourceTaskDetail: uncounted()
+    })
+    const states = checked(await run(client.checkBindings(['a1', 'b2'])))
+    expect(byId(states).a1).toEqual({ id: 'a1', bound: false })
+    expect(byId(states).b2).toMatchObject({ id: 'b2', bound: 'unknown' })
+  })
+})
