@@ -24,24 +24,13 @@ import {
 } from './batch-tasks.js'
 import { errorFor, isRecord, meansNotFound, meansRefusal, unique, type Fields } from './read.js'
 import type { ApiAnswer } from './transport.js'
+import { REPLACE_TYPES } from '../resources/resource-types.js'
 
 /** Types that DescribeCertificateBindResourceTaskResult does not count; its detail lists them. */
 export const UNCOUNTED_TYPES = ['tse', 'mqtt', 'scf', 'tdmq', 'gaap']
-/** Every type array of the detail's answer (the SDK's DescribeCertificateBindResourceTaskDetailResponse). */
-const DETAIL_TYPES = [
-  'clb',
-  'cdn',
-  'waf',
-  'ddos',
-  'live',
-  'vod',
-  'tke',
-  'apigateway',
-  'tcb',
-  'teo',
-  ...UNCOUNTED_TYPES,
-  'cos'
-]
+/** Every type array of the detail's answer (the SDK's DescribeCertificateBindResourceTaskDetailResponse
+ * has one for each type UpdateCertificateInstance takes). */
+const DETAIL_TYPES: readonly string[] = REPLACE_TYPES
 
 /** Every batch's task is started before any is waited for, so the batches' waits overlap. */
 export async function checkBindings(
