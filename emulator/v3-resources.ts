@@ -314,7 +314,12 @@ export function deployCertificateInstance(params: Params, context: EmulatorConte
       'FailedOperation.CertificateHostResourceTypeInvalid',
       `Resource type ${type} is not supported.`
     )
-  for (const name of ['IsCache', 'Status']) readInteger(params, name)
+  const isCache = readInteger(params, 'IsCache')
+  if (isCache !== undefined && isCache !== 0 && isCache !== 1)
+    throw new ApiError('InvalidParameterValue', 'IsCache must be 0 or 1.')
+  const status = readInteger(params, 'Status')
+  if (status !== undefined && ![-1, 0, 1].includes(status))
+    throw new ApiError('InvalidParameterValue', 'Status must be -1, 0 or 1.')
   const region = params.region || null
   if (DEPLOY_REGIONAL.has(type) && !region)
     throw new ApiError('InvalidParameter.RegionNotEmpty', 'Region 不允许为空')

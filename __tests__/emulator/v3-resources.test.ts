@@ -270,6 +270,21 @@ describe('DeployCertificateInstance and its record', () => {
     ])
   })
 
+  it('refuses IsCache or Status values the documentation does not list', async () => {
+    const regional = sdkClient(emulator, { region: 'ap-guangzhou' })
+    for (const bad of [{ IsCache: 2 }, { Status: 3 }]) {
+      const refused = await failureOf(
+        regional.request('DeployCertificateInstance', {
+          CertificateId: 'NEW',
+          InstanceIdList: ['lb-9|lbl-9'],
+          ResourceType: 'clb',
+          ...bad
+        })
+      )
+      expect(refused.code).toBe('InvalidParameterValue')
+    }
+  })
+
   it("lists the certificate's deploy records (DescribeHostDeployRecord), newest first, by type", async () => {
     const regional = sdkClient(emulator, { region: 'ap-guangzhou' })
     const started = await regional.request('DeployCertificateInstance', {
