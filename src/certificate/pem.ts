@@ -302,11 +302,11 @@ export function resolvePemInput(
   throw new InputError(input, 'is neither PEM text, a readable file, nor base64 of PEM text')
 }
 
-/** A long run of base64 characters (a DER key, a cut-off secret) is data, never quoted as a
- * path: only what looks like a path is named in the message. */
+/** Base64, or a long run of its characters (a DER key, a cut-off secret), is data, never quoted
+ * as a path: only what looks like a path is named in the message. */
 function looksLikeData(value: string): boolean {
   const compact = value.replace(/\s+/g, '')
-  return compact.length >= 64 && /^[A-Za-z0-9+/=_-]+$/.test(compact)
+  return isStrictBase64(compact) || (compact.length >= 64 && /^[A-Za-z0-9+/=_-]+$/.test(compact))
 }
 
 function isDirectory(options: ResolveOptions, path: string): boolean {

@@ -51,8 +51,8 @@ export class TencentApiError extends Error {
   private format(): string {
     const about = this.subject ? ` for ${this.subject}` : ''
     const rid = this.requestId ? ` (RequestId ${this.requestId})` : ''
-    const tries = this.attempts ? ` after ${this.attempts} attempts` : ''
-    return `${this.operation}${about} failed${tries}: ${this.code}: ${this.apiMessage}${rid}`
+    const tries = this.attempts ? `; gave up after ${this.attempts} attempts` : ''
+    return `${this.operation}${about} failed: ${this.code}: ${this.apiMessage}${rid}${tries}`
   }
 }
 
