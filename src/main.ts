@@ -16,7 +16,7 @@ import { pruneStage } from './stages/prune.js'
 import { upload } from './stages/upload.js'
 import { renderSummary } from './reporting/summary.js'
 import type { ClientDeps } from './tencent/client.js'
-import { errorMessage } from './tencent/errors.js'
+import { errorMessage, failureText } from './tencent/errors.js'
 
 const STAGES: Record<Mode, Stage[]> = {
   upload: [upload, deploy],
@@ -37,7 +37,7 @@ export async function run(
     await connect(ctx, outcome)
     for (const stage of STAGES[ctx.settings.mode]) await stage(ctx, outcome)
   } catch (error) {
-    outcome.failure = errorMessage(error)
+    outcome.failure = failureText(error)
   }
   if (outcome.problems.length > 0)
     outcome.failure = [...outcome.problems, outcome.failure].filter(Boolean).join('; ')

@@ -47,6 +47,15 @@ describe('messages', () => {
     expect(lab.emulator.requests.map(r => r.action)).toEqual(['CheckCertificateExist'])
   })
 
+  it('points at the secret when the keys are refused in a mode that starts with the list', async () => {
+    const result = await lab.run(undefined, { mode: 'list', 'secret-key': 'not-the-secret-key' })
+    expect(result.status).toBe(1)
+    expect(errors(result.lines)).toMatch(
+      /AuthFailure\.SignatureFailure.*check secret-id and secret-key/
+    )
+    expect(lab.emulator.requests.map(r => r.action)).toEqual(['DescribeCertificates'])
+  })
+
   it('says how many attempts a call that kept failing was given', async () => {
     lab.emulator.faults.add({ kind: 'internal-error', action: 'DescribeCertificates', times: 20 })
     const result = await lab.run(undefined, { mode: 'list' })

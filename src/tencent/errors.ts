@@ -77,6 +77,13 @@ export function withCredentialHint(error: TencentApiError): TencentApiError {
   })
 }
 
+/** The step's message for anything thrown: refused credentials get the pointer at them. */
+export function failureText(error: unknown): string {
+  if (error instanceof TencentApiError && refusesCredentials(error.code))
+    return withCredentialHint(error).message
+  return errorMessage(error)
+}
+
 /** The message of anything thrown, so a non-Error rejection is never dropped. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message
