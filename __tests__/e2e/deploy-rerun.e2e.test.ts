@@ -109,6 +109,13 @@ describe('deploy-to, run again', () => {
     ])
     expect(lab.emulator.requests.map(r => r.action)).toContain('DescribeHostDeployRecord')
     expect(again.lines.join('\n')).toMatch(/already serves .* deploy records/)
+
+    // A dry run plans what the real run does: unchanged, nothing deployed.
+    lab.emulator.clearRequests()
+    const dry = await lab.run(chain, { ...inputs, 'dry-run': 'true' })
+    expect(dry.status).toBe(0)
+    expect(replacedOf(dry.outputs.replaced).map(r => r.status)).toEqual(['unchanged'])
+    expect(deploys()).toEqual([])
   })
 
   it('waits for a deployment still running from an earlier run, and sends only what it does not cover', async () => {

@@ -17,7 +17,7 @@ import {
   type ReplacedEntry,
   type ResourceFailure
 } from '../reporting/resource-report.js'
-import { resourceKey } from './resource-types.js'
+import { REPLACE_TYPES, resourceKey } from './resource-types.js'
 import { errorMessage, TencentApiError } from '../tencent/errors.js'
 import { leavesOutcomeUnclear, meansRefusal } from '../tencent/read.js'
 import { DEFAULT_POLL, type PollPolicy } from '../tencent/poll.js'
@@ -78,10 +78,24 @@ export async function deployToTargets(
     log.info(`${target.type} ${target.instance} already serves ${certificateId}.`)
   }
   if (options.dryRun || certificateId === null) {
-    for (const group of plan.groups)
-      for (const target of group.targets) byTarget.set(target, entryOf(target, {}))
-    if (plan.groups.length > 0)
-      log.info(`Would deploy to ${byTarget.size - plan.serving.length} resource(s).`)
+    let planned = 0
+    for (const group of plan.groups) {
+      // What no binding check reports (lighthouse) is seen in the deploy records, as a real run sees it.
+      const history =
+        certificateId !== null && !BINDING_TYPES.has(group.type)
+          ? new DeployHistory(api, certificateId, group)
+          : undefined
+      for (const target of group.targets) {
+        const serves = await history?.shows(target).catch(() => false)
+        byTarget.set(
+          target,
+          entryOf(target, serves ? { from: certificateId, status: 'unchanged' } : {})
+        )
+        if (serves) log.info(`${target.type} ${target.instance} already serves ${certificateId}.`)
+        else planned++
+      }
+    }
+    if (planned > 0) log.info(`Would deploy to ${planned} resource(s).`)
   } else {
     const types = [...new Set(plan.groups.map(g => g.type))]
     await Promise.all(
@@ -102,6 +116,8 @@ export async function deployToTargets(
 const GROUP_WIDE =
   /(?:RegionNotEmpty|ResourceTypeInvalid|CertificateNotFound|HostDeployCanNotAllow|CertificateNotAvailable|TaskTimeout)$/
 const NOT_DEPLOY_INSTANCE = 'FailedOperation.CertificateNotDeployInstance'
+/** The types a binding check reports (the others, lighthouse, only the deploy records show). */
+const BINDING_TYPES: ReadonlySet<string> = new Set(REPLACE_TYPES)
 /** How many of the certificate's newest deploy records of a type are read to see whether it
  * already serves a resource. */
 const HISTORY = 20
