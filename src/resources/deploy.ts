@@ -1,15 +1,20 @@
 /**
  * Deployment execution (`deploy-to`): bind the certificate to the named resources with
  * DeployCertificateInstance, one call per type and region, and read each resource's own status
- * back from the deploy record, within `replace-timeout`. Resources already serving the
- * certificate are left alone (`unchanged`); the plan is deploy-plan.ts's (pure). Calls of one
- * type run one region after another (Tencent runs one deployment per certificate and type at a
- * time); different types run side by side. A dry run reports the plan and calls nothing that
- * changes anything.
+ * back from the deploy record, within `replace-timeout`. Calls of one type run one region after
+ * another (Tencent runs one deployment per certificate and type at a time); different types run
+ * side by side. A dry run reports the plan and calls nothing that changes anything.
+ *
+ * Re-runs: a resource already serving the certificate is `unchanged`, seen by the binding check
+ * (deploy-plan.ts, pure) or by the certificate's own deploy records (deploy-history.ts); a
+ * deployment already running (DeployStatus 0) is waited for and only what it left out is sent
+ * again; a refused call of several instances is sent again one by one, so each gets its own
+ * answer; CertificateNotDeployInstance for one instance is told apart by the deploy records.
  */
 import type { DeployTarget } from '../settings/deploy-targets.js'
 import { asResource, planDeploy, type DeployGroup } from '../planning/deploy-plan.js'
 import type { Log } from '../runner/log.js'
+import { DeployHistory } from './deploy-history.js'
 import { watchRecord } from './record-watch.js'
 import { DEPLOYING } from '../planning/replace-machine.js'
 import {
@@ -118,9 +123,6 @@ const GROUP_WIDE =
 const NOT_DEPLOY_INSTANCE = 'FailedOperation.CertificateNotDeployInstance'
 /** The types a binding check reports (the others, lighthouse, only the deploy records show). */
 const BINDING_TYPES: ReadonlySet<string> = new Set(REPLACE_TYPES)
-/** How many of the certificate's newest deploy records of a type are read to see whether it
- * already serves a resource. */
-const HISTORY = 20
 
 /** A refusal that may be about one instance of the call: each is then sent alone, so that one
  * refused instance never holds back, or lends its message to, the others. */
@@ -138,38 +140,6 @@ function asApiError(error: unknown): TencentApiError {
         code: 'UnexpectedError',
         message: errorMessage(error)
       })
-}
-
-/**
- * Whether the certificate's own deploy records (DescribeHostDeployRecord, then
- * DescribeHostDeployRecordDetail) show a successful deployment of it to `target`: the one way to
- * see a resource that no binding check reports (lighthouse). Read once per type and region.
- */
-class DeployHistory {
-  private served?: Promise<Set<string>>
-
-  constructor(
-    private readonly api: ResourceApi,
-    private readonly certificateId: string,
-    private readonly group: DeployGroup
-  ) {}
-
-  async shows(target: DeployTarget): Promise<boolean> {
-    this.served ??= this.read()
-    return (await this.served).has(resourceKey(asResource(target)))
-  }
-
-  private async read(): Promise<Set<string>> {
-    const { type, region } = this.group
-    const served = new Set<string>()
-    for (const id of await this.api.deployRecords(this.certificateId, type, HISTORY)) {
-      const record = await this.api.deployRecord(id, type)
-      for (const item of record.items)
-        if (item.status === 1 && (item.certId || this.certificateId) === this.certificateId)
-          served.add(resourceKey({ ...item, region: item.region ?? region }))
-    }
-    return served
-  }
 }
 
 async function deployGroup(
