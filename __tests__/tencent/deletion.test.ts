@@ -178,6 +178,10 @@ describe('3.0 binding check: the types the counts leave out (tse, mqtt, scf, tdm
   it.each([
     ['an entry without a count', uncounted(() => ({ MQTT: [{ Region: 'ap-beijing' }] }))],
     ['an entry with an error', uncounted(() => ({ GAAP: [{ TotalCount: 0, Error: 'timeout' }] }))],
+    [
+      'an entry of a counted type with an error',
+      uncounted(() => ({ CLB: [{ Region: 'ap-guangzhou', TotalCount: 0, Error: 'timeout' }] }))
+    ],
     ['a detail still running', () => v3Ok({ Status: 0 })],
     ['a detail that fails', () => v3Error('FailedOperation', 'broke')]
   ])('leaves the certificate not checked on %s, never unbound', async (_, detail) => {
@@ -211,7 +215,7 @@ describe('3.0 binding check: the types the counts leave out (tse, mqtt, scf, tdm
       DescribeCertificateBindResourceTaskResult: counted(['cdn', 'tse', 'scf']),
       DescribeCertificateBindResourceTaskDetail: uncounted()
     })
-    // Bound in a type the counts covered: their zero is the answer, the detail's not read.
+    // A type the counts called 0 that the detail counts: bound, the safer of the two answers.
     const tse = rig('3.0', {
       CreateCertificateBindResourceSyncTask: bindTasks(),
       DescribeCertificateBindResourceTaskResult: counted(['cdn', 'tse', 'scf']),
@@ -220,7 +224,7 @@ describe('3.0 binding check: the types the counts leave out (tse, mqtt, scf, tdm
       }))
     })
     const [state] = checked(await tse.run(tse.client.checkBindings(['A'])))
-    expect(state).toEqual({ id: 'A', bound: false })
+    expect(state).toMatchObject({ id: 'A', bound: true, reason: 'bound to tse (1)' })
     await some.run(some.client.checkBindings(['A']))
     expect(
       some.sent('DescribeCertificateBindResourceTaskDetail').map(p => p.ResourceTypes)

@@ -189,10 +189,10 @@ function uncountedIn(result: Fields): string[] {
 }
 
 /**
- * A certificate the counts call free, after the task's detail. A type's array that is null or
- * absent lists nothing of that type (the SDK marks each one nullable); an entry without a count
- * or with an error, a Status other than 1, or an answer with none of the type arrays at all
- * leaves the certificate not checked.
+ * A certificate the counts call free, after the task's detail (every type, `types` first). A
+ * type's array that is null or absent lists nothing of that type (the SDK marks each one
+ * nullable); an entry of any type without a count or with an error, a Status other than 1, or
+ * an answer with none of the type arrays at all leaves the certificate not checked.
  */
 export function uncountedState(
   id: string,
@@ -213,7 +213,8 @@ export function uncountedState(
   const places: BoundPlace[] = []
   const problems: string[] = []
   let resources = 0
-  for (const type of types) {
+  // Every type of the answer: one the counts called 0 but the detail counts is bound all the same.
+  for (const type of new Set([...types, ...DETAIL_TYPES])) {
     const entries = data[type.toUpperCase()]
     if (entries === null || entries === undefined) continue
     if (!Array.isArray(entries)) {
