@@ -140,9 +140,13 @@ describe('plain http only to loopback', () => {
     const fetchCalls = sources().flatMap(({ path, text }) =>
       [...text.matchAll(/\bfetch\s*\(([^,]+),/g)].map(m => `${path}: ${m[1].trim()}`)
     )
-    expect(fetchCalls).toEqual([join('src', 'tencent', 'transport.ts') + ': wire.url'])
-    const transport = readFileSync(join(SRC, 'tencent', 'transport.ts'), 'utf8')
-    expect(transport).toMatch(/redirect: 'manual'/)
+    // And the webhooks of notify, whose URLs notify/settings.ts checks by the same rule.
+    expect(fetchCalls).toEqual([
+      join('src', 'notify', 'webhook.ts') + ': url',
+      join('src', 'tencent', 'transport.ts') + ': wire.url'
+    ])
+    for (const sender of [join('tencent', 'transport.ts'), join('notify', 'webhook.ts')])
+      expect(readFileSync(join(SRC, sender), 'utf8')).toMatch(/redirect: 'manual'/)
     for (const protocol of ['tc3.ts', 'v2.ts'])
       expect(readFileSync(join(SRC, 'tencent', protocol), 'utf8')).toMatch(
         /url: this\.endpoint\.href/
@@ -339,10 +343,12 @@ describe('dependencies', () => {
     Record<string, string> | undefined
   >
 
-  it('are exactly @actions/core, @actions/github and node-fetch at run time', () => {
+  it('are exactly @actions/core, @actions/github, octokit retry and throttling, and node-fetch at run time', () => {
     expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual([
       '@actions/core',
       '@actions/github',
+      '@octokit/plugin-retry',
+      '@octokit/plugin-throttling',
       'node-fetch'
     ])
     for (const field of ['peerDependencies', 'optionalDependencies', 'bundleDependencies'])

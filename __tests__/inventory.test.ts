@@ -140,7 +140,8 @@ describe('certificateOutput', () => {
       'project-id',
       'expired',
       'expiring',
-      'superseded-by'
+      'superseded-by',
+      'bound'
     ])
     expect(JSON.parse(JSON.stringify(output))).toEqual({
       id: 'a',
@@ -153,7 +154,8 @@ describe('certificateOutput', () => {
       'project-id': 0,
       expired: false,
       expiring: true,
-      'superseded-by': null
+      'superseded-by': null,
+      bound: null
     })
     const unknown = buildInventory(
       [cert('u', 10, { keyAlgorithm: null, projectId: undefined })],

@@ -198,6 +198,25 @@ export function sameIndex(a: string, b: string): boolean {
   return readFileSync(join(a, 'index.js')).equals(readFileSync(join(b, 'index.js')))
 }
 
+/** A message of @actions/github's own (getOctokit's name is in the chunks that call it too). */
+export const GITHUB_MARKER = 'Parameter token or opts.auth is required'
+
+/**
+ * The numbered chunks that `notify` loads (its own code, octokit's retry and throttling plugins,
+ * and @actions/github's octokit), each found by a string only it holds; none is in index.js.
+ */
+export const NOTIFY_MARKERS = [
+  'Tencent Cloud certificates need attention',
+  'not accessible by integration',
+  'octokit-write',
+  GITHUB_MARKER
+]
+
+export function chunksContaining(dir: string, needles: string[]): string[] {
+  const found = needles.map(needle => chunkContaining(dir, needle))
+  return [...new Set(found.filter((name): name is string => name !== undefined))].sort()
+}
+
 /** The first numbered chunk (`.js`, not index.js) of dir whose text contains `needle`. */
 export function chunkContaining(dir: string, needle: string): string | undefined {
   return readdirSync(dir)

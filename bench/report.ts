@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import type { BundleSize } from './bundles.js'
 import { renderReplace, type ReplaceFigures } from './replace.js'
+import { renderVerify, type VerifyFigures } from './verify.js'
 import type { ReuseFigures, SideFigures } from './reuse.js'
 import type { ScaleFigures } from './scale.js'
 import { SCALE } from './scale.js'
@@ -48,6 +49,8 @@ export interface Sizes {
   distIsCurrent: boolean
   /** The chunk of dist/ that @actions/github went to, when it is imported dynamically. */
   githubChunk?: string
+  /** The chunks `notify` loads, only when a run has something to report. */
+  notifyChunks?: string[]
 }
 
 export interface Results {
@@ -63,6 +66,8 @@ export interface Results {
   scale: ScaleFigures[]
   /** Replace of 100 bound resources (bench/replace.ts), when it ran. */
   replace?: ReplaceFigures
+  /** Verify of 50 endpoints (bench/verify.ts), when it ran. */
+  verify?: VerifyFigures
   pacerWindowMs?: number
   /** The action's poll policy (src/tencent/poll.ts): first wait, and how much longer each next. */
   poll?: { firstDelayMs: number; stepMs: number }
@@ -386,6 +391,7 @@ export function renderResults(r: Results): string {
     '| --- | --- | --- | --- |',
     `| .js files (index.js + chunks) | ${bytesAnd(d.jsBytes)} | ${bytesAnd(b.jsBytes)} | ${baseRatio(d.jsBytes, b.jsBytes)} |`,
     `| index.js alone (loaded before the first request) | ${bytesAnd(d.indexBytes)} | ${bytesAnd(b.indexBytes)} | ${baseRatio(d.indexBytes, b.indexBytes)} |`,
+    ...notifyRow(sizes),
     `| all files (ncc, as packaged, maps included) | ${bytesAnd(d.totalBytes)} | ${bytesAnd(b.totalBytes)} | ${baseRatio(d.totalBytes, b.totalBytes)} |`,
     `| minified .js files (\`ncc build -m\`) | ${bytesAnd(oursMin.jsBytes)} | ${bytesAnd(baselineMin.jsBytes)} | ${baseRatio(oursMin.jsBytes, baselineMin.jsBytes)} |`,
     `| minified index.js | ${bytesAnd(oursMin.indexBytes)} | ${bytesAnd(baselineMin.indexBytes)} | ${baseRatio(oursMin.indexBytes, baselineMin.indexBytes)} |`,
@@ -514,6 +520,7 @@ export function renderResults(r: Results): string {
     ''
   )
   if (r.replace) add(...renderReplace(r.replace), '')
+  if (r.verify) add(...renderVerify(r.verify), '')
   add(
     '## How long the benchmark took',
     '',
@@ -525,4 +532,16 @@ export function renderResults(r: Results): string {
     ''
   )
   return lines.join('\n')
+}
+
+/** The size table's row for what `notify` loads after the first request (none in the baseline). */
+function notifyRow(sizes: Sizes): string[] {
+  const chunks = sizes.notifyChunks ?? []
+  if (chunks.length === 0) return []
+  const bytes = sizes.dist.files
+    .filter(f => chunks.includes(f.name))
+    .reduce((sum, f) => sum + f.bytes, 0)
+  return [
+    `| chunks \`notify\` loads, only when a run reports (${chunks.map(c => `\`${c}\``).join(', ')}) | ${bytes.toLocaleString('en-US')} | — | — |`
+  ]
 }

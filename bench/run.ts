@@ -6,7 +6,8 @@
  *    Node 24 when fixtures/node24 is installed: `npm ci --prefix fixtures/node24`);
  * 4. scale: `prune` of 1,000 of 5,000 and of 5,000 of 20,000 certificates under the rate limit;
  * 5. replace: 100 bound resources of 5 types in 4 regions moved to the successor (bench/replace.ts);
- * 6. writes bench/results.md.
+ * 6. verify: 50 endpoints on loopback, one round, and what it adds to a sync (bench/verify.ts);
+ * 7. writes bench/results.md.
  * Options: --runs N (reuse runs per action and latency, default 15, at least 10).
  * Every process and server it starts is stopped before it exits, on failure and on Ctrl-C too.
  */
@@ -20,14 +21,18 @@ import { DEFAULT_POLL } from '../src/tencent/poll.js'
 import {
   buildAll,
   chunkContaining,
+  chunksContaining,
+  GITHUB_MARKER,
   installBaseline,
   measureBundle,
+  NOTIFY_MARKERS,
   paths,
   sameIndex
 } from './bundles.js'
 import { ensureTimeBinary, killChildren, runCommand } from './processes.js'
 import { describeMachine, renderResults, targets, type Results } from './report.js'
 import { measureReplace } from './replace.js'
+import { measureVerify } from './verify.js'
 import { measureBareNode, measureReuse, prepareReuse } from './reuse.js'
 import { measureScale, SCALE } from './scale.js'
 import { mb, ms, ratio, seconds } from './stats.js'
@@ -134,14 +139,22 @@ async function main(): Promise<void> {
     floorMin: measureBundle(builds.floorMin.out),
     oursFresh: measureBundle(builds.oursFresh.out),
     distIsCurrent: sameIndex(p.dist, builds.oursFresh.out),
-    // @actions/github's getOctokit marks the chunk it went to when it is imported dynamically.
-    githubChunk: chunkContaining(p.dist, 'getOctokit')
+    // @actions/github's own message marks the chunk it went to when it is imported dynamically.
+    githubChunk: chunkContaining(p.dist, GITHUB_MARKER),
+    // What a run with something to report loads after the first request (notify).
+    notifyChunks: chunksContaining(p.dist, NOTIFY_MARKERS)
   }
   log(
     `  .js files: dist/ ${mb(sizes.dist.jsBytes)}, baseline ${mb(sizes.baseline.jsBytes)} ` +
       `(${ratio(sizes.dist.jsBytes / sizes.baseline.jsBytes)}); index.js ` +
       `${mb(sizes.dist.indexBytes)} / ${mb(sizes.baseline.indexBytes)}; all files ` +
       `${mb(sizes.dist.totalBytes)} / ${mb(sizes.baseline.totalBytes)}`
+  )
+  const notifyBytes = sizes.dist.files
+    .filter(f => sizes.notifyChunks.includes(f.name))
+    .reduce((sum, f) => sum + f.bytes, 0)
+  log(
+    `  notify loads ${sizes.notifyChunks.join(', ')} (${mb(notifyBytes)}) only when a run reports`
   )
   if (!sizes.distIsCurrent) {
     log('  WARNING: dist/index.js differs from a fresh build of src/ (run npm run package)')
@@ -189,6 +202,9 @@ async function main(): Promise<void> {
       `  ${c.name}: ${seconds(c.wallMs)} for ${c.totalRequests} requests; busiest ` +
         `${c.boundAction} ${c.boundS.toFixed(1)} s; ${c.throttled} throttled`
     )
+  log('bench: verify runs')
+  emulator.reset()
+  const verify = await measureVerify(emulator, scripts.ours, workspace, log)
   const loadEnd = loadavg()[0]
   await cleanup()
 
@@ -215,6 +231,7 @@ async function main(): Promise<void> {
     node24Missing: node24.missing,
     scale,
     replace,
+    verify,
     pacerWindowMs: pacerWindowMs(),
     poll: { firstDelayMs: DEFAULT_POLL.firstDelayMs, stepMs: DEFAULT_POLL.stepMs },
     totalMs: performance.now() - started

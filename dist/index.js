@@ -33138,7 +33138,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2262);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9069);
 /* istanbul ignore file -- the entry point only starts the action. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33148,7 +33148,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2262:
+/***/ 9069:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36214,6 +36214,7 @@ function reportFor(outcome, where) {
         prune: outcome.prune,
         replaced: outcome.replaced,
         inventory: outcome.inventory?.markdown,
+        verified: outcome.verified,
         error: outcome.failure
     };
 }
@@ -38317,8 +38318,9 @@ const DEFAULT_PATH = {
     '3.0': '/',
     '2.0': '/v2/index.php'
 };
-const accepts = (example) => `accepts a host such as ${example} or an https:// URL; ` +
-    'http:// only for a loopback host (127.0.0.0/8, ::1, localhost)';
+/** The one plain-http rule, for `endpoint`, `sts-endpoint` and webhook URLs alike. */
+const PLAIN_HTTP_RULE = 'http:// only for a loopback host (127.0.0.0/8, ::1, localhost)';
+const accepts = (example) => `accepts a host such as ${example} or an https:// URL; ${PLAIN_HTTP_RULE}`;
 /** host, host:port, [v6]:port, optionally followed by a path; no scheme. */
 const BARE_HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?(?:\/[^\s?#]*)?$/i;
 function parseEndpoint(value, api) {
@@ -38353,15 +38355,29 @@ function parseServiceEndpoint(value, where) {
     }
     if (url.username !== '' || url.password !== '')
         fail('credentials in the URL are not allowed');
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        fail(`the scheme ${url.protocol}// is not supported`);
+    const scheme = schemeProblem(url);
+    if (scheme)
+        fail(scheme);
     if (url.hostname === '')
         fail('the URL has no host');
-    if (url.protocol === 'http:' && !isLoopback(url.hostname))
-        fail(`http:// is refused for ${url.hostname}, which is not a loopback host`);
+    const plain = plainHttpProblem(url);
+    if (plain)
+        fail(plain);
     if (url.pathname === '' || url.pathname === '/')
         url.pathname = where.defaultPath;
     return url;
+}
+/** Only https and http are spoken. */
+function schemeProblem(url) {
+    return url.protocol === 'https:' || url.protocol === 'http:'
+        ? undefined
+        : `the scheme ${url.protocol}// is not supported`;
+}
+/** What is wrong with a URL by PLAIN_HTTP_RULE, or undefined when it keeps it. */
+function plainHttpProblem(url) {
+    return url.protocol === 'http:' && !isLoopback(url.hostname)
+        ? `http:// is refused for ${url.hostname}, which is not a loopback host`
+        : undefined;
 }
 /** 127.0.0.0/8, ::1 and localhost; `hostname` as URL normalises it (127.1 → 127.0.0.1). */
 function isLoopback(hostname) {
@@ -40686,13 +40702,43 @@ function renderSummary(report) {
             ? table(['Action', 'Certificate id', 'Domains', 'Not after', 'Reason'], rows)
             : 'No uploaded certificate is in scope.', '');
     }
+    const verified = report.verified ?? [];
+    if (verified.length > 0)
+        parts.push('### Verified endpoints', '', verifiedTable(verified), '');
     parts.push(`API ${escapeCell(report.api)}`);
     return parts.join('\n') + '\n';
+}
+/** What each endpoint served over TLS (promise 9), capped like the other tables. */
+function verifiedTable(verified) {
+    const rows = verified
+        .slice(0, ROWS_PER_KIND)
+        .map(v => [
+        v.host,
+        String(v.port),
+        v.address ?? 'DNS',
+        v.status,
+        v.fingerprint ?? '—',
+        v['not-after'] ?? '—',
+        v.error ?? ''
+    ]);
+    if (verified.length > ROWS_PER_KIND)
+        rows.push([
+            `… and ${verified.length - ROWS_PER_KIND} more`,
+            '',
+            '',
+            '',
+            '',
+            '',
+            'in the output'
+        ]);
+    return table(['Host', 'Port', 'Address', 'Status', 'Served SHA-256', 'Not after (UTC)', 'Error'], rows);
 }
 
 ;// CONCATENATED MODULE: ./src/inventory/inventory-summary.ts
 
 function inventory_summary_status(entry) {
+    if (entry.staleBound)
+        return 'stale-bound';
     if (entry.expiring)
         return 'expiring';
     if (entry.expired)
@@ -40707,7 +40753,11 @@ function renderInventory(entries, expiringWithinDays) {
         `### Certificates (${entries.length})`,
         '',
         `${count('expiring')} expiring within ${plural(expiringWithinDays, 'day')} with nothing ` +
-            `newer covering them, ${count('expired')} expired, ${count('superseded')} superseded, ` +
+            `newer covering them, ` +
+            (count('stale-bound') > 0
+                ? `${count('stale-bound')} stale-bound (superseded, still used), `
+                : '') +
+            `${count('expired')} expired, ${count('superseded')} superseded, ` +
             `${count('valid')} valid.`,
         ''
     ];
@@ -40805,11 +40855,62 @@ function certificateOutput(entry) {
         'project-id': entry.projectId ?? null,
         expired: entry.expired,
         expiring: entry.expiring,
-        'superseded-by': entry.supersededBy
+        'superseded-by': entry.supersededBy,
+        bound: entry.bound ?? null
     };
 }
-/** The `expiring-ids` output: the expiring ones, soonest first. */
+/** The `expiring-ids` output: the expiring ones (stale-bound ones included), soonest first. */
 const expiringIds = (entries) => entries.filter(e => e.expiring).map(e => e.id);
+
+;// CONCATENATED MODULE: ./src/inventory/stale-bound.ts
+/**
+ * Stale-bound: a certificate that a newer one supersedes but that resources still use (the
+ * renewal never reached them: the classic outage once it lapses). `list` asks the read-only
+ * binding check (the one pruning uses) only for the superseded certificates that expire within
+ * the window, a handful rather than the account, and counts the bound ones as expiring.
+ */
+
+const stale_bound_DAY_MS = 86_400_000;
+/** Superseded, not expired, and expiring within the window: the ones worth a binding check. */
+function staleBoundCandidates(entries, now, expiringWithinDays) {
+    const horizon = now.getTime() + expiringWithinDays * stale_bound_DAY_MS;
+    return entries.filter(e => e.supersededBy !== null && !e.expired && e.notAfter.getTime() <= horizon);
+}
+/** Marks what the states say: `bound` counts, a bound one stale-bound and expiring. Pure. */
+function applyBindings(entries, states) {
+    const byId = new Map(states.map(s => [s.id, s]));
+    return entries
+        .map(entry => {
+        const state = byId.get(entry.id);
+        if (!state)
+            return entry;
+        const bound = state.bound === true ? state.resources : state.bound === false ? 0 : null;
+        const staleBound = bound !== null && bound > 0;
+        return { ...entry, bound, staleBound, expiring: entry.expiring || staleBound };
+    })
+        .sort(byExpiryExpiringFirst);
+}
+async function findStaleBound(client, entries, options) {
+    const candidates = staleBoundCandidates(entries, options.now, options.expiringWithinDays);
+    const result = (states, noBindingCheck) => {
+        const marked = applyBindings(entries, states);
+        return {
+            entries: marked,
+            staleBoundIds: marked.filter(e => e.staleBound).map(e => e.id),
+            unchecked: states.flatMap(s => s.bound === 'unknown'
+                ? [{ id: s.id, reason: s.reason }]
+                : s.bound === 'gone'
+                    ? [{ id: s.id, reason: 'deleted meanwhile' }]
+                    : []),
+            asked: candidates.length,
+            noBindingCheck
+        };
+    };
+    if (candidates.length === 0)
+        return result([], false);
+    const states = await client.checkBindings(candidates.map(e => e.id));
+    return states === null ? result([], true) : result(states, false);
+}
 
 ;// CONCATENATED MODULE: ./src/inventory/run-inventory.ts
 /**
@@ -40848,9 +40949,14 @@ async function runInventory(client, request) {
 
 ;// CONCATENATED MODULE: ./src/stages/list.ts
 /**
- * The list stage: the account's inventory (run-inventory.ts), read-only. With
- * `fail-on-expiring`, the step fails naming the certificates that expire with nothing newer.
+ * The list stage: the account's inventory (run-inventory.ts), read-only, with stale-bound (the
+ * binding check for superseded certificates expiring in the window: stale-bound.ts). With
+ * `fail-on-expiring`, the step fails naming the certificates that expire with nothing newer or
+ * that are stale-bound.
  */
+
+
+
 
 
 
@@ -40863,26 +40969,51 @@ async function list(ctx, outcome) {
         expiringWithinDays: settings.expiringWithinDays,
         now: ctx.now()
     });
+    const stale = await staleBound(ctx, inventory.entries);
+    const entries = stale.entries;
     outcome.inventory = {
-        certificates: inventory.certificates,
-        expiringIds: inventory.expiringIds,
-        staleBoundIds: [],
-        markdown: renderInventory(inventory.entries, settings.expiringWithinDays)
+        certificates: entries.map(certificateOutput),
+        expiringIds: expiringIds(entries),
+        staleBoundIds: stale.staleBoundIds,
+        markdown: renderInventory(entries, settings.expiringWithinDays)
     };
-    const expiring = inventory.entries.filter(e => e.expiring);
-    io.log.info(`Listed ${inventory.entries.length} certificate(s) of ${inventory.accountSize} in the account; ` +
-        `${expiring.length} expiring within ${settings.expiringWithinDays} day(s) with nothing newer.`);
+    const expiring = entries.filter(e => e.expiring);
+    io.log.info(`Listed ${entries.length} certificate(s) of ${inventory.accountSize} in the account; ` +
+        `${expiring.length} expiring within ${settings.expiringWithinDays} day(s) (nothing newer, ` +
+        `or stale-bound).`);
+    if (stale.noBindingCheck)
+        io.log.notice(`api '${settings.api}' has no binding check: stale-bound not checked for ${stale.asked} ` +
+            `superseded certificate(s) that expire within the window ("bound" is null).`);
+    for (const u of stale.unchecked)
+        io.log.warning(`${u.id}: stale-bound not checked (bound is null): ${u.reason}`);
     for (const e of expiring)
-        io.log.warning(`${e.id} (${e.domains.join(', ')}) expires ${e.notAfter.toISOString()} and nothing newer covers it.`);
+        io.log.warning(expiringLine(e));
+    // Not thrown: the verify stage after this one still reports what the endpoints serve.
     if (settings.failOnExpiring && expiring.length > 0)
-        throw new Error(`${expiring.length} certificate(s) expire within ${settings.expiringWithinDays} day(s) ` +
-            `with nothing newer covering them: ${expiring.map(e => e.id).join(', ')} (fail-on-expiring).`);
+        outcome.problems.push(`${expiring.length} certificate(s) expire within ${settings.expiringWithinDays} day(s) ` +
+            `with nothing newer covering them or are stale-bound: ${expiring.map(e => e.id).join(', ')} ` +
+            '(fail-on-expiring).');
+}
+/** The binding check for stale-bound; a check that could not be made leaves `bound` null, with a
+ * warning, and the inventory is still reported. */
+async function staleBound(ctx, entries) {
+    const options = { now: ctx.now(), expiringWithinDays: ctx.settings.expiringWithinDays };
+    try {
+        return await findStaleBound(clientOf(ctx), entries, options);
+    }
+    catch (error) {
+        ctx.io.log.warning(`stale-bound not checked ("bound" is null): ${errorMessage(error)}`);
+        return { entries, staleBoundIds: [], unchecked: [], asked: 0, noBindingCheck: false };
+    }
+}
+function expiringLine(e) {
+    const what = `${e.id} (${e.domains.join(', ')}) expires ${e.notAfter.toISOString()}`;
+    return e.staleBound
+        ? `${what}: ${e.supersededBy} supersedes it, but ${e.bound} resource(s) still use it ` +
+            '(stale-bound: the renewal did not reach them).'
+        : `${what} and nothing newer covers it.`;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
@@ -43028,6 +43159,135 @@ function fixResponseChunkedTransferBadEnding(request, errorCallback) {
 	});
 }
 
+// EXTERNAL MODULE: ./src/notify/attention.ts
+var notify_attention = __nccwpck_require__(991);
+;// CONCATENATED MODULE: ./src/notify/settings.ts
+/**
+ * The `notify`, `notify-format`, `notify-label` and `github-token` inputs, checked before any
+ * request. A webhook URL is a secret (its path or query is the robot's key): messages name its
+ * line, never its text. Pure.
+ */
+
+
+const NOTIFY_FORMATS = ['json', 'slack', 'wecom', 'dingtalk', 'feishu'];
+const DEFAULT_LABEL = 'tencentcloud-ssl';
+const ACCEPTS = `accepts 'issue' and webhook URLs, one per line: https, or ${PLAIN_HTTP_RULE}`;
+/** The `notify` lines that are not `issue`: the values to mask, whatever their shape. */
+function notifySecrets(input) {
+    const lines = notifyLines(input('notify')).filter(line => line.toLowerCase() !== 'issue');
+    return [...lines, input('github-token')].filter(value => value !== '');
+}
+function readNotifySettings(input, env) {
+    const format = input('notify-format').toLowerCase() || 'json';
+    if (!NOTIFY_FORMATS.includes(format))
+        throw new InputError('notify-format', `must be one of ${NOTIFY_FORMATS.map(f => `'${f}'`).join(', ')}; got '${input('notify-format')}'`);
+    const label = input('notify-label') || DEFAULT_LABEL;
+    // GitHub's limit; a comma would split the issues filter (`labels=a,b`).
+    if (label.length > 50 || /[,\n]/.test(label))
+        throw new InputError('notify-label', 'must be a label name of at most 50 characters, no comma');
+    let issue = false;
+    const webhooks = [];
+    notifyLines(input('notify')).forEach((line, index) => {
+        if (line.toLowerCase() === 'issue')
+            issue = true;
+        else
+            webhooks.push(checkWebhook(line, index + 1));
+    });
+    const settings = {
+        issue,
+        webhooks: [...new Set(webhooks)],
+        format: format,
+        label,
+        token: input('github-token'),
+        repository: (env.GITHUB_REPOSITORY ?? '').trim()
+    };
+    if (issue)
+        checkIssueNeeds(settings);
+    return settings;
+}
+/** Whether any notification is asked for. */
+const notifies = (s) => s.issue || s.webhooks.length > 0;
+function notifyLines(raw) {
+    return raw
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(line => line !== '');
+}
+function checkWebhook(line, number) {
+    const fail = (problem) => {
+        throw new InputError('notify', `line ${number}${problem}; ${ACCEPTS}`);
+    };
+    let url;
+    try {
+        url = new URL(line);
+    }
+    catch {
+        return fail(" is neither 'issue' nor a URL");
+    }
+    const problem = schemeProblem(url) ?? plainHttpProblem(url);
+    if (problem)
+        fail(`: ${problem}`);
+    if (url.username !== '' || url.password !== '')
+        fail(': credentials in the URL are not allowed');
+    return line;
+}
+function checkIssueNeeds(s) {
+    if (s.token === '')
+        throw new InputError('github-token', "is empty, and notify 'issue' needs it: the job's token (`${{ github.token }}`) with " +
+            '`permissions: issues: write`, or a token with that access');
+    if (/^\$\{\{.*\}\}$/.test(s.token))
+        throw new InputError('github-token', "is an expression the runner did not expand; notify 'issue' needs the token itself");
+    if (/\s/.test(s.token))
+        throw new InputError('github-token', 'contains white space');
+    if (!/^[^/\s]+\/[^/\s]+$/.test(s.repository))
+        throw new InputError('notify', "'issue' needs GITHUB_REPOSITORY (owner/name), which the runner sets; it is missing here");
+}
+
+;// CONCATENATED MODULE: ./src/stages/notify.ts
+/**
+ * The notify stage, after the run's failure is known and before the outputs are written: a run
+ * that needs a person (promise 10) is reported where `notify` says; a `list` run that finds
+ * nothing closes the issue. Everything that talks to GitHub or a webhook is loaded only then, so
+ * a run without notifications starts as fast as before.
+ */
+
+
+
+/** `load`: the notification code, imported only here (tests give their own). */
+async function notify(io, outcome, clock, load = () => __nccwpck_require__.e(/* import() */ 428).then(__nccwpck_require__.bind(__nccwpck_require__, 428))) {
+    const settings = notifySettingsOf(io);
+    if (!settings || !notifies(settings))
+        return;
+    const attention = (0,notify_attention/* attentionOf */.SC)(outcome, io.env);
+    const closing = settings.issue && attention.mode === 'list' && !(0,notify_attention/* needsPerson */.z6)(attention);
+    if (!(0,notify_attention/* needsPerson */.z6)(attention) && !closing)
+        return;
+    const { deliver } = await load();
+    const delivery = await deliver(settings, attention, {
+        fetch: fetch,
+        sleep: clock?.sleep ?? (ms => new Promise(done => setTimeout(done, ms))),
+        random: Math.random,
+        log: io.log,
+        env: io.env
+    });
+    outcome.notified = delivery.notified;
+    if (delivery.failures.length > 0)
+        outcome.failure = [outcome.failure, ...delivery.failures].filter(Boolean).join('; ');
+}
+/** Undefined when the notify inputs are bad: prepare already failed the run naming them. */
+function notifySettingsOf(io) {
+    try {
+        return readNotifySettings(name => io.input(name).trim(), io.env);
+    }
+    catch {
+        return undefined;
+    }
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./src/certificate/pem.ts
@@ -43939,11 +44199,156 @@ function readBoolean(input, name) {
     throw new InputError(name, `must be 'true' or 'false'; got '${raw}'`);
 }
 
+;// CONCATENATED MODULE: ./src/verify/endpoints.ts
+/**
+ * The `verify` and `verify-timeout` inputs, parsed before any request. Pure.
+ *
+ * `verify` is one endpoint per line, `HOST[:PORT][=ADDRESS[:PORT]]` (port 443 by default;
+ * `=ADDRESS` connects there and sends HOST as the server name, like curl's `--resolve`; IPv6
+ * literals in brackets), or `true` in upload/sync for every non-wildcard name of the certificate.
+ */
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/** 4 or 6 for an IP literal (IPv6 without brackets), 0 for anything else (as node:net's isIP,
+ * which src/ does not load: it is a network module). */
+function ipVersion(text) {
+    if (IPV4.test(text))
+        return 4;
+    if (!text.includes(':') || !/^[0-9a-f:.]+$/i.test(text))
+        return 0;
+    try {
+        return new URL(`tls://[${text}]/`).hostname !== '' ? 6 : 0;
+    }
+    catch {
+        return 0;
+    }
+}
+const VERIFY_TIMEOUT_DEFAULT_S = 300;
+const VERIFY_TIMEOUT_MAX_S = 3600;
+const DEFAULT_PORT = 443;
+const endpoints_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/;
+const FORMAT = 'HOST[:PORT][=ADDRESS[:PORT]], one per line, e.g. www.example.com or www.example.com=203.0.113.7';
+/** `true` is allowed in upload and sync only: it names the uploaded certificate's names. */
+function parseVerify(raw, mode) {
+    const lines = raw
+        .split(/\r?\n/)
+        .map((text, index) => ({ line: text.trim(), number: index + 1 }))
+        .filter(l => l.line !== '');
+    if (lines.length === 0)
+        return { kind: 'none' };
+    if (lines.length === 1 && /^false$/i.test(lines[0].line))
+        return { kind: 'none' };
+    if (lines.some(l => /^true$/i.test(l.line))) {
+        if (mode !== 'upload' && mode !== 'sync')
+            throw new InputError('verify', `'true' (the uploaded certificate's names) is for upload and sync; in ${mode} mode give the endpoints as ${FORMAT}`);
+        if (lines.length > 1)
+            throw new InputError('verify', `'true' stands alone; or list the endpoints as ${FORMAT}`);
+        return { kind: 'certificate-names' };
+    }
+    const endpoints = [];
+    const seen = new Set();
+    for (const { line, number } of lines) {
+        const endpoint = parseEndpointLine(line, `line ${number} '${line}'`);
+        const key = `${endpoint.host}|${endpoint.port}|${endpoint.address ?? ''}`;
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        endpoints.push(endpoint);
+    }
+    return { kind: 'endpoints', endpoints };
+}
+function parseEndpointLine(line, where) {
+    const fail = (problem) => {
+        throw new InputError('verify', `${where}: ${problem}`);
+    };
+    const eq = line.indexOf('=');
+    const left = splitHostPort(eq < 0 ? line : line.slice(0, eq), fail);
+    if (left.host === '')
+        fail(`the host is empty; write ${FORMAT}`);
+    if (left.host.includes('*'))
+        fail('a wildcard is not a host a client connects to; name one host it covers, e.g. www.example.com');
+    checkHost(left.host, 'host', fail);
+    const hostPort = left.port ?? DEFAULT_PORT;
+    if (eq < 0)
+        return { host: left.host, port: hostPort, address: null };
+    const right = splitHostPort(line.slice(eq + 1), fail);
+    if (right.host === '')
+        fail(`the address after '=' is empty; write ${FORMAT}`);
+    checkHost(right.host, 'address', fail);
+    return { host: left.host, port: right.port ?? hostPort, address: right.host };
+}
+/** `name`, `name:port`, `[v6]`, `[v6]:port`; a bare IPv6 literal is refused (ambiguous). */
+function splitHostPort(text, fail) {
+    const part = text.trim();
+    let host = part;
+    let port;
+    if (part.startsWith('[')) {
+        const close = part.indexOf(']');
+        if (close < 0)
+            fail(`'${part}': an IPv6 address needs its closing ']'`);
+        host = part.slice(1, close);
+        const rest = part.slice(close + 1);
+        if (rest !== '') {
+            if (!rest.startsWith(':'))
+                fail(`'${part}': write [IPv6]:PORT`);
+            port = rest.slice(1);
+        }
+        if (ipVersion(host) !== 6)
+            fail(`'${host}' in brackets is not an IPv6 address`);
+    }
+    else {
+        const colons = part.split(':').length - 1;
+        if (colons > 1)
+            fail(`'${part}': write an IPv6 address in brackets, e.g. [2001:db8::1]:443`);
+        if (colons === 1)
+            [host, port] = part.split(':');
+    }
+    return {
+        host: host.toLowerCase(),
+        ...(port === undefined ? {} : { port: parsePort(port, fail) })
+    };
+}
+function parsePort(text, fail) {
+    const port = Number(text);
+    if (!/^\d{1,5}$/.test(text) || port < 1 || port > 65535)
+        fail(`port '${text}' is not a port number (1 to 65535)`);
+    return port;
+}
+function checkHost(host, what, fail) {
+    if (ipVersion(host) !== 0 || endpoints_NAME.test(host))
+        return;
+    fail(`${what} '${host}' is not a DNS name or an IP address`);
+}
+/** `verify-timeout`: whole seconds, 0 to 3600; 0 checks once. */
+function parseVerifyTimeout(raw) {
+    if (raw === '')
+        return VERIFY_TIMEOUT_DEFAULT_S;
+    if (!/^\d{1,4}$/.test(raw) || Number(raw) > VERIFY_TIMEOUT_MAX_S)
+        throw new InputError('verify-timeout', `must be a whole number of seconds from 0 to ${VERIFY_TIMEOUT_MAX_S} (0 checks once); got '${raw}'`);
+    return Number(raw);
+}
+/**
+ * The endpoints to check: `true` becomes every non-wildcard DNS name of the certificate on 443.
+ * An InputError when `true` finds none (before any request: called while preparing the run).
+ */
+function resolveEndpoints(setting, certificateNames) {
+    if (setting.kind === 'none')
+        return [];
+    if (setting.kind === 'endpoints')
+        return setting.endpoints;
+    const names = [...new Set(certificateNames.map(n => n.toLowerCase()))].filter(n => !n.startsWith('*.') && endpoints_NAME.test(n));
+    if (names.length === 0)
+        throw new InputError('verify', `is 'true' but the certificate has no DNS name without a wildcard; list the endpoints as ${FORMAT}`);
+    return names.map(host => ({ host, port: DEFAULT_PORT, address: null }));
+}
+
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
 /**
  * Reads and validates every input of action.yml into typed settings, before any request.
  * Pure: the input reader and the environment are passed in.
  */
+
+
 
 
 
@@ -43990,7 +44395,10 @@ function readSettings(raw, env) {
         searchKey: input('search-key'),
         source: oneOf(input, 'source', ['upload', 'buy', 'all'], 'upload'),
         expiringWithinDays: wholeNumber(input, 'expiring-within', 30),
-        failOnExpiring: inputs_boolean(input, 'fail-on-expiring', false)
+        failOnExpiring: inputs_boolean(input, 'fail-on-expiring', false),
+        verify: parseVerify(input('verify'), mode),
+        verifyTimeoutMs: parseVerifyTimeout(input('verify-timeout')) * 1000,
+        notify: readNotifySettings(input, env)
     };
     checkCombination(settings);
     return settings;
@@ -44119,6 +44527,8 @@ function readTags(raw) {
 
 
 
+
+
 const API2_NOTICE = "api '2.0' uses the legacy wss.api.qcloud.com API, which Tencent announced it would retire " +
     '(service planned to stop from 2023-01-01). Switch to api 3.0 (the default: ' +
     'ssl.tencentcloudapi.com, UploadCertificate/DescribeCertificates/DeleteCertificates).';
@@ -44142,8 +44552,10 @@ function prepare(io, outcome, clock) {
     if ((settings.mode === 'prune' || settings.mode === 'sync') && scope.length === 0) {
         throw new InputError('prune-domains', 'is empty and the certificate has no DNS names to prune by; list the domains to prune');
     }
+    // `verify: true` takes the certificate's names: one without any fails here, before a request.
+    const verify = resolveEndpoints(settings.verify, bundle?.leaf.domains ?? []);
     const deps = { ...productionDeps(io), ...clock };
-    return { io, settings, endpoint, bundle, scope, deps, now: () => new Date(deps.now()) };
+    return { io, settings, endpoint, bundle, scope, verify, deps, now: () => new Date(deps.now()) };
 }
 /** Inputs that the mode does not use are most likely a mistake in the workflow: say so. */
 function warnIgnoredInputs(s, io) {
@@ -44160,7 +44572,8 @@ function warnIgnoredInputs(s, io) {
         ['replace', s.replace !== false, pruning],
         ['certificate-ids', s.certificateIds.length > 0, ['list', 'delete']],
         ['search-key', s.searchKey !== '', ['list']],
-        ['fail-on-expiring', s.failOnExpiring, ['list']]
+        ['fail-on-expiring', s.failOnExpiring, ['list']],
+        ['verify', s.verify.kind !== 'none', [...inputs_UPLOADING, 'list']]
     ];
     const ignored = given
         .filter(([, set, modes]) => set && !modes.includes(s.mode))
@@ -44183,7 +44596,9 @@ function maskSecretInputs(io) {
         env.TENCENTCLOUD_SECRET_KEY,
         env.TENCENTCLOUD_SESSION_TOKEN,
         env.TENCENTCLOUD_TOKEN,
-        env.TENCENTCLOUD_SECURITY_TOKEN
+        env.TENCENTCLOUD_SECURITY_TOKEN,
+        // Webhook URLs carry their robot's key.
+        ...notifySecrets(io.input)
     ];
     for (const secret of secrets)
         maskSecret(secret ?? '', io.mask);
@@ -44303,11 +44718,271 @@ function defaultAlias(domains, subject, notAfter) {
     return `${name} ${notAfter.toISOString().slice(0, 10)}`;
 }
 
+;// CONCATENATED MODULE: ./src/verify/check.ts
+const ROUND_INTERVAL_MS = 15_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+const CONCURRENCY = 8;
+async function checkEndpoints(endpoints, options, deps) {
+    const interval = options.intervalMs ?? ROUND_INTERVAL_MS;
+    const deadline = deps.now() + options.timeoutMs;
+    // Rounds at 0, 15, 30 s... up to the timeout; the clock also stops them when probes are slow.
+    const maxRounds = Math.floor(options.timeoutMs / interval) + 1;
+    const checks = endpoints.map(endpoint => ({
+        endpoint,
+        result: { ok: false, error: 'not checked' },
+        matched: false,
+        rounds: 0
+    }));
+    for (let round = 1;; round++) {
+        const pending = checks.filter(c => !c.matched);
+        await inBatches(pending, options.concurrency ?? CONCURRENCY, async (check) => {
+            check.result = await deps.probe(check.endpoint, options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+            check.rounds++;
+            check.matched =
+                options.expected !== undefined &&
+                    check.result.ok &&
+                    check.result.fingerprint === options.expected;
+        });
+        const left = checks.filter(c => !c.matched).length;
+        options.onRound?.(round, left);
+        if (options.expected === undefined || left === 0 || round >= maxRounds)
+            break;
+        if (deps.now() + interval > deadline)
+            break;
+        await deps.sleep(interval);
+    }
+    return checks;
+}
+/** Runs `work` on every item, at most `limit` at a time. */
+async function inBatches(items, limit, work) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length)
+            await work(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+;// CONCATENATED MODULE: ./src/verify/probe.ts
+/**
+ * One TLS handshake with an endpoint, to read the certificate it serves. The served chain is
+ * read, not trusted (promise 9: what the clients see is compared, nothing else is judged): the
+ * socket sends the ClientHello with the server name, reads the leaf once the handshake is done,
+ * and is destroyed without a byte of application data. Nothing of the run (no key) is sent.
+ */
+
+
+
+const tlsProbe = (endpoint, timeoutMs) => new Promise(resolve => {
+    const target = endpoint.address ?? endpoint.host;
+    let settled = false;
+    const socket = (0,external_node_tls_.connect)({
+        host: target,
+        port: endpoint.port,
+        // RFC 6066: no server name for an IP literal.
+        ...(ipVersion(endpoint.host) === 0 ? { servername: endpoint.host } : {}),
+        rejectUnauthorized: false
+    });
+    const finish = (result) => {
+        if (settled)
+            return;
+        settled = true;
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(result);
+    };
+    const timer = setTimeout(() => finish({ ok: false, error: `no TLS handshake within ${timeoutMs / 1000} s` }), timeoutMs);
+    socket.once('secureConnect', () => {
+        const leaf = socket.getPeerCertificate(false);
+        if (!leaf || !leaf.raw || leaf.raw.length === 0) {
+            finish({ ok: false, error: 'the server sent no certificate' });
+            return;
+        }
+        finish({
+            ok: true,
+            fingerprint: (0,external_node_crypto_.createHash)('sha256').update(leaf.raw).digest('hex'),
+            notAfter: parseDate(leaf.valid_to),
+            names: dnsNames(leaf.subjectaltname)
+        });
+    });
+    socket.once('error', error => finish({ ok: false, error: error.message }));
+    socket.once('close', () => finish({ ok: false, error: 'the connection closed before the handshake ended' }));
+});
+function parseDate(text) {
+    const date = new Date(text ?? '');
+    return Number.isNaN(date.getTime()) ? null : date;
+}
+/** `DNS:a.example.com, DNS:b.example.com, IP Address:...` → the DNS names. */
+function dnsNames(subjectAltName) {
+    return (subjectAltName ?? '')
+        .split(/,\s*/)
+        .filter(part => part.startsWith('DNS:'))
+        .map(part => part.slice(4).toLowerCase());
+}
+
+;// CONCATENATED MODULE: ./src/verify/report.ts
+const report_DAY_MS = 86_400_000;
+/** `HOST:PORT` or `HOST:PORT via ADDRESS`. */
+function endpointLabel(e) {
+    const host = e.host.includes(':') ? `[${e.host}]` : e.host;
+    return `${host}:${e.port}${e.address === null ? '' : ` via ${e.address}`}`;
+}
+function base(check) {
+    const { endpoint, result } = check;
+    return {
+        host: endpoint.host,
+        port: endpoint.port,
+        address: endpoint.address,
+        fingerprint: result.ok ? result.fingerprint : null,
+        'not-after': result.ok && result.notAfter ? result.notAfter.toISOString() : null,
+        error: result.ok ? null : result.error
+    };
+}
+/** upload/sync: `match`, `mismatch` or `unreachable`. */
+function uploadVerdict(check) {
+    const status = check.matched ? 'match' : check.result.ok ? 'mismatch' : 'unreachable';
+    return { ...base(check), status };
+}
+/** list: `ok`, or `expiring` when the served leaf expires within the days (or has expired);
+ * `unreachable` when no certificate was seen. */
+function listVerdict(check, now, expiringWithinDays) {
+    if (!check.result.ok)
+        return { ...base(check), status: 'unreachable' };
+    const notAfter = check.result.notAfter?.getTime();
+    const horizon = now.getTime() + expiringWithinDays * report_DAY_MS;
+    const expiring = notAfter === undefined || notAfter <= horizon;
+    return { ...base(check), status: expiring ? 'expiring' : 'ok' };
+}
+/** The superseded certificate an endpoint still serves, by its not-after (to the second) and
+ * names: Tencent's listing carries no fingerprint to compare. */
+function supersededServed(check, superseded) {
+    const { result } = check;
+    if (!result.ok || !result.notAfter)
+        return undefined;
+    const served = Math.floor(result.notAfter.getTime() / 1000);
+    const names = [...result.names].sort().join(',');
+    return superseded.find(s => Math.floor(s.notAfter.getTime() / 1000) === served &&
+        (names === '' ||
+            [...s.domains]
+                .map(d => d.toLowerCase())
+                .sort()
+                .join(',') === names));
+}
+/** One line per endpoint for the log. */
+function describeCheck(check, verdict, superseded) {
+    const where = endpointLabel(check.endpoint);
+    const served = `SHA-256 ${verdict.fingerprint}, not after ${verdict['not-after'] ?? 'unknown'}`;
+    switch (verdict.status) {
+        case 'match':
+            return `${where} serves the uploaded certificate (after ${check.rounds} round(s)).`;
+        case 'mismatch': {
+            const old = supersededServed(check, superseded);
+            return (`${where} still serves another certificate (${served})` +
+                (old
+                    ? `: ${old.id}, the certificate this run superseded; the move has not reached it.`
+                    : '.'));
+        }
+        case 'unreachable':
+            return `${where} could not be checked: ${verdict.error}.`;
+        case 'ok':
+            return `${where} serves ${served}.`;
+        case 'expiring':
+            return `${where} serves a certificate that expires soon (${served}).`;
+    }
+}
+/** The step's message when endpoints do not serve the uploaded certificate. */
+function verifyFailure(verdicts, timeoutS) {
+    const bad = verdicts.filter(v => v.status === 'mismatch' || v.status === 'unreachable');
+    if (bad.length === 0)
+        return undefined;
+    const names = bad.map(v => `${endpointLabel(v)} (${v.status === 'mismatch' ? 'serves another certificate' : `unreachable: ${v.error}`})`);
+    const waited = timeoutS === 0 ? '(checked once)' : `within ${timeoutS} s`;
+    return `verify: ${bad.length} of ${verdicts.length} endpoint(s) do not serve the uploaded certificate ${waited}: ${names.join(', ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/stages/verify.ts
+
+
+
+async function verify(ctx, outcome) {
+    const { settings, io } = ctx;
+    if (ctx.verify.length === 0)
+        return;
+    const deps = { probe: ctx.tlsProbe ?? tlsProbe, now: ctx.deps.now, sleep: ctx.deps.sleep };
+    if (settings.mode === 'list')
+        return verifyServed(ctx, outcome, deps);
+    const expected = outcome.leaf?.fingerprint;
+    if (expected === undefined)
+        return;
+    // A dry run moved nothing: one look at what is served, reported, never a failure.
+    const timeoutMs = settings.dryRun ? 0 : settings.verifyTimeoutMs;
+    io.log.info(`Verifying that ${ctx.verify.length} endpoint(s) serve SHA-256 ${expected}` +
+        (timeoutMs > 0
+            ? `, every ${ROUND_INTERVAL_MS / 1000} s for up to ${timeoutMs / 1000} s.`
+            : ', once.'));
+    const checks = await checkEndpoints(ctx.verify, {
+        expected,
+        timeoutMs,
+        onRound: (round, pending) => {
+            if (pending > 0 && timeoutMs > 0)
+                io.log.info(`verify round ${round}: ${pending} endpoint(s) do not serve it yet.`);
+        }
+    }, deps);
+    const superseded = supersededThisRun(outcome);
+    outcome.verified = checks.map(uploadVerdict);
+    checks.forEach((check, i) => {
+        const line = describeCheck(check, outcome.verified[i], superseded);
+        if (outcome.verified[i].status === 'match')
+            io.log.info(line);
+        else
+            io.log.warning(line);
+    });
+    const failure = verifyFailure(outcome.verified, timeoutMs / 1000);
+    if (failure && settings.dryRun)
+        io.log.notice(`Dry run: ${failure}`);
+    else if (failure)
+        outcome.problems.push(failure);
+}
+/** list: what each endpoint serves, `expiring` within `expiring-within` days. */
+async function verifyServed(ctx, outcome, deps) {
+    const { settings, io } = ctx;
+    const checks = await checkEndpoints(ctx.verify, { timeoutMs: 0 }, deps);
+    const now = ctx.now();
+    outcome.verified = checks.map(c => listVerdict(c, now, settings.expiringWithinDays));
+    checks.forEach((check, i) => {
+        const line = describeCheck(check, outcome.verified[i], []);
+        if (outcome.verified[i].status === 'ok')
+            io.log.info(line);
+        else
+            io.log.warning(line);
+    });
+    const bad = outcome.verified.filter(v => v.status !== 'ok');
+    if (settings.failOnExpiring && bad.length > 0)
+        outcome.problems.push(`${bad.length} endpoint(s) serve a certificate that expires within ` +
+            `${settings.expiringWithinDays} day(s) or could not be checked: ` +
+            `${bad.map(v => `${v.host}:${v.port} (${v.status})`).join(', ')} (fail-on-expiring).`);
+}
+/** The certificates this run's plan found superseded: named when an endpoint still serves one. */
+function supersededThisRun(outcome) {
+    const plan = outcome.prune;
+    if (!plan)
+        return [];
+    return [
+        ...plan.deleted,
+        ...plan.kept,
+        ...plan.skipped,
+        ...plan.refused,
+        ...plan.failed.map(f => f.entry)
+    ]
+        .filter(e => e.supersededBy !== undefined || e.supersededByNew === true)
+        .map(e => ({ id: e.id, notAfter: e.notAfter, domains: e.domains }));
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action as a pipeline: prepare (inputs, masking, the certificate; no request), credentials,
- * the mode's stages, then the outputs and the job summary, written once from the run's Outcome
- * on every path. The single place that fails the step.
+ * the mode's stages, notify (once the failure is known), then the outputs and the job summary,
+ * written once from the run's Outcome on every path. The single place that fails the step.
  */
 
 
@@ -44320,11 +44995,13 @@ function defaultAlias(domains, subject, notAfter) {
 
 
 
+
+
 const STAGES = {
-    upload: [upload, deploy],
-    sync: [upload, deploy, pruneStage],
+    upload: [upload, deploy, verify],
+    sync: [upload, deploy, pruneStage, verify],
     prune: [pruneStage],
-    list: [list],
+    list: [list, verify],
     delete: [deleteGiven]
 };
 /** `clock`: tests run the pipeline in-process with sleeps that take no time. */
@@ -44341,6 +45018,7 @@ async function run(io = coreIO(), clock) {
     }
     if (outcome.problems.length > 0)
         outcome.failure = [...outcome.problems, outcome.failure].filter(Boolean).join('; ');
+    await notify(io, outcome, clock);
     await finish(io, outcome);
 }
 async function finish(io, outcome) {
@@ -44360,9 +45038,85 @@ async function runLabel(env) {
     if (!env.GITHUB_STEP_SUMMARY || !env.GITHUB_REPOSITORY)
         return '';
     // Loaded only here, on a runner: octokit's start-up cost stays off the path to the first request.
-    const { context } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const { context } = await __nccwpck_require__.e(/* import() */ 758).then(__nccwpck_require__.bind(__nccwpck_require__, 1758));
     const run = Number.isFinite(context.runNumber) && context.runNumber > 0 ? ` #${context.runNumber}` : '';
     return [` · ${env.GITHUB_REPOSITORY}`, context.workflow ? ` ${context.workflow}` : '', run].join('');
+}
+
+
+/***/ }),
+
+/***/ 991:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JJ: () => (/* binding */ expiringOnly),
+/* harmony export */   SC: () => (/* binding */ attentionOf),
+/* harmony export */   z6: () => (/* binding */ needsPerson)
+/* harmony export */ });
+const NEEDS_A_LOOK = ['mismatch', 'unreachable', 'expiring'];
+function attentionOf(outcome, env) {
+    const listed = new Map((outcome.inventory?.certificates ?? []).map(entry => {
+        const note = noteOf(entry);
+        return [note.id, note];
+    }));
+    const notes = (ids) => ids.map(id => listed.get(id) ?? { ...noteOf({}), id });
+    const expiring = notes(outcome.inventory?.expiringIds ?? []);
+    const staleBound = notes(outcome.inventory?.staleBoundIds ?? []);
+    const mismatched = outcome.verified.filter(v => NEEDS_A_LOOK.includes(v.status));
+    const failures = failuresOf(outcome);
+    const flagged = expiring.length + staleBound.length + mismatched.length > 0;
+    return {
+        mode: outcome.mode,
+        status: failures.length > 0 ? 'failed' : flagged ? 'attention' : 'ok',
+        expiring,
+        staleBound,
+        mismatched,
+        failures,
+        ...runOf(env)
+    };
+}
+/** Whether the run has anything to tell a person. */
+const needsPerson = (a) => a.status !== 'ok';
+/** The expiring ones that are not also stale-bound: each certificate is shown once to people. */
+const expiringOnly = (a) => {
+    const stale = new Set(a.staleBound.map(c => c.id));
+    return a.expiring.filter(c => !stale.has(c.id));
+};
+/**
+ * main.ts joins the stages' problems and the error that stopped the run with '; ' into
+ * `failure`: split them back where it did, so that each is its own entry.
+ */
+function failuresOf(outcome) {
+    const failure = outcome.failure;
+    if (failure === undefined || failure === '')
+        return [];
+    const joined = outcome.problems.join('; ');
+    if (outcome.problems.length === 0 || !failure.startsWith(joined))
+        return [failure];
+    const rest = failure.slice(joined.length).replace(/^; /, '');
+    return rest === '' ? [...outcome.problems] : [...outcome.problems, rest];
+}
+function runOf(env) {
+    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    if (repository === '' || runId === '')
+        return { runUrl: '', runName: '' };
+    const runName = env.GITHUB_RUN_NUMBER ? `#${env.GITHUB_RUN_NUMBER}` : runId;
+    return { runUrl: `${server}/${repository}/actions/runs/${runId}`, runName };
+}
+function noteOf(entry) {
+    const e = (typeof entry === 'object' && entry !== null ? entry : {});
+    const text = (value) => (typeof value === 'string' ? value : '');
+    return {
+        id: text(e.id),
+        alias: text(e.alias),
+        domains: Array.isArray(e.domains) ? e.domains.filter(d => typeof d === 'string') : [],
+        notAfter: text(e['not-after']),
+        supersededBy: typeof e['superseded-by'] === 'string' ? e['superseded-by'] : null,
+        bound: typeof e.bound === 'number' ? e.bound : null
+    };
 }
 
 

@@ -3,6 +3,7 @@
  * emulator started by the CLI. Never signed; it is a test fixture on loopback.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { EdgeHandshake, EdgeHostConfig } from './edge.js'
 import type { Fault } from './faults.js'
 import { readBody, sendJson } from './http.js'
 import type { RuntimeOptions } from './options.js'
@@ -34,6 +35,9 @@ export interface AdminControls {
   resources(): StoredResource[]
   violations(): Violation[]
   addPendingConflicts(count: number): void
+  configureEdge(hosts: EdgeHostConfig[]): EdgeHostConfig[]
+  edgeState(): { port: number; hosts: EdgeHostConfig[]; handshakes: EdgeHandshake[] }
+  clearEdge(): void
   now(): number
 }
 
@@ -125,7 +129,13 @@ function routes(controls: AdminControls): Record<string, Route> {
       controls.unbind(id, resourceType)
       return [200, { boundTo: controls.certificates().find(c => c.id === id)?.boundTo }]
     },
-    ...resourceRoutes(controls)
+    ...resourceRoutes(controls),
+    'GET edge': () => [200, controls.edgeState()],
+    'POST edge': body => {
+      controls.configureEdge(listOf<EdgeHostConfig>(body, 'hosts'))
+      return [201, controls.edgeState()]
+    },
+    'DELETE edge': () => (controls.clearEdge(), [200, controls.edgeState()])
   }
 }
 

@@ -60,7 +60,10 @@ async function main(): Promise<void> {
   console.log(`  SecretKey: ${secretKey}`)
   console.log(`  API 3.0:   ${emulator.url}/  (sign for service "ssl", version 2019-12-05)`)
   console.log(`  API 2.0:   ${emulator.v2Url}`)
-  console.log(`  admin:     ${emulator.url}/_emulator/{state,faults,requests,options}`)
+  console.log(`  admin:     ${emulator.url}/_emulator/{state,faults,requests,options,edge}`)
+  console.log(
+    `  TLS edge:  127.0.0.1:${emulator.edge.port}  (serves each host its resource's certificate)`
+  )
   if (options.stateFile) console.log(`  state:     ${options.stateFile}`)
   console.log(`listening on ${emulator.url}`)
 

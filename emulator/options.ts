@@ -61,6 +61,8 @@ export interface RuntimeOptions {
 export interface EmulatorOptions extends Partial<RuntimeOptions> {
   /** 0 (default) picks a free port. The emulator always listens on 127.0.0.1. */
   port?: number
+  /** The TLS edge's port (edge.ts); 0 (default) picks a free one. */
+  edgePort?: number
   /** JSON file loaded at start and rewritten after every change; never holds a private key. */
   stateFile?: string
 }

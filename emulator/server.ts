@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { ADMIN_PREFIX, serveAdmin, type AdminControls } from './admin.js'
 import { MAX_BODY_BYTES, v2Call, v3Call, type Answer, type ApiCall } from './api-call.js'
 import { NonceBook } from './auth.js'
+import { Edge, type EdgeHandshake, type EdgeHostConfig } from './edge.js'
 import type { EmulatorContext } from './context.js'
 import { FaultQueue, type ApiVersion, type Fault } from './faults.js'
 import { readBody, send, sendJson, sendPadded } from './http.js'
@@ -45,6 +46,7 @@ export { DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY } from './options.js'
 export type { CertificateSnapshot, MetadataSeed, PemSeed, SeedRecord } from './records.js'
 export type { Tag } from './store.js'
 export type { ResourceSeed, StoredResource, Violation } from './resources.js'
+export type { EdgeHandshake, EdgeHostConfig } from './edge.js'
 
 export interface RequestLogEntry {
   /** Arrival, ms since the epoch on the machine's clock (not the skewed server clock). */
@@ -91,6 +93,16 @@ export interface Emulator {
     /** The next `count` Update/Deploy calls answer CertificateDeployHasPendingRecord. */
     addPendingConflicts(count: number): void
   }
+  /** The TLS edge on 127.0.0.1 (edge.ts): serves each host the certificate its resource holds. */
+  readonly edge: {
+    readonly port: number
+    /** Adds or replaces per-host scripts (propagation delay, pin, refusal). */
+    configure(hosts: EdgeHostConfig | EdgeHostConfig[]): EdgeHostConfig[]
+    hosts(): EdgeHostConfig[]
+    /** Every handshake so far, with the certificate served. */
+    handshakes(): EdgeHandshake[]
+    clear(): void
+  }
   readonly faults: {
     add(fault: Fault): void
     clear(): void
@@ -125,13 +137,14 @@ const HTML_200 =
 const HUGE_BYTES = 40 << 20
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const { port: wantedPort = 0, stateFile, ...initial } = options
+  const { port: wantedPort = 0, edgePort: wantedEdgePort = 0, stateFile, ...initial } = options
   const runtime: RuntimeOptions = { ...DEFAULT_OPTIONS, ...checkOptionPatch({ ...initial }) }
   const store: CertificateStore = new CertificateStore(() => {
     book.check('certificate store')
     if (stateFile) saveState(stateFile, store.all(), book.all().map(toSeed))
   })
   const book = new ResourceBook(store, () => context.now())
+  const edge = new Edge(store, book)
   if (stateFile) store.restore(loadState(stateFile))
   if (stateFile) book.restore(loadResourceSeeds(stateFile))
   const context: EmulatorContext = {
@@ -169,6 +182,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clearResourceWorld(context.resources)
     faults.clear()
     context.scripts.clear()
+    edge.clear()
     log.length = 0
   }
   const controls: AdminControls = {
@@ -191,6 +205,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resources: () => book.all(),
     violations: () => book.violations(),
     addPendingConflicts: count => void (context.resources.pendingConflicts += count),
+    configureEdge: hosts => edge.configure(hosts),
+    edgeState: () => ({ port: edgePort, hosts: edge.configs(), handshakes: edge.handshakes() }),
+    clearEdge: () => edge.clear(),
     now: context.now
   }
 
@@ -304,6 +321,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   })
   const port = (server.address() as AddressInfo).port
   const url = `http://127.0.0.1:${port}`
+  const edgePort = await edge.start(wantedEdgePort)
   let stopped: Promise<void> | undefined
 
   function setOption(
@@ -334,6 +352,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       violations: controls.violations,
       addPendingConflicts: controls.addPendingConflicts
     },
+    edge: {
+      port: edgePort,
+      configure: hosts => edge.configure(Array.isArray(hosts) ? hosts : [hosts]),
+      hosts: () => edge.configs(),
+      handshakes: () => edge.handshakes(),
+      clear: () => edge.clear()
+    },
     faults: {
       add: controls.addFault,
       clear: controls.clearFaults,
@@ -354,7 +379,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stop(): Promise<void> {
       stopped ??= new Promise<void>(resolve => {
         shutdown.abort()
-        server.close(() => resolve())
+        let open = 2
+        const closed = (): void => void (--open === 0 && resolve())
+        server.close(closed)
+        void edge.stop().then(closed)
         for (const socket of sockets) socket.destroy()
       })
       return stopped

@@ -1,7 +1,7 @@
 /**
  * The action as a pipeline: prepare (inputs, masking, the certificate; no request), credentials,
- * the mode's stages, then the outputs and the job summary, written once from the run's Outcome
- * on every path. The single place that fails the step.
+ * the mode's stages, notify (once the failure is known), then the outputs and the job summary,
+ * written once from the run's Outcome on every path. The single place that fails the step.
  */
 import { coreIO, type ActionIO } from './runner/action-io.js'
 import type { Mode } from './settings/inputs.js'
@@ -10,19 +10,21 @@ import { connect } from './stages/credentials.js'
 import { deleteGiven } from './stages/delete.js'
 import { deploy } from './stages/deploy.js'
 import { list } from './stages/list.js'
+import { notify } from './stages/notify.js'
 import type { Stage } from './stages/context.js'
 import { prepare } from './stages/prepare.js'
 import { pruneStage } from './stages/prune.js'
 import { upload } from './stages/upload.js'
+import { verify } from './stages/verify.js'
 import { renderSummary } from './reporting/summary.js'
 import type { ClientDeps } from './tencent/client.js'
 import { errorMessage, failureText } from './tencent/errors.js'
 
 const STAGES: Record<Mode, Stage[]> = {
-  upload: [upload, deploy],
-  sync: [upload, deploy, pruneStage],
+  upload: [upload, deploy, verify],
+  sync: [upload, deploy, pruneStage, verify],
   prune: [pruneStage],
-  list: [list],
+  list: [list, verify],
   delete: [deleteGiven]
 }
 
@@ -41,6 +43,7 @@ export async function run(
   }
   if (outcome.problems.length > 0)
     outcome.failure = [...outcome.problems, outcome.failure].filter(Boolean).join('; ')
+  await notify(io, outcome, clock)
   await finish(io, outcome)
 }
 

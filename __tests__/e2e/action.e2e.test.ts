@@ -17,9 +17,12 @@ import {
   type TestChain
 } from '../../fixtures/certs.js'
 import { readActionMetadata, runAction, type RunOptions } from '../../fixtures/runner.js'
+import { useActionRuns } from '../../fixtures/e2e-lab.js'
 
 const DAY = 86_400_000
 const DOMAINS = ['a.example.test', 'www.a.example.test']
+
+useActionRuns()
 
 let emulator: Emulator
 let workspace: string

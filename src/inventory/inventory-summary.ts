@@ -7,6 +7,7 @@ import type { InventoryEntry } from './inventory.js'
 import { ROWS_PER_KIND, table } from '../reporting/summary.js'
 
 function status(entry: InventoryEntry): string {
+  if (entry.staleBound) return 'stale-bound'
   if (entry.expiring) return 'expiring'
   if (entry.expired) return 'expired'
   return entry.supersededBy === null ? 'valid' : 'superseded'
@@ -24,7 +25,11 @@ export function renderInventory(
     `### Certificates (${entries.length})`,
     '',
     `${count('expiring')} expiring within ${plural(expiringWithinDays, 'day')} with nothing ` +
-      `newer covering them, ${count('expired')} expired, ${count('superseded')} superseded, ` +
+      `newer covering them, ` +
+      (count('stale-bound') > 0
+        ? `${count('stale-bound')} stale-bound (superseded, still used), `
+        : '') +
+      `${count('expired')} expired, ${count('superseded')} superseded, ` +
       `${count('valid')} valid.`,
     ''
   ]

@@ -27,6 +27,10 @@ export interface InventoryEntry {
    * nothing until this one expires (why an expiring one has "nothing newer of the same key
    * algorithm"). */
   newerOfOtherKey?: string
+  /** Resources that use it, by the binding check; null or absent: not checked (stale-bound.ts). */
+  bound?: number | null
+  /** Superseded, yet resources still use it: the renewal did not reach them. */
+  staleBound?: boolean
 }
 
 export interface InventoryOptions {
@@ -77,7 +81,7 @@ export function buildInventory(
   return [...entries.values()].sort(byExpiryExpiringFirst)
 }
 
-function byExpiryExpiringFirst(a: InventoryEntry, b: InventoryEntry): number {
+export function byExpiryExpiringFirst(a: InventoryEntry, b: InventoryEntry): number {
   if (a.expiring !== b.expiring) return a.expiring ? -1 : 1
   const diff = a.notAfter.getTime() - b.notAfter.getTime()
   if (diff !== 0) return diff
@@ -98,6 +102,9 @@ export interface CertificateOutput {
   expired: boolean
   expiring: boolean
   'superseded-by': string | null
+  /** Resources that still use it; null when not checked (only superseded certificates that
+   * expire within the window are). */
+  bound: number | null
 }
 
 export function certificateOutput(entry: InventoryEntry): CertificateOutput {
@@ -112,10 +119,11 @@ export function certificateOutput(entry: InventoryEntry): CertificateOutput {
     'project-id': entry.projectId ?? null,
     expired: entry.expired,
     expiring: entry.expiring,
-    'superseded-by': entry.supersededBy
+    'superseded-by': entry.supersededBy,
+    bound: entry.bound ?? null
   }
 }
 
-/** The `expiring-ids` output: the expiring ones, soonest first. */
+/** The `expiring-ids` output: the expiring ones (stale-bound ones included), soonest first. */
 export const expiringIds = (entries: readonly InventoryEntry[]): string[] =>
   entries.filter(e => e.expiring).map(e => e.id)

@@ -144,6 +144,7 @@ export function reportFor(outcome: Outcome, where: string): Report {
     prune: outcome.prune,
     replaced: outcome.replaced,
     inventory: outcome.inventory?.markdown,
+    verified: outcome.verified,
     error: outcome.failure
   }
 }

@@ -5,6 +5,7 @@
 import { RESOURCE_COLUMNS, resourceRows, type ReplacedEntry } from './resource-report.js'
 import { NOT_FOUND_REASON } from '../deletion/delete-ids.js'
 import type { PlanEntry } from '../planning/prune-plan.js'
+import type { VerifiedEndpoint } from './outcome.js'
 
 export interface CertificateReport {
   id: string
@@ -38,6 +39,8 @@ export interface Report {
   replaced?: ReplacedEntry[]
   /** `list`: the inventory, already rendered. */
   inventory?: string
+  /** `verify`: what each endpoint served. */
+  verified?: VerifiedEndpoint[]
   error?: string
 }
 
@@ -145,6 +148,37 @@ export function renderSummary(report: Report): string {
       ''
     )
   }
+  const verified = report.verified ?? []
+  if (verified.length > 0) parts.push('### Verified endpoints', '', verifiedTable(verified), '')
   parts.push(`API ${escapeCell(report.api)}`)
   return parts.join('\n') + '\n'
+}
+
+/** What each endpoint served over TLS (promise 9), capped like the other tables. */
+function verifiedTable(verified: VerifiedEndpoint[]): string {
+  const rows = verified
+    .slice(0, ROWS_PER_KIND)
+    .map(v => [
+      v.host,
+      String(v.port),
+      v.address ?? 'DNS',
+      v.status,
+      v.fingerprint ?? '—',
+      v['not-after'] ?? '—',
+      v.error ?? ''
+    ])
+  if (verified.length > ROWS_PER_KIND)
+    rows.push([
+      `… and ${verified.length - ROWS_PER_KIND} more`,
+      '',
+      '',
+      '',
+      '',
+      '',
+      'in the output'
+    ])
+  return table(
+    ['Host', 'Port', 'Address', 'Status', 'Served SHA-256', 'Not after (UTC)', 'Error'],
+    rows
+  )
 }

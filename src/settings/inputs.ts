@@ -12,6 +12,8 @@ import {
 } from './deploy-targets.js'
 import { InputError } from './input-error.js'
 import { readOidcSettings, type OidcSettings } from '../credentials/oidc-settings.js'
+import { parseVerify, parseVerifyTimeout, type VerifySetting } from '../verify/endpoints.js'
+import { readNotifySettings, type NotifySettings } from '../notify/settings.js'
 import type { ApiVersion, CertType, Credentials, Tag } from '../tencent/client.js'
 
 export type Mode = 'upload' | 'prune' | 'sync' | 'list' | 'delete'
@@ -50,6 +52,11 @@ export interface Settings {
   source: 'upload' | 'buy' | 'all'
   expiringWithinDays: number
   failOnExpiring: boolean
+  /** `verify`: the endpoints to check over TLS (`true`: the certificate's names). */
+  verify: VerifySetting
+  verifyTimeoutMs: number
+  /** `notify` and its companions (notify/settings.ts). */
+  notify: NotifySettings
 }
 
 /** Reads one input, trimmed, '' when absent (as @actions/core's getInput does). */
@@ -102,7 +109,10 @@ export function readSettings(raw: InputReader, env: NodeJS.ProcessEnv): Settings
     searchKey: input('search-key'),
     source: oneOf(input, 'source', ['upload', 'buy', 'all'] as const, 'upload'),
     expiringWithinDays: wholeNumber(input, 'expiring-within', 30),
-    failOnExpiring: boolean(input, 'fail-on-expiring', false)
+    failOnExpiring: boolean(input, 'fail-on-expiring', false),
+    verify: parseVerify(input('verify'), mode),
+    verifyTimeoutMs: parseVerifyTimeout(input('verify-timeout')) * 1000,
+    notify: readNotifySettings(input, env)
   }
   checkCombination(settings)
   return settings

@@ -5,6 +5,8 @@ import type { Settings } from '../settings/inputs.js'
 import type { Outcome } from '../reporting/outcome.js'
 import type { ClientDeps, SslClient } from '../tencent/client.js'
 import type { ResourceApi } from '../tencent/resources.js'
+import type { Endpoint } from '../verify/endpoints.js'
+import type { TlsProbe } from '../verify/probe.js'
 
 export interface RunContext {
   io: ActionIO
@@ -21,6 +23,10 @@ export interface RunContext {
   client?: SslClient
   /** API 3.0 only: moving and deploying resources (`replace`, `deploy-to`). */
   resources?: ResourceApi
+  /** `verify`'s endpoints (`true` already expanded); empty without it. */
+  verify: Endpoint[]
+  /** The TLS handshake `verify` makes; tests inject one (default: verify/probe.ts). */
+  tlsProbe?: TlsProbe
   now: () => Date
 }
 

@@ -12,9 +12,11 @@ import { readMode, readSettings, UPLOADING, type Mode, type Settings } from '../
 import type { Outcome } from '../reporting/outcome.js'
 import { resolvePemInput } from '../certificate/pem.js'
 import { maskSecret } from '../runner/secrets.js'
+import { notifySecrets } from '../notify/settings.js'
 import type { ClientDeps, FetchLike } from '../tencent/client.js'
 import { parseEndpoint } from '../tencent/endpoint.js'
 import type { RunContext } from './context.js'
+import { resolveEndpoints } from '../verify/endpoints.js'
 
 const API2_NOTICE =
   "api '2.0' uses the legacy wss.api.qcloud.com API, which Tencent announced it would retire " +
@@ -48,8 +50,10 @@ export function prepare(
       'is empty and the certificate has no DNS names to prune by; list the domains to prune'
     )
   }
+  // `verify: true` takes the certificate's names: one without any fails here, before a request.
+  const verify = resolveEndpoints(settings.verify, bundle?.leaf.domains ?? [])
   const deps = { ...productionDeps(io), ...clock }
-  return { io, settings, endpoint, bundle, scope, deps, now: () => new Date(deps.now()) }
+  return { io, settings, endpoint, bundle, scope, verify, deps, now: () => new Date(deps.now()) }
 }
 
 /** Inputs that the mode does not use are most likely a mistake in the workflow: say so. */
@@ -67,7 +71,8 @@ function warnIgnoredInputs(s: Settings, io: ActionIO): void {
     ['replace', s.replace !== false, pruning],
     ['certificate-ids', s.certificateIds.length > 0, ['list', 'delete']],
     ['search-key', s.searchKey !== '', ['list']],
-    ['fail-on-expiring', s.failOnExpiring, ['list']]
+    ['fail-on-expiring', s.failOnExpiring, ['list']],
+    ['verify', s.verify.kind !== 'none', [...UPLOADING, 'list']]
   ]
   const ignored = given
     .filter(([, set, modes]) => set && !modes.includes(s.mode))
@@ -92,7 +97,9 @@ function maskSecretInputs(io: ActionIO): void {
     env.TENCENTCLOUD_SECRET_KEY,
     env.TENCENTCLOUD_SESSION_TOKEN,
     env.TENCENTCLOUD_TOKEN,
-    env.TENCENTCLOUD_SECURITY_TOKEN
+    env.TENCENTCLOUD_SECURITY_TOKEN,
+    // Webhook URLs carry their robot's key.
+    ...notifySecrets(io.input)
   ]
   for (const secret of secrets) maskSecret(secret ?? '', io.mask)
   // The key input is PEM text or base64 of it unless it names a file; mask it either way but

@@ -23,9 +23,11 @@ export interface EndpointInput {
   defaultPath: string
 }
 
+/** The one plain-http rule, for `endpoint`, `sts-endpoint` and webhook URLs alike. */
+export const PLAIN_HTTP_RULE = 'http:// only for a loopback host (127.0.0.0/8, ::1, localhost)'
+
 const accepts = (example: string): string =>
-  `accepts a host such as ${example} or an https:// URL; ` +
-  'http:// only for a loopback host (127.0.0.0/8, ::1, localhost)'
+  `accepts a host such as ${example} or an https:// URL; ${PLAIN_HTTP_RULE}`
 
 /** host, host:port, [v6]:port, optionally followed by a path; no scheme. */
 const BARE_HOST =
@@ -59,13 +61,27 @@ export function parseServiceEndpoint(value: string, where: EndpointInput): URL {
     return fail(`${shown} is not a valid URL`)
   }
   if (url.username !== '' || url.password !== '') fail('credentials in the URL are not allowed')
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    fail(`the scheme ${url.protocol}// is not supported`)
+  const scheme = schemeProblem(url)
+  if (scheme) fail(scheme)
   if (url.hostname === '') fail('the URL has no host')
-  if (url.protocol === 'http:' && !isLoopback(url.hostname))
-    fail(`http:// is refused for ${url.hostname}, which is not a loopback host`)
+  const plain = plainHttpProblem(url)
+  if (plain) fail(plain)
   if (url.pathname === '' || url.pathname === '/') url.pathname = where.defaultPath
   return url
+}
+
+/** Only https and http are spoken. */
+export function schemeProblem(url: URL): string | undefined {
+  return url.protocol === 'https:' || url.protocol === 'http:'
+    ? undefined
+    : `the scheme ${url.protocol}// is not supported`
+}
+
+/** What is wrong with a URL by PLAIN_HTTP_RULE, or undefined when it keeps it. */
+export function plainHttpProblem(url: URL): string | undefined {
+  return url.protocol === 'http:' && !isLoopback(url.hostname)
+    ? `http:// is refused for ${url.hostname}, which is not a loopback host`
+    : undefined
 }
 
 /** 127.0.0.0/8, ::1 and localhost; `hostname` as URL normalises it (127.1 → 127.0.0.1). */
