@@ -33138,7 +33138,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9069);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8598);
 /* istanbul ignore file -- the entry point only starts the action. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33148,7 +33148,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9069:
+/***/ 8598:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36281,6 +36281,18 @@ function errorMessage(error) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/tencent/credential-source.ts
+function isCredentialSource(value) {
+    return typeof value.current === 'function';
+}
+/** A source as is; fixed keys as a source that always gives them. */
+function credentialSource(value) {
+    if (isCredentialSource(value))
+        return value;
+    const fixed = Promise.resolve(value);
+    return { current: () => fixed };
+}
+
 ;// CONCATENATED MODULE: ./src/tencent/retry.ts
 /**
  * Which failures are worth another attempt, and how long to wait before it.
@@ -36618,10 +36630,14 @@ class Transport {
             await this.pacer.acquire(action);
             const prepared = typeof params === 'function' ? await params(attempt) : { params };
             secrets.push(...(prepared.secrets ?? []));
+            // Asked per attempt: a retry after a renewal signs with the new credentials.
+            const signer = await this.options.credentials?.current();
+            if (signer)
+                secrets.push(signer.secretKey, signer.token ?? '');
             const sentAt = deps.now();
             const timestamp = Math.floor((sentAt + this.skewMs) / 1000);
             try {
-                const { answer, status } = await this.attempt(action, prepared.params, timestamp);
+                const { answer, status } = await this.attempt(action, prepared.params, timestamp, signer);
                 maybeProcessed++;
                 this.trace(action, attempt, String(status), 'OK', answer.requestId, sentAt);
                 return { ...answer, attempts: attempt, maybeProcessed };
@@ -36658,8 +36674,8 @@ class Transport {
         }
     }
     /** One attempt; throws an AttemptFailure. */
-    async attempt(action, params, timestamp) {
-        const wire = this.options.protocol.build(action, params, timestamp);
+    async attempt(action, params, timestamp, signer) {
+        const wire = this.options.protocol.build(action, params, timestamp, signer);
         let exchange;
         try {
             exchange = await this.exchange(wire);
@@ -36668,6 +36684,7 @@ class Transport {
             throw new AttemptFailure(transportError(action, error), undefined, null);
         }
         const { status, text, date } = exchange;
+        this.options.serverClock?.observe(date, this.deps.now());
         try {
             if (status < 200 || status > 299)
                 throw httpError(action, status, text, this.options.protocol);
@@ -36831,12 +36848,14 @@ class Tc3ServiceProtocol {
     endpoint;
     api;
     signer;
-    constructor(endpoint, api, signer) {
+    /** `signer`: what signs when the transport gives no credentials for the attempt. */
+    constructor(endpoint, api, signer = 'anonymous') {
         this.endpoint = endpoint;
         this.api = api;
         this.signer = signer;
     }
-    build(action, params, timestamp) {
+    build(action, params, timestamp, credentials) {
+        const signer = credentials ?? this.signer;
         const body = JSON.stringify(params);
         const headers = {
             'Content-Type': CONTENT_TYPE,
@@ -36848,16 +36867,16 @@ class Tc3ServiceProtocol {
         };
         if (this.api.region)
             headers['X-TC-Region'] = this.api.region;
-        headers.Authorization = this.authorization(action, body, timestamp);
-        if (this.signer !== 'anonymous' && this.signer.token)
-            headers['X-TC-Token'] = this.signer.token;
+        headers.Authorization = this.authorization(signer, action, body, timestamp);
+        if (signer !== 'anonymous' && signer.token)
+            headers['X-TC-Token'] = signer.token;
         return { url: this.endpoint.href, headers, body };
     }
-    authorization(action, body, timestamp) {
-        if (this.signer !== 'anonymous') {
+    authorization(signer, action, body, timestamp) {
+        if (signer !== 'anonymous') {
             return signTc3({
-                secretId: this.signer.secretId,
-                secretKey: this.signer.secretKey,
+                secretId: signer.secretId,
+                secretKey: signer.secretKey,
                 service: this.api.service,
                 host: this.endpoint.hostname.toLowerCase(),
                 contentType: CONTENT_TYPE,
@@ -36888,6 +36907,7 @@ class Tc3ServiceProtocol {
 }
 
 ;// CONCATENATED MODULE: ./src/tencent/sts.ts
+
 
 
 
@@ -36931,7 +36951,8 @@ class StsClient {
             secrets: [],
             retry: { ...STS_RETRY, ...tuning.retry },
             pacing: tuning.pacing,
-            classify: classifyStsFailure
+            classify: classifyStsFailure,
+            serverClock: options.serverClock
         });
     }
     async assumeRoleWithWebIdentity(request) {
@@ -37038,8 +37059,61 @@ function readTemporaryCredentials(data, requestId) {
         throw malformed(ACTION, 'ExpiredTime is not a Unix time', requestId);
     return { ...credentials, expiresAt: new Date(expired * 1000) };
 }
+/** The main account (UIN) that `credentials` belong to: STS `GetCallerIdentity`'s `AccountId`,
+ * asked with the same credentials (keys, or temporary ones with their token). */
+async function getCallerAccount(options, tuning = {}) {
+    const transport = new Transport({
+        deps: options.deps,
+        timeoutMs: options.timeoutMs,
+        protocol: new Tc3ServiceProtocol(options.endpoint, stsApi(options.region)),
+        secrets: [],
+        credentials: credentialSource(options.credentials),
+        serverClock: options.serverClock,
+        retry: { ...STS_RETRY, ...tuning.retry },
+        pacing: tuning.pacing,
+        classify: classifyStsFailure
+    });
+    const answer = await transport.call('GetCallerIdentity', {});
+    const data = isRecord(answer.data) ? answer.data : {};
+    const account = data.AccountId;
+    if (typeof account !== 'string' || !/^\d{1,20}$/.test(account))
+        throw malformed('GetCallerIdentity', 'AccountId is not an account id', answer.requestId);
+    return account;
+}
+
+;// CONCATENATED MODULE: ./src/credentials/renewal.ts
+/** Renewed this long before `ExpiredTime`: a request in flight then still arrives in time. */
+const RENEW_BEFORE_MS = 60_000;
+class RenewingCredentials {
+    renew;
+    clock;
+    held;
+    /** One renewal at a time, however many requests ask for credentials meanwhile. */
+    renewal;
+    constructor(first, renew, clock) {
+        this.renew = renew;
+        this.clock = clock;
+        this.held = first;
+    }
+    /** The credentials in hand (the last ones STS gave). */
+    get last() {
+        return this.held;
+    }
+    async current() {
+        if (this.clock.now() >= this.held.expiresAt.getTime() - RENEW_BEFORE_MS) {
+            this.renewal ??= this.renew().finally(() => (this.renewal = undefined));
+            this.held = await this.renewal;
+        }
+        // Renewed ones that are already stale mean a clock or an STS we cannot trust: stop.
+        if (this.clock.now() >= this.held.expiresAt.getTime())
+            throw new Error(`The temporary credentials from STS expired at ${this.held.expiresAt.toISOString()} ` +
+                'by the server clock, and no fresh ones could be had; no request is signed with them.');
+        return this.held;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/credentials/credentials.ts
+
 
 
 
@@ -37052,23 +37126,35 @@ const EXPORTED_VARIABLES = [
     'TENCENTCLOUD_SECURITY_TOKEN'
 ];
 const REQUEST_VARIABLES = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-async function obtainCredentials(oidc, deps) {
+/**
+ * The first exchange at once (a misconfiguration fails here, before any SSL request), then a new
+ * one a minute before each ExpiredTime (renewal.ts).
+ */
+async function keylessCredentials(oidc, deps) {
+    const first = await obtainCredentials(oidc, deps);
+    return new RenewingCredentials(first, () => obtainCredentials(oidc, deps, { renewal: true }), deps.serverClock);
+}
+async function obtainCredentials(oidc, deps, { renewal = false } = {}) {
     const missing = REQUEST_VARIABLES.filter(name => (deps.env[name] ?? '') === '');
     if (missing.length > 0)
         throw new Error(`role-arn needs the job's GitHub OIDC token, but ${missing.join(' and ')} ` +
             `${missing.length > 1 ? 'are' : 'is'} not set: give the job \`permissions: id-token: ` +
             'write` (a job that sets any permissions gets none it does not list). Pull requests ' +
             'from forks never get the token: run this step on push, schedule or workflow_dispatch.');
-    if (oidc.ignoredEnvironment.length > 0)
+    if (oidc.ignoredEnvironment.length > 0 && !renewal)
         deps.log.notice(`role-arn is set: ${oidc.ignoredEnvironment.join(', ')} from the environment ` +
             'are not used for this step.');
-    deps.log.info(`Exchanging the job's GitHub OIDC token (audience ${oidc.audience}) for temporary ` +
-        `credentials of ${oidc.roleArn} at ${oidc.stsEndpoint.host}.`);
+    const what = renewal
+        ? 'Renewing the temporary credentials, which expire within a minute: exchanging a fresh'
+        : "Exchanging the job's";
+    deps.log.info(`${what} GitHub OIDC token (audience ${oidc.audience}) for temporary credentials of ` +
+        `${oidc.roleArn} at ${oidc.stsEndpoint.host}.`);
     const sts = new StsClient({
         endpoint: oidc.stsEndpoint,
         region: oidc.region,
         timeoutMs: deps.timeoutMs,
-        deps: deps.client
+        deps: deps.client,
+        serverClock: deps.serverClock
     }, deps.tuning);
     const credentials = await sts.assumeRoleWithWebIdentity({
         providerId: oidc.providerId,
@@ -37246,17 +37332,22 @@ function offsetMinutes(zone) {
 
 
 
+
 const PAGE_SIZE = 100;
 class V2Protocol {
     endpoint;
     credentials;
     random;
+    /** `credentials`: what signs when the transport gives none for the attempt. */
     constructor(endpoint, credentials, random) {
         this.endpoint = endpoint;
         this.credentials = credentials;
         this.random = random;
     }
-    build(action, params, timestamp) {
+    build(action, params, timestamp, given) {
+        const credentials = given ?? this.credentials;
+        if (!credentials)
+            throw new Error(`internal: ${action} has no credentials to sign with`);
         const form = {};
         for (const [name, value] of Object.entries(params))
             if (value !== undefined)
@@ -37266,14 +37357,14 @@ class V2Protocol {
             // A fresh nonce per attempt: a repeated one is refused as a replay (code 4500).
             Nonce: String(1 + Math.floor(this.random() * 2_147_483_646)),
             Timestamp: String(timestamp),
-            SecretId: this.credentials.secretId,
+            SecretId: credentials.secretId,
             SignatureMethod: 'HmacSHA256'
         });
-        if (this.credentials.token)
-            form.Token = this.credentials.token;
+        if (credentials.token)
+            form.Token = credentials.token;
         // url.host is host[:port] exactly as the Host header carries it.
         const source = v2SourceString('POST', this.endpoint.host, this.endpoint.pathname, form);
-        form.Signature = signV2(this.credentials.secretKey, source, 'HmacSHA256');
+        form.Signature = signV2(credentials.secretKey, source, 'HmacSHA256');
         return {
             url: this.endpoint.href,
             headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -37299,14 +37390,16 @@ class SslClientV2 {
     deps;
     timeoutMs;
     constructor(options, tuning = {}) {
-        const { credentials, deps } = options;
+        const { deps } = options;
         this.deps = deps;
         this.timeoutMs = options.timeoutMs;
         this.transport = new Transport({
             deps,
             timeoutMs: options.timeoutMs,
-            protocol: new V2Protocol(options.endpoint, credentials, deps.random),
-            secrets: [credentials.secretKey, credentials.token ?? ''],
+            protocol: new V2Protocol(options.endpoint, undefined, deps.random),
+            secrets: [],
+            credentials: credentialSource(options.credentials),
+            serverClock: options.serverClock,
             retry: tuning.retry,
             pacing: tuning.pacing
         });
@@ -38105,24 +38198,27 @@ function v3_deletion_foundCertificate(item, id) {
 
 
 
+
 /** DescribeCertificates' largest page. */
 const v3_PAGE_SIZE = 1000;
 /** Signs and reads API 3.0 requests: service `ssl`, 2019-12-05, whatever host the endpoint
  * names (intl site, emulator). */
 class Tc3Protocol extends Tc3ServiceProtocol {
+    /** `credentials`: fixed ones, for callers without a transport source (tests). */
     constructor(endpoint, credentials) {
         super(endpoint, SSL_API, credentials);
     }
 }
 /** The transport of an SSL 3.0 client: `protocol` wraps Tc3Protocol where an action needs more
  * (the common Region of resources.ts). */
-function sslTransport(options, tuning, protocol = new Tc3Protocol(options.endpoint, options.credentials)) {
-    const { credentials } = options;
+function sslTransport(options, tuning, protocol = new Tc3Protocol(options.endpoint)) {
     return new Transport({
         deps: options.deps,
         timeoutMs: options.timeoutMs,
         protocol,
-        secrets: [credentials.secretKey, credentials.token ?? ''],
+        secrets: [],
+        credentials: credentialSource(options.credentials),
+        serverClock: options.serverClock,
         retry: tuning.retry,
         pacing: tuning.pacing
     });
@@ -38399,6 +38495,37 @@ function createSslClient(api, options, tuning = {}) {
 
 
 
+
+;// CONCATENATED MODULE: ./src/tencent/server-clock.ts
+/**
+ * The server's time as its answers show it (the HTTP `Date` header). STS's `ExpiredTime` is the
+ * server's clock, and the runner's may be behind it: the renewal of temporary credentials asks
+ * this clock, never the runner's alone.
+ *
+ * Each answer's Date (whole seconds, stamped before the answer left) is a lower bound of the
+ * server's time when it arrived; the largest offset seen is kept. The estimate is never earlier
+ * than the runner's own clock: believing it is later than it is only renews a little early.
+ */
+class ServerClock {
+    localNow;
+    offsetMs = 0;
+    constructor(localNow) {
+        this.localNow = localNow;
+    }
+    /** An answer's Date header, and when (runner's clock) the answer arrived. */
+    observe(date, receivedAt) {
+        if (!date)
+            return;
+        const server = Date.parse(date);
+        if (Number.isNaN(server))
+            return;
+        this.offsetMs = Math.max(this.offsetMs, server - receivedAt);
+    }
+    /** Milliseconds since the epoch on the server, as best known. */
+    now() {
+        return this.localNow() + this.offsetMs;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/tencent/wait.ts
 const done = (value) => ({ state: 'done', value });
@@ -38774,8 +38901,8 @@ class RegionalTc3 {
     constructor(inner) {
         this.inner = inner;
     }
-    build(action, params, timestamp) {
-        const wire = this.inner.build(action, params, timestamp);
+    build(action, params, timestamp, credentials) {
+        const wire = this.inner.build(action, params, timestamp, credentials);
         const region = params[resources_REGION];
         return region ? { ...wire, headers: { ...wire.headers, 'X-TC-Region': region } } : wire;
     }
@@ -38804,7 +38931,7 @@ class ResourceApiV3 {
     constructor(options, tuning = {}) {
         this.deps = options.deps;
         this.poll = { ...DEFAULT_POLL, ...tuning.poll };
-        const protocol = new RegionalTc3(new Tc3Protocol(options.endpoint, options.credentials));
+        const protocol = new RegionalTc3(new Tc3Protocol(options.endpoint));
         this.transport = sslTransport(options, tuning, protocol);
     }
     async call(action, params, subject) {
@@ -39077,38 +39204,48 @@ function taskFailure(result, requestId) {
 ;// CONCATENATED MODULE: ./src/stages/credentials.ts
 /**
  * The credentials stage: the key pair from the inputs, or (with `role-arn`) temporary
- * credentials from STS for the job's GitHub OIDC token; then the run's SSL client.
+ * credentials from STS for the job's GitHub OIDC token, renewed before they expire; then the
+ * run's SSL client.
  */
+
 
 
 
 async function connect(ctx, _outcome) {
     const { settings } = ctx;
-    const credentials = settings.oidc ? await keyless(ctx, settings.oidc) : settings.credentials;
+    // One view of the server's time for every client of the run (STS's ExpiredTime is in it).
+    const serverClock = new ServerClock(ctx.deps.now);
+    const credentials = settings.oidc
+        ? await keyless(ctx, settings.oidc, serverClock)
+        : settings.credentials;
     if (!credentials)
         throw new Error('internal: no credentials were read');
     const options = {
         credentials,
         endpoint: ctx.endpoint,
         timeoutMs: settings.requestTimeoutMs,
-        deps: ctx.deps
+        deps: ctx.deps,
+        serverClock
     };
+    ctx.clientOptions = options;
     ctx.client = createSslClient(settings.api, options);
     if (settings.api === '3.0')
         ctx.resources = new ResourceApiV3(options);
     ctx.io.log.debug(`API ${settings.api} at ${ctx.endpoint.origin}${ctx.endpoint.pathname}`);
 }
-/** Promise 8: the GitHub OIDC token, exchanged right before the first SSL request. */
-async function keyless(ctx, oidc) {
+/** Promise 8: the GitHub OIDC token, exchanged right before the first SSL request, and again
+ * a minute before the credentials expire. */
+async function keyless(ctx, oidc, serverClock) {
     const { io } = ctx;
-    return obtainCredentials(oidc, {
+    return keylessCredentials(oidc, {
         env: io.env,
         getIdToken: audience => io.idToken(audience),
         setSecret: secret => io.mask(secret),
         exportVariable: (name, value) => io.exportVariable(name, value),
         log: io.log,
         client: ctx.deps,
-        timeoutMs: ctx.settings.requestTimeoutMs
+        timeoutMs: ctx.settings.requestTimeoutMs,
+        serverClock
     });
 }
 
@@ -39667,6 +39804,86 @@ function clientOf(ctx) {
 
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __nccwpck_require__(643);
+;// CONCATENATED MODULE: ./src/guards/min-age.ts
+/**
+ * `min-age`: a grace period before a superseded certificate is deleted. The input's parser, and
+ * the pure step over a prune plan: a certificate younger than `min-age` (by Tencent's
+ * `InsertTime`; the one this run uploaded is 0 old; one whose time is unknown counts as young)
+ * supersedes nothing yet for deletion. Moves are not delayed: the held certificates stay in the
+ * plan's `keep` with their superseder, where `replace` finds them.
+ */
+
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 };
+/** `90m`, `12h`, `2d`, `45s` or whole seconds; 0 (the default) turns the guard off. */
+function parseMinAge(raw) {
+    const value = raw.trim();
+    if (value === '')
+        return 0;
+    const match = /^(\d{1,9})([smhd]?)$/.exec(value);
+    if (!match)
+        throw new InputError('min-age', `must be a duration such as 90m, 12h or 2d, or whole seconds; got '${raw}'`);
+    return Number(match[1]) * UNIT_SECONDS[match[2] || 's'];
+}
+/** `90m`, `12h`, `2d` for a log line. */
+function formatAge(seconds) {
+    if (seconds >= 86_400 && seconds % 86_400 === 0)
+        return `${seconds / 86_400}d`;
+    if (seconds >= 3600)
+        return `${Math.round(seconds / 360) / 10}h`;
+    if (seconds >= 60)
+        return `${Math.round(seconds / 60)}m`;
+    return `${Math.max(0, Math.round(seconds))}s`;
+}
+/**
+ * The plan that waits out `min-age`: a planned deletion of a superseded certificate stays only if
+ * at least `keep` (at least one) of its superseders are `min-age` old: the same pool as the
+ * planner's (uploaded certificates of the type and project, and the new certificate), without
+ * the young ones. A deletion that relies on no superseder (`keep` 0) is not delayed.
+ */
+function holdForMinAge(plan, listed, planOptions, options) {
+    if (options.minAgeSeconds <= 0 || plan.delete.length === 0)
+        return { plan, held: [] };
+    const now = planOptions.now.getTime();
+    const { newCertificate, certType, projectId } = planOptions;
+    const byId = new Map(listed.map(c => [c.id, c]));
+    const ageOf = (id) => {
+        if (id === newCertificate?.id && options.uploadedNow)
+            return 0;
+        const inserted = byId.get(id)?.insertedAt?.getTime();
+        return inserted === undefined || Number.isNaN(inserted) ? 0 : (now - inserted) / 1000;
+    };
+    const aged = (id) => ageOf(id) >= options.minAgeSeconds;
+    const pool = [...byId.values()]
+        .filter(c => c.source === 'upload' && c.certType === certType && c.projectId === projectId)
+        .filter(c => c.id !== newCertificate?.id && aged(c.id))
+        .map(c => toSupersedable(c));
+    if (newCertificate && aged(newCertificate.id))
+        pool.push(toSupersedable({ ...newCertificate, certType }, true));
+    const index = new SupersederIndex(pool);
+    const needed = Math.max(planOptions.keep, 1);
+    const minAge = formatAge(options.minAgeSeconds);
+    const held = [];
+    const kept = [];
+    for (const entry of plan.delete) {
+        const cert = byId.get(entry.id);
+        const waits = entry.supersededBy !== undefined &&
+            cert !== undefined &&
+            index.find(toSupersedable(cert), now, needed).length < needed;
+        if (!waits) {
+            kept.push(entry);
+            continue;
+        }
+        const by = entry.supersededBy;
+        held.push({
+            ...entry,
+            reason: `min-age ${minAge}: ${by}, which supersedes it, has been in the account ` +
+                `${formatAge(ageOf(by))}; a later run deletes it`
+        });
+    }
+    return { plan: { ...plan, delete: kept, keep: [...plan.keep, ...held] }, held };
+}
+
 ;// CONCATENATED MODULE: ./src/deletion/prune.ts
 /**
  * Prune: list, plan (pure, prune-plan.ts), then the deletion execution shared with `delete`
@@ -39676,11 +39893,12 @@ var external_node_perf_hooks_ = __nccwpck_require__(643);
 
 
 
+
 async function prune(client, options, log) {
     const listed = await client.listUploaded(options.certType);
     log.info(`Listed ${listed.length} uploaded ${options.certType} certificate(s).`);
     const planningStarted = external_node_perf_hooks_.performance.now();
-    const plan = planPrune(listed, {
+    const planOptions = {
         scope: options.scope,
         keep: options.keep,
         expiredOnly: options.expiredOnly,
@@ -39691,17 +39909,71 @@ async function prune(client, options, log) {
             ...options.newCertificate,
             keyAlgorithm: options.newCertificate.keyAlgorithm ?? null
         }
-    });
+    };
+    const planned = planPrune(listed, planOptions);
+    const { plan, held } = options.minAge
+        ? holdForMinAge(planned, listed, planOptions, options.minAge)
+        : { plan: planned, held: [] };
     // Read by the benchmark (bench/scale.ts): keep the wording.
     log.debug(`Planning took ${Math.round(external_node_perf_hooks_.performance.now() - planningStarted)} ms.`);
     log.info(`Plan over ${options.scope.join(', ')}: ${plan.delete.length} to delete, ${plan.keep.length} to keep.`);
+    for (const entry of held)
+        log.info(`Kept ${describe(entry)}: ${entry.reason}.`);
     const result = await executeDeletion(client, plan.delete, {
         maxDeletions: options.maxDeletions,
         dryRun: options.dryRun,
         onBound: options.onBound?.(plan),
         batchesInFlight: options.batchesInFlight
     }, log);
-    return { plan, ...result };
+    const skipped = [
+        ...result.skipped,
+        ...held.map(entry => ({ ...entry, skipReason: entry.reason }))
+    ];
+    return { plan, held, ...result, skipped };
+}
+
+;// CONCATENATED MODULE: ./src/guards/mute.ts
+
+
+
+/** The SDK's model: "证书ID列表。最多50个". */
+const MUTE_BATCH = 50;
+/** The ids to mute, in plan order: superseded, kept, and certainly still there. */
+function supersededKept(result, newCertificateId) {
+    const gone = new Set([
+        ...result.deleted.map(e => e.id),
+        ...result.failed.map(f => f.entry.id),
+        ...(newCertificateId ? [newCertificateId] : [])
+    ]);
+    const kept = [
+        ...result.plan.keep.filter(e => e.supersededBy !== undefined),
+        ...result.skipped,
+        ...(result.refused?.planned ?? [])
+    ];
+    return [...new Set(kept.map(e => e.id))].filter(id => !gone.has(id));
+}
+async function muteReminders(options, ids, dryRun, log) {
+    if (ids.length === 0)
+        return [];
+    if (dryRun) {
+        log.info(`Dry run: would turn off the expiry reminders of ${ids.join(', ')}.`);
+        return [];
+    }
+    const transport = sslTransport(options, {});
+    const muted = [];
+    for (const batch of chunks(ids, MUTE_BATCH)) {
+        try {
+            await transport.call('ModifyCertificatesExpiringNotificationSwitch', { CertificateIds: batch, SwitchStatus: 1 }, { subject: `certificates ${batch.join(', ')}` });
+            muted.push(...batch);
+        }
+        catch (error) {
+            log.warning(`Could not turn off the expiry reminders of ${batch.join(', ')}: ${errorMessage(error)}. ` +
+                'Tencent keeps sending them.');
+        }
+    }
+    if (muted.length > 0)
+        log.info(`Turned off the expiry reminders of superseded ${muted.join(', ')}.`);
+    return muted;
 }
 
 ;// CONCATENATED MODULE: ./src/planning/replace-machine.ts
@@ -40334,6 +40606,7 @@ class Replacement {
 
 
 
+
 async function pruneStage(ctx, outcome) {
     const { settings, io } = ctx;
     const uploaded = outcome.certificate;
@@ -40356,12 +40629,20 @@ async function pruneStage(ctx, outcome) {
         projectId: settings.projectId,
         now: ctx.now(),
         newCertificate,
-        onBound: replacement && (plan => replacement.hook(plan))
+        onBound: replacement && (plan => replacement.hook(plan)),
+        minAge: settings.minAgeSeconds > 0
+            ? { minAgeSeconds: settings.minAgeSeconds, uploadedNow: !uploaded?.reused }
+            : undefined
     }, io.log);
     if (replacement && !result.refused)
         await replacement.moveKept(result.plan);
     outcome.problems.push(...(replacement?.problems() ?? []));
-    recordDeletion(ctx, outcome, result, { scope: ctx.scope, kept: result.plan.keep });
+    if (settings.muteSuperseded && ctx.clientOptions)
+        await muteReminders(ctx.clientOptions, supersededKept(result, newCertificate?.id), settings.dryRun, io.log);
+    // What min-age held is reported as skipped (with its reason), not also as kept.
+    const held = new Set((result.held ?? []).map(e => e.id));
+    const kept = result.plan.keep.filter(e => !held.has(e.id));
+    recordDeletion(ctx, outcome, result, { scope: ctx.scope, kept });
 }
 /**
  * Records a deletion's result (prune and delete) for the outputs and the summary, logs the
@@ -40614,6 +40895,91 @@ async function deploy(ctx, outcome) {
         outcome.problems.push(resourceFailureMessage(result.failures, 'deploy'));
     for (const error of result.errors)
         outcome.problems.push(errorMessage(error));
+}
+
+;// CONCATENATED MODULE: ./src/guards/account.ts
+/**
+ * `allowed-account-ids` (promise 11, never the wrong account), the pure part: the list as the
+ * input gives it, the account a role ARN names, and the verdict. Which account the credentials
+ * belong to is asked by stages/guard.ts.
+ */
+
+/** A main account's UIN: digits (Tencent's are 10 to 13 today). */
+const ACCOUNT_ID = /^\d{1,20}$/;
+/** `qcs::cam::uin/<account>:roleName/<name>` or `:role/<id>` (oidc-settings.ts checks the rest). */
+const ROLE_ARN_ACCOUNT = /^qcs::cam::uin\/(\d{1,20}):/;
+/** Newline- or comma-separated account ids; empty when the input is not set. */
+function parseAllowedAccountIds(raw) {
+    const ids = [
+        ...new Set(raw
+            .split(/[\n,]/)
+            .map(s => s.trim())
+            .filter(s => s !== ''))
+    ];
+    for (const id of ids)
+        if (!ACCOUNT_ID.test(id))
+            throw new InputError('allowed-account-ids', `'${id}' is not an account id: give the main accounts' UINs (digits, as the console's ` +
+                'account page shows them), comma- or newline-separated');
+    return ids;
+}
+/** The account a CAM role ARN belongs to; the temporary credentials act in it. */
+function accountOfRoleArn(roleArn) {
+    const match = ROLE_ARN_ACCOUNT.exec(roleArn);
+    if (!match)
+        throw new InputError('role-arn', `'${roleArn}' names no account (qcs::cam::uin/<account id>:...)`);
+    return match[1];
+}
+/** Throws, naming both, when `account` is not among `allowed`. */
+function checkAccount(account, allowed, source) {
+    if (allowed.includes(account))
+        return;
+    throw new Error(`The credentials belong to account ${account} (${source}), which is not in ` +
+        `allowed-account-ids (${allowed.join(', ')}): nothing was uploaded, moved or deleted. ` +
+        'Check the secrets or role-arn of this step, or add the account to allowed-account-ids.');
+}
+
+;// CONCATENATED MODULE: ./src/stages/guard.ts
+/**
+ * The account guard (`allowed-account-ids`, promise 11), in two steps around the credentials
+ * stage so that nothing reaches another account: with `role-arn`, the account in the role's ARN
+ * is checked before the exchange (no request at all, and no credentials of that account are
+ * exported); with keys, STS `GetCallerIdentity` is asked right after, before any SSL request.
+ * Every mode, `list` included: an inventory of the wrong account is a wrong answer too.
+ */
+
+
+
+/** Before the credentials stage: the role ARN's account (keyless only). */
+async function guardRoleAccount(ctx, outcome) {
+    const { settings } = ctx;
+    if (settings.allowedAccountIds.length === 0 || !settings.oidc)
+        return;
+    admit(ctx, outcome, accountOfRoleArn(settings.oidc.roleArn), 'the account of role-arn');
+}
+/** After the credentials stage: the keys' account, as STS GetCallerIdentity says. */
+async function guardKeyAccount(ctx, outcome) {
+    const { settings } = ctx;
+    if (settings.allowedAccountIds.length === 0 || settings.oidc)
+        return;
+    admit(ctx, outcome, await callerAccount(ctx), 'STS GetCallerIdentity');
+}
+function admit(ctx, outcome, account, source) {
+    outcome.accountId = account;
+    checkAccount(account, ctx.settings.allowedAccountIds, source);
+    ctx.io.log.info(`The credentials belong to account ${account}, one of allowed-account-ids.`);
+}
+async function callerAccount(ctx) {
+    const options = ctx.clientOptions;
+    if (!options)
+        throw new Error('internal: the credentials stage has not run');
+    try {
+        return await getCallerAccount({ ...options, ...ctx.settings.sts });
+    }
+    catch (error) {
+        throw new Error(`allowed-account-ids is set, but whose account the credentials belong to could not be ` +
+            `found (STS GetCallerIdentity at ${ctx.settings.sts.endpoint.host}): ` +
+            `${errorMessage(error)}. Nothing was uploaded, moved or deleted.`, { cause: error });
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/reporting/summary.ts
@@ -44158,6 +44524,14 @@ function readOidcSettings(input, env) {
         ignoredEnvironment: KEY_ENVIRONMENT.filter(name => (env[name] ?? '').trim() !== '')
     };
 }
+/** `sts-endpoint` and `region`: where STS is asked, with or without role-arn
+ * (`allowed-account-ids` asks `GetCallerIdentity` there). */
+function readStsSettings(input) {
+    return {
+        endpoint: parseServiceEndpoint(input('sts-endpoint'), STS_ENDPOINT),
+        region: region(input('region'))
+    };
+}
 /** `github-<owner>-<repo>-<run id>` by default; characters STS refuses become '-', cut to 64. */
 function sessionName(given, env) {
     const raw = given ||
@@ -44352,6 +44726,8 @@ function resolveEndpoints(setting, certificateNames) {
 
 
 
+
+
 const MODES = ['upload', 'prune', 'sync', 'list', 'delete'];
 /** The modes that validate and upload a certificate. */
 const inputs_UPLOADING = ['upload', 'sync'];
@@ -44398,7 +44774,11 @@ function readSettings(raw, env) {
         failOnExpiring: inputs_boolean(input, 'fail-on-expiring', false),
         verify: parseVerify(input('verify'), mode),
         verifyTimeoutMs: parseVerifyTimeout(input('verify-timeout')) * 1000,
-        notify: readNotifySettings(input, env)
+        notify: readNotifySettings(input, env),
+        allowedAccountIds: parseAllowedAccountIds(input('allowed-account-ids')),
+        sts: readStsSettings(input),
+        minAgeSeconds: parseMinAge(input('min-age')),
+        muteSuperseded: inputs_boolean(input, 'mute-superseded', false)
     };
     checkCombination(settings);
     return settings;
@@ -44423,6 +44803,10 @@ function checkCombination(s) {
         }
     }
     checkResourceInputsForApi(s.api, s.replace, s.deployTo);
+    if (s.api === '2.0' && s.muteSuperseded) {
+        throw new InputError('mute-superseded', "is supported by api '3.0' only (2.0 has no action that turns off expiry reminders); " +
+            "remove it or use api '3.0'");
+    }
     if (s.api === '2.0' && s.tags.length > 0) {
         throw new InputError('tags', "is supported by api '3.0' only; remove it or use api '3.0'");
     }
@@ -44570,6 +44954,8 @@ function warnIgnoredInputs(s, io) {
         ['keep', s.keep !== 1, pruning],
         ['expired-only', s.expiredOnly, pruning],
         ['replace', s.replace !== false, pruning],
+        ['min-age', s.minAgeSeconds > 0, pruning],
+        ['mute-superseded', s.muteSuperseded, pruning],
         ['certificate-ids', s.certificateIds.length > 0, ['list', 'delete']],
         ['search-key', s.searchKey !== '', ['list']],
         ['fail-on-expiring', s.failOnExpiring, ['list']],
@@ -44580,12 +44966,6 @@ function warnIgnoredInputs(s, io) {
         .map(([name]) => name);
     if (ignored.length > 0)
         io.log.warning(`${ignored.join(', ')} ignored in ${s.mode} mode.`);
-    // Temporary credentials that expire mid-move would leave a replacement to the next run.
-    const moving = s.replace !== false || s.deployTo.length > 0;
-    if (s.oidc && moving && s.oidc.durationSeconds * 1000 < s.replaceTimeoutMs + 300_000)
-        io.log.warning(`role-duration (${s.oidc.durationSeconds} s) is shorter than replace-timeout ` +
-            `(${s.replaceTimeoutMs / 1000} s) plus five minutes: the credentials may expire ` +
-            'before every resource has moved; raise role-duration.');
 }
 /** Promise 5: every secret is masked before anything is logged. */
 function maskSecretInputs(io) {
@@ -44980,10 +45360,12 @@ function supersededThisRun(outcome) {
 
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
- * The action as a pipeline: prepare (inputs, masking, the certificate; no request), credentials,
- * the mode's stages, notify (once the failure is known), then the outputs and the job summary,
- * written once from the run's Outcome on every path. The single place that fails the step.
+ * The action as a pipeline: prepare (inputs, masking, the certificate; no request), credentials
+ * between the two halves of the account guard, the mode's stages, notify (once the failure is
+ * known), then the outputs and the job summary, written once from the run's Outcome on every
+ * path. The single place that fails the step.
  */
+
 
 
 
@@ -45009,7 +45391,9 @@ async function run(io = coreIO(), clock) {
     const outcome = emptyOutcome();
     try {
         const ctx = prepare(io, outcome, clock);
+        await guardRoleAccount(ctx, outcome);
         await connect(ctx, outcome);
+        await guardKeyAccount(ctx, outcome);
         for (const stage of STAGES[ctx.settings.mode])
             await stage(ctx, outcome);
     }
