@@ -123,7 +123,10 @@ describe('deploy-to', () => {
     const result = await deploy(parseDeployTo('cdn:unknown.example.test'))
     expect(result.replaced[0]).toMatchObject({ status: 'failed', instance: 'unknown.example.test' })
     expect(result.replaced[0].error).toMatch(/not a resource the certificate can be deployed to/)
-    expect(result.errors.map(e => e.code)).toEqual(['FailedOperation.CertificateNotDeployInstance'])
+    // Not seen serving it by the binding check nor in its deploy records: a mismatch, and said so.
+    expect(result.replaced[0].error).toMatch(/domain matches the certificate/)
+    expect(result.failures.map(f => f.instance)).toEqual(['unknown.example.test'])
+    expect(lab.actions()).toContain('DescribeHostDeployRecord')
   })
 
   it('waits for a deployment of the same certificate and type that is already running', async () => {

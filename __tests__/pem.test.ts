@@ -267,8 +267,24 @@ describe('resolvePemInput', () => {
   it('does not expand ~ and says so', () => {
     const error = inputError(() => resolvePemInput('cert', '~/cert.pem', files({})))
     expect(error.input).toBe('cert')
-    expect(error.message).toMatch(/is neither PEM text, a readable file, nor base64 of PEM text/)
+    expect(error.message).toMatch(/no such file: .*~\/cert\.pem/)
     expect(error.message).toMatch(/~ is not expanded/)
+  })
+
+  it('names the resolved path of a file that does not exist, and a directory as one', () => {
+    const absolute = inputError(() => resolvePemInput('cert', '/etc/ssl/none.pem', files({})))
+    expect(absolute.message).toBe(
+      "Input 'cert': is not PEM text nor base64 of it, and no such file: /etc/ssl/none.pem"
+    )
+    expect(absolute.message).not.toMatch(/relative to the workspace/)
+    const relative = inputError(() => resolvePemInput('cert', 'certs/none.pem', files({})))
+    expect(relative.message).toContain(`no such file: ${resolve(workspace, 'certs/none.pem')}`)
+    const directory = inputError(() =>
+      resolvePemInput('cert', 'certs', { ...files({}), isDirectory: () => true })
+    )
+    expect(directory.message).toBe(
+      `Input 'cert': names ${resolve(workspace, 'certs')}, which is a directory`
+    )
   })
 
   it('decodes base64 of PEM text, wrapped or not', () => {
@@ -293,7 +309,7 @@ describe('resolvePemInput', () => {
     const error = inputError(() => resolvePemInput('key', value, files({})))
     expect(error.input).toBe('key')
     expect(error.message).toMatch(
-      /^Input 'key': is neither PEM text, a readable file, nor base64 of PEM text/
+      /^Input 'key': is (?:neither PEM text, a readable file, nor base64 of PEM text|not PEM text nor base64 of it, and no such file: )/
     )
   })
 
@@ -347,7 +363,7 @@ describe('resolvePemInput', () => {
       readFile: () => Buffer.from(pem)
     }
     expect(inputError(() => resolvePemInput('cert', 'x.pem', options)).message).toMatch(
-      /is neither PEM text/
+      /no such file: .*x\.pem/
     )
   })
 })

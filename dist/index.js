@@ -33138,7 +33138,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4035);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7802);
 /* istanbul ignore file -- the entry point only starts the action. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33148,7 +33148,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4035:
+/***/ 7802:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36244,6 +36244,8 @@ class TencentApiError extends Error {
     httpStatus;
     /** What the call was about (a certificate id, domains), for the message. */
     subject;
+    /** How many attempts were made, when more than one (the transport's retries). */
+    attempts;
     constructor(init) {
         super('');
         this.name = 'TencentApiError';
@@ -36253,7 +36255,15 @@ class TencentApiError extends Error {
         this.requestId = init.requestId ?? '';
         this.httpStatus = init.httpStatus;
         this.subject = init.subject;
+        this.attempts = init.attempts;
         this.message = this.format();
+    }
+    /** Says how many attempts the transport made before giving up. */
+    after(attempts) {
+        if (attempts > 1)
+            this.attempts = attempts;
+        this.message = this.format();
+        return this;
     }
     /** Names what the failed call was about (a certificate id, domains) in the message. */
     about(subject) {
@@ -36264,8 +36274,33 @@ class TencentApiError extends Error {
     format() {
         const about = this.subject ? ` for ${this.subject}` : '';
         const rid = this.requestId ? ` (RequestId ${this.requestId})` : '';
-        return `${this.operation}${about} failed: ${this.code}: ${this.apiMessage}${rid}`;
+        const tries = this.attempts ? `; gave up after ${this.attempts} attempts` : '';
+        return `${this.operation}${about} failed: ${this.code}: ${this.apiMessage}${rid}${tries}`;
     }
+}
+/** Codes that refuse the credentials themselves (not a CAM permission): nothing can succeed. */
+function refusesCredentials(code) {
+    return code.startsWith('AuthFailure') && !/UnauthorizedOperation|SignatureExpire/.test(code);
+}
+/** The error with a pointer at the credentials' inputs. */
+function withCredentialHint(error) {
+    return new TencentApiError({
+        operation: error.operation,
+        code: error.code,
+        message: `${error.apiMessage}; Tencent refused the credentials: check secret-id and secret-key ` +
+            '(or the TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY secrets they come from), ' +
+            'session-token, or role-arn',
+        requestId: error.requestId,
+        httpStatus: error.httpStatus,
+        subject: error.subject,
+        attempts: error.attempts
+    });
+}
+/** The step's message for anything thrown: refused credentials get the pointer at them. */
+function failureText(error) {
+    if (error instanceof TencentApiError && refusesCredentials(error.code))
+        return withCredentialHint(error).message;
+    return errorMessage(error);
 }
 /** The message of anything thrown, so a non-Error rejection is never dropped. */
 function errorMessage(error) {
@@ -36420,7 +36455,8 @@ function errorFor(error, operation, subject) {
         message: error.apiMessage,
         requestId: error.requestId,
         httpStatus: error.httpStatus,
-        subject
+        subject,
+        attempts: error.attempts
     });
 }
 /**
@@ -36653,11 +36689,11 @@ class Transport {
                 const kind = (this.options.classify ?? classifyFailure)(error.code);
                 const mayRepeat = !options.nonIdempotent || provesNotProcessed(error.code);
                 if (kind === 'fatal' || !mayRepeat || attempt >= policy.maxAttempts)
-                    throw error;
+                    throw error.after(attempt);
                 if (kind === 'skew') {
                     const serverNow = date === null ? NaN : Date.parse(date);
                     if (skewCorrected || Number.isNaN(serverNow))
-                        throw error;
+                        throw error.after(attempt);
                     skewCorrected = true;
                     this.skewMs = serverNow - deps.now();
                     deps.debug(`${action}: clock corrected by ${Math.round(this.skewMs / 1000)} s (Date)`);
@@ -36667,7 +36703,7 @@ class Transport {
                 const settle = options.settleAfterTimeout && error.code === 'Timeout';
                 const delay = settle ? Math.max(backoff, this.options.timeoutMs) : backoff;
                 if (deps.now() - started + delay >= policy.budgetMs)
-                    throw error;
+                    throw error.after(attempt);
                 deps.debug(`${action}: retrying in ${Math.round(delay)} ms`);
                 await deps.sleep(delay);
             }
@@ -37654,11 +37690,10 @@ function leafFingerprint(pem) {
 
 ;// CONCATENATED MODULE: ./src/tencent/poll.ts
 /**
- * Bounded waiting for Tencent's asynchronous tasks (binding checks, checked deletes): the first
- * two looks half a second apart, then half a second longer each time up to five, and never more
- * than two minutes in all, so a task that never finishes costs a bounded delay and is reported
- * as such. A quick task is seen done a second after it started; one that takes ten seconds costs
- * seven looks (each look asks about up to 100 tasks at once).
+ * How long and how often the one waiter (wait.ts) asks about Tencent's asynchronous tasks
+ * (binding checks, checked deletes): half a second first, then half a second longer each time up
+ * to five, and never more than two minutes in all, so a task that never finishes costs a bounded
+ * delay and is reported as such (each look asks about up to 100 tasks at once).
  */
 const DEFAULT_POLL = Object.freeze({
     firstDelayMs: 500,
@@ -37666,21 +37701,523 @@ const DEFAULT_POLL = Object.freeze({
     maxDelayMs: 5000,
     totalMs: 120_000
 });
+
+;// CONCATENATED MODULE: ./src/tencent/wait.ts
+const done = (value) => ({ state: 'done', value });
+const pending = (progress) => ({ state: 'pending', progress });
 /**
- * Waits, then calls `check`, until it returns true or the total wait is spent.
- * Returns whether `check` reported completion.
+ * Sleeps `firstDelayMs` (0: asks at once), asks, then waits a step longer each time up to
+ * `maxDelayMs`, until the check settles or `totalMs` is spent. The last ask happens at the
+ * deadline, not after it.
  */
-async function pollUntilDone(clock, policy, check) {
+async function waitFor(clock, policy, check) {
     const deadline = clock.now() + policy.totalMs;
-    for (let look = 0;; look++) {
-        const delay = policy.firstDelayMs + Math.max(0, look - 1) * policy.stepMs;
-        const wait = Math.min(delay, policy.maxDelayMs, deadline - clock.now());
-        if (wait <= 0)
-            return false;
-        await clock.sleep(wait);
-        if (await check())
-            return true;
+    let progress;
+    for (let delay = policy.firstDelayMs;; 
+    // At least 1 ms between asks, so a zero policy cannot spin on a clock that only sleep moves.
+    delay = Math.max(1, Math.min(policy.maxDelayMs, delay + policy.stepMs))) {
+        const left = deadline - clock.now();
+        if (left <= 0)
+            return { state: 'timeout', progress };
+        const wait = Math.min(delay, left);
+        if (wait > 0)
+            await clock.sleep(wait);
+        const verdict = await check();
+        if (verdict.state !== 'pending')
+            return verdict;
+        progress = verdict.progress;
     }
+}
+/** The policy with its total set to what is left before `deadline` (never below 0). */
+function until(policy, deadline, now) {
+    return { ...policy, totalMs: Math.max(0, deadline - now) };
+}
+
+;// CONCATENATED MODULE: ./src/tencent/batch-tasks.ts
+
+
+
+/** Most ids one batch call (delete, binding task, task result) accepts. */
+const BATCH = 100;
+const LINKED_ROLE = 'SSL_QCSLinkedRoleInReplaceLoadCertificate';
+const ROLE_HINT = `authorise the service-linked role ${LINKED_ROLE} in the SSL Certificate console`;
+/** One call per batch of ≤ 100 ids; a batch refused because one of its certificates does not
+ * exist is asked again without it (see splitOnGone). */
+async function batchCalls(transport, action, ids, params) {
+    const calls = { answers: [], gone: [], failures: [] };
+    const call = async (batch) => {
+        try {
+            calls.answers.push({ ids: batch, answer: await transport.call(action, params(batch)) });
+        }
+        catch (error) {
+            const failure = errorFor(error, action, '');
+            if (!meansNotFound(failure.code))
+                calls.failures.push({ ids: batch, error: failure });
+            else if (batch.length === 1)
+                calls.gone.push(batch[0]);
+            else
+                for (const group of splitOnGone(batch, failure.apiMessage))
+                    await call(group);
+        }
+    };
+    for (const batch of chunks(ids, BATCH))
+        await call(batch);
+    return calls;
+}
+/**
+ * How to ask again after "a certificate does not exist" for a batch: the ids the message names,
+ * each alone, and the rest together; when it names none (or all), the two halves. A single id
+ * refused so is gone, decided by the code alone; a named id that does exist is simply answered.
+ */
+function splitOnGone(ids, message) {
+    const named = ids.filter(id => message.includes(id));
+    if (named.length > 0 && named.length < ids.length)
+        return [ids.filter(id => !named.includes(id)), ...named.map(id => [id])];
+    const half = Math.ceil(ids.length / 2);
+    return [ids.slice(0, half), ids.slice(half)];
+}
+/** CertTaskIds [{CertId, TaskId}] of an answer, as task id → certificate ids asked about. */
+function readCertTasks(answer, ids, action) {
+    const list = optionalArray(answer.data.CertTaskIds);
+    if (!list)
+        throw malformed(action, 'CertTaskIds is not a list', answer.requestId);
+    const wanted = new Set(ids);
+    const tasks = new Map();
+    for (const entry of list) {
+        if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId))
+            continue;
+        if (typeof entry.TaskId !== 'string' || entry.TaskId === '')
+            continue;
+        tasks.set(entry.TaskId, [...(tasks.get(entry.TaskId) ?? []), entry.CertId]);
+    }
+    return tasks;
+}
+/**
+ * Asks for task results (≤ 100 task ids per call) until every task has a final result (Status
+ * other than 0) or the wait is spent; tasks in neither map are still running. A failed ask
+ * settles its tasks with the error.
+ */
+async function waitForTasks(wire, action, listField, taskIds) {
+    const results = new Map();
+    const errors = new Map();
+    const running = new Set(taskIds);
+    if (running.size === 0)
+        return { results, errors };
+    await waitFor(wire.deps, wire.poll, async () => {
+        for (const batch of chunks([...running], BATCH)) {
+            try {
+                const answer = await wire.transport.call(action, { TaskIds: batch });
+                const list = optionalArray(answer.data[listField]);
+                if (!list)
+                    throw malformed(action, `${listField} is not a list`, answer.requestId);
+                for (const result of list) {
+                    const taskId = isRecord(result) ? String(result.TaskId) : '';
+                    if (!running.has(taskId) || result.Status === 0)
+                        continue;
+                    results.set(taskId, { fields: result, requestId: answer.requestId });
+                    running.delete(taskId);
+                }
+            }
+            catch (error) {
+                const failure = errorFor(error, action, '');
+                for (const taskId of batch)
+                    errors.set(taskId, failure);
+                for (const taskId of batch)
+                    running.delete(taskId);
+            }
+        }
+        return running.size === 0 ? done(true) : pending(`${running.size} task(s) running`);
+    });
+    return { results, errors };
+}
+/** The code of an `Error` field that is {Code, Message} or a bare code string. */
+function errorCode(value) {
+    const code = isRecord(value) ? value.Code : value;
+    if (typeof code !== 'string')
+        return undefined;
+    return /^[A-Za-z]+(?:\.[A-Za-z0-9]+)*$/.test(code) ? code : undefined;
+}
+/** An `Error` field that may be a string or {Code, Message}; '' when there is none. */
+function describeError(value) {
+    if (typeof value === 'string')
+        return value;
+    if (!isRecord(value))
+        return '';
+    return [value.Code, value.Message].filter(v => typeof v === 'string' && v !== '').join(': ');
+}
+/** "the … did not finish within N s". */
+function late(wire, what) {
+    return `the ${what} did not finish within ${wire.poll.totalMs / 1000} s`;
+}
+
+;// CONCATENATED MODULE: ./src/resources/resource-types.ts
+/**
+ * The cloud resource types Tencent SSL can move a certificate on (UpdateCertificateInstance) or
+ * bind one to (DeployCertificateInstance), which of them are regional, and how each names one
+ * resource in `InstanceIdList`. Pure data and string functions, shared by the input parsers, the
+ * planners and the API decoders.
+ */
+/** Types `replace` accepts (UpdateCertificateInstance.ResourceTypes), in the contract's order. */
+const REPLACE_TYPES = [
+    'cdn',
+    'clb',
+    'teo',
+    'waf',
+    'live',
+    'vod',
+    'ddos',
+    'tke',
+    'apigateway',
+    'tcb',
+    'cos',
+    'tse',
+    'mqtt',
+    'scf',
+    'tdmq',
+    'gaap'
+];
+/** Types whose update needs `ResourceTypesRegions` (the SDK's list: regions come from the
+ * binding check, never from the user). */
+const UPDATE_REGIONAL = new Set([
+    'clb',
+    'tke',
+    'apigateway',
+    'waf',
+    'tcb',
+    'tse',
+    'cos',
+    'mqtt',
+    'scf',
+    'tdmq'
+]);
+/** Types `deploy-to` accepts (DeployCertificateInstance.ResourceType). */
+const DEPLOY_TYPES = [
+    'clb',
+    'cdn',
+    'ddos',
+    'live',
+    'vod',
+    'waf',
+    'apigateway',
+    'teo',
+    'tke',
+    'cos',
+    'lighthouse',
+    'tse',
+    'tcb',
+    'mqtt'
+];
+/** Types whose deployment needs the common `Region` (X-TC-Region): one region per call. */
+const DEPLOY_REGIONAL = new Set([
+    'clb',
+    'waf',
+    'apigateway',
+    'cos',
+    'lighthouse',
+    'tke',
+    'tse',
+    'tcb',
+    'mqtt'
+]);
+const DOMAIN = String.raw `(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+`;
+const ID = String.raw `[A-Za-z0-9][\w.-]*`;
+const REGION_TEXT = String.raw `[a-z]+(?:-[a-z0-9]+)+`;
+/** A Tencent region id: `ap-guangzhou`, `na-siliconvalley`, `ap-shanghai-fsi`. */
+const REGION = new RegExp(`^${REGION_TEXT}$`);
+const format = (shape, example, ...parts) => ({
+    shape,
+    example,
+    pattern: new RegExp(`^${parts.join(String.raw `\|`)}$`, 'i')
+});
+/** `InstanceIdList` entries per deploy type (Tencent's DeployCertificateInstance reference). */
+const INSTANCE_FORMATS = {
+    clb: format('LoadBalancerId|ListenerId[|Domain]', 'lb-12345678|lbl-12345678', `lb-${ID}`, `lbl-${ID}(?:\\|${DOMAIN})?`),
+    cdn: format('Domain[|on or off]', 'www.example.com', `${DOMAIN}(?:\\|(?:on|off))?`),
+    ddos: format('InstanceId|Domain|VirtualPort', 'bgpip-000001ms|www.example.com|443', ID, DOMAIN, '\\d{1,5}'),
+    live: format('Domain', 'live.example.com', DOMAIN),
+    vod: format('Domain', 'vod.example.com', DOMAIN),
+    waf: format('Domain', 'www.example.com', DOMAIN),
+    teo: format('Domain', 'www.example.com', DOMAIN),
+    apigateway: format('ServiceId|Domain', 'service-8sk7cqmd|api.example.com', ID, DOMAIN),
+    tke: format('ClusterId|Namespace|SecretName', 'cls-42sa0ae0|default|www-tls', ID, ID, ID),
+    cos: format('Region|Bucket|Domain', 'ap-hongkong|assets-1250000000|cdn.example.com', REGION_TEXT, ID, DOMAIN),
+    lighthouse: format('Region|InstanceId|Domain', 'ap-shanghai|lhins-abc123|www.example.com', REGION_TEXT, ID, DOMAIN),
+    tse: format('GatewayId|CertificateId', 'gateway-s1da9151|fa61bc05-cc54-4eea-c932-24de52577372', ID, ID),
+    tcb: format('Type|Region|EnvId|Domain', 'AccessService|ap-shanghai|env-4s5h0ymg|www.example.com', '(?:AccessService|HostService)', REGION_TEXT, ID, DOMAIN),
+    mqtt: format('InstanceId|CertId', 'mqtt-rdnwp7kb|gehs6jsx', ID, ID)
+};
+/**
+ * The resource an `InstanceIdList` entry names, as the action reports it and compares it:
+ * what the update records and the binding details can name too. A CDN domain without its
+ * billing switch; a TSE gateway and an MQTT instance without the certificate id that their
+ * deploy entry adds; domains lower-cased.
+ */
+function canonicalInstance(type, instance) {
+    const parts = instance.split('|');
+    switch (type) {
+        case 'cdn':
+        case 'tse':
+        case 'mqtt':
+            return type === 'cdn' ? parts[0].toLowerCase() : parts[0];
+        case 'live':
+        case 'vod':
+        case 'waf':
+        case 'teo':
+        case 'scf':
+            return instance.toLowerCase();
+        default:
+            return parts
+                .map((part, i) => (i > 0 && part.includes('.') ? part.toLowerCase() : part))
+                .join('|');
+    }
+}
+/** Region, type and instance as one comparable key; `null` region for global types. */
+function resourceKey(r) {
+    return `${r.type}@${r.region ?? ''}@${canonicalInstance(r.type, r.instance)}`;
+}
+
+;// CONCATENATED MODULE: ./src/tencent/binding-check.ts
+
+
+
+
+/** Types that DescribeCertificateBindResourceTaskResult does not count; its detail lists them. */
+const UNCOUNTED_TYPES = ['tse', 'mqtt', 'scf', 'tdmq', 'gaap'];
+/** Every type array of the detail's answer (the SDK's DescribeCertificateBindResourceTaskDetailResponse
+ * has one for each type UpdateCertificateInstance takes). */
+const DETAIL_TYPES = REPLACE_TYPES;
+/** Every batch's task is started before any is waited for, so the batches' waits overlap. */
+async function checkBindings(wire, ids, options = {}) {
+    const action = 'CreateCertificateBindResourceSyncTask';
+    const wanted = unique(ids);
+    const states = new Map();
+    const settle = (certIds, state) => {
+        for (const id of certIds)
+            states.set(id, state(id));
+    };
+    const IsCache = options.fresh === false ? 1 : 0;
+    const calls = await batchCalls(wire.transport, action, wanted, CertificateIds => ({
+        CertificateIds,
+        IsCache
+    }));
+    settle(calls.gone, id => ({ id, bound: 'gone' }));
+    for (const { ids: certIds, error } of calls.failures)
+        settle(certIds, id => notChecked(id, `the binding check could not start: ${error.message}`, error));
+    const tasks = new Map();
+    for (const { ids: certIds, answer } of calls.answers) {
+        let started;
+        try {
+            started = readCertTasks(answer, certIds, action);
+        }
+        catch (error) {
+            const failure = errorFor(error, action, '');
+            settle(certIds, id => notChecked(id, `the binding check failed: ${failure.message}`, failure));
+            continue;
+        }
+        for (const [taskId, forCerts] of started)
+            tasks.set(taskId, forCerts);
+        const withTask = new Set([...started.values()].flat());
+        const reason = 'no binding check task was created for it';
+        settle(certIds.filter(id => !withTask.has(id)), id => ({ id, bound: 'unknown', reason }));
+    }
+    const polled = await waitForTasks(wire, 'DescribeCertificateBindResourceTaskResult', 'SyncTaskBindResourceResult', [...tasks.keys()]);
+    const unseen = [];
+    for (const [taskId, certIds] of tasks) {
+        const result = polled.results.get(taskId);
+        const error = polled.errors.get(taskId);
+        if (result) {
+            settle(certIds, id => bindingState(id, result.fields, result.requestId));
+            // The counts leave some types out: a certificate they call free is asked about those.
+            const missing = uncountedIn(result.fields);
+            for (const id of certIds)
+                if (missing.length > 0 && states.get(id)?.bound === false)
+                    unseen.push(uncountedTypes(wire, taskId, id, missing).then(s => settle([id], () => s)));
+        }
+        else if (error)
+            settle(certIds, id => notChecked(id, `the binding check failed: ${error.message}`, error));
+        else
+            settle(certIds, id => ({ id, bound: 'unknown', reason: late(wire, 'binding check') }));
+    }
+    await Promise.all(unseen);
+    return wanted.map(id => states.get(id) ?? { id, bound: 'unknown', reason: 'the binding check gave no answer' });
+}
+/**
+ * The resource types the task's counts never include, read from its detail: a certificate
+ * serving one of them is bound. A detail that cannot be read leaves the certificate not checked.
+ */
+async function uncountedTypes(wire, taskId, id, types) {
+    const action = 'DescribeCertificateBindResourceTaskDetail';
+    let answer;
+    try {
+        // No ResourceTypes: its documented values leave mqtt, scf, tdmq and gaap out, and absent
+        // means every type. Limit "1" already carries each type's and region's TotalCount.
+        answer = await wire.transport.call(action, { TaskId: taskId, Limit: '1' });
+    }
+    catch (error) {
+        const failure = errorFor(error, action, id);
+        const reason = `the binding check of ${types.join(', ')} failed: ${failure.message}`;
+        if (failure.code === undefined || !meansRefusal(failure.code))
+            return { id, bound: 'unknown', reason };
+        return { id, bound: 'unknown', reason, error: withHint(failure) };
+    }
+    return uncountedState(id, answer.data, types);
+}
+/** A missing service role fails every lookup, run after run: say how to grant it. */
+function withHint(error) {
+    if (!/RoleNotFound/.test(error.code))
+        return error;
+    return new TencentApiError({
+        operation: error.operation,
+        code: error.code,
+        message: `${error.apiMessage}; ${ROLE_HINT}`,
+        requestId: error.requestId,
+        subject: error.subject
+    });
+}
+/** A binding that could not be checked; carries the error when the check was refused. */
+function notChecked(id, reason, error) {
+    if (!meansRefusal(error.code))
+        return { id, bound: 'unknown', reason };
+    return { id, bound: 'unknown', reason, error: withHint(errorFor(error, error.operation, id)) };
+}
+/** A final SyncTaskBindResourceResult (Status is not 0) for certificate `id`. */
+function bindingState(id, result, requestId) {
+    const operation = 'DescribeCertificateBindResourceTaskResult';
+    if (result.Status === 2) {
+        const code = errorCode(result.Error);
+        if (code !== undefined && meansNotFound(code))
+            return { id, bound: 'gone' };
+        const reason = `the binding lookup failed: ${describeError(result.Error) || 'no reason given'}`;
+        // A missing service role fails every lookup, run after run: it is the user's to fix.
+        if (code === undefined || !meansRefusal(code))
+            return { id, bound: 'unknown', reason };
+        const message = `${reason}; ${ROLE_HINT}`;
+        const error = new TencentApiError({ operation, code, message, requestId, subject: id });
+        return { id, bound: 'unknown', reason, error };
+    }
+    if (result.Status !== 1)
+        return {
+            id,
+            bound: 'unknown',
+            reason: `unexpected binding task status ${JSON.stringify(result.Status)}`
+        };
+    const found = boundCounts(result.BindResourceResult);
+    if (found.counts.size > 0) {
+        const parts = [...found.counts].map(([name, count]) => `${name} (${count})`);
+        const resources = [...found.counts.values()].reduce((sum, count) => sum + count, 0);
+        const places = found.places;
+        return { id, bound: true, reason: `bound to ${parts.join(', ')}`, resources, places };
+    }
+    if (found.problems.length > 0) {
+        const reason = `not checked: the binding answer does not say what is bound (${found.problems.join('; ')})`;
+        return { id, bound: 'unknown', reason };
+    }
+    return { id, bound: false };
+}
+/** The uncounted types a final counts answer does not mention (all of them, as documented;
+ * none once Tencent counts them too, which then saves the detail calls). */
+function uncountedIn(result) {
+    const list = Array.isArray(result.BindResourceResult) ? result.BindResourceResult : [];
+    const counted = new Set(list.map(entry => (isRecord(entry) ? String(entry.ResourceType).toLowerCase() : '')));
+    return UNCOUNTED_TYPES.filter(type => !counted.has(type));
+}
+/**
+ * A certificate the counts call free, after the task's detail (every type, `types` first). A
+ * type's array that is null or absent lists nothing of that type (the SDK marks each one
+ * nullable); an entry of any type without a count or with an error, a Status other than 1, or
+ * an answer with none of the type arrays at all leaves the certificate not checked.
+ */
+function uncountedState(id, data, types = UNCOUNTED_TYPES) {
+    if (data.Status !== 1) {
+        const reason = `the binding detail answered status ${JSON.stringify(data.Status)}`;
+        return { id, bound: 'unknown', reason };
+    }
+    if (!DETAIL_TYPES.some(type => Array.isArray(data[type.toUpperCase()])))
+        return {
+            id,
+            bound: 'unknown',
+            reason: 'not checked: the binding detail reports no resource type'
+        };
+    const bound = [];
+    const places = [];
+    const problems = [];
+    let resources = 0;
+    // Every type of the answer: one the counts called 0 but the detail counts is bound all the same.
+    for (const type of new Set([...types, ...DETAIL_TYPES])) {
+        const entries = data[type.toUpperCase()];
+        if (entries === null || entries === undefined)
+            continue;
+        if (!Array.isArray(entries)) {
+            problems.push(`${type}: not a list`);
+            continue;
+        }
+        let total = 0;
+        for (const entry of entries) {
+            const count = isRecord(entry) ? entry.TotalCount : undefined;
+            const error = isRecord(entry) ? describeError(entry.Error) : '';
+            if (typeof count !== 'number' || !Number.isFinite(count) || count < 0)
+                problems.push(`${type}: an entry without a count`);
+            else
+                total += count;
+            if (typeof count === 'number' && count > 0) {
+                const where = isRecord(entry) && typeof entry.Region === 'string' ? entry.Region : '';
+                places.push({ type, region: where || null, count });
+            }
+            if (error)
+                problems.push(`${type}: ${error}`);
+        }
+        if (total > 0)
+            bound.push(`${type} (${total})`);
+        resources += total;
+    }
+    if (bound.length > 0)
+        return { id, bound: true, reason: `bound to ${bound.join(', ')}`, resources, places };
+    if (problems.length > 0) {
+        const reason = `not checked: the binding detail does not say what is bound (${problems.join('; ')})`;
+        return { id, bound: 'unknown', reason };
+    }
+    return { id, bound: false };
+}
+/**
+ * Counts per resource type of a BindResourceResult, and what in it could not be read. A list
+ * that is null or absent, a type without its region list, or a region without a count says
+ * nothing about what is bound: each is a problem, never a zero. (An empty list is an answer:
+ * nothing of any type.)
+ */
+function boundCounts(value) {
+    const counts = new Map();
+    const places = [];
+    const problems = [];
+    if (!Array.isArray(value)) {
+        problems.push(`BindResourceResult is ${value === null ? 'null' : typeof value === 'undefined' ? 'absent' : 'not a list'}`);
+        return { counts, places, problems };
+    }
+    for (const type of value) {
+        if (!isRecord(type)) {
+            problems.push(`a resource type entry is ${JSON.stringify(type)}`);
+            continue;
+        }
+        const name = typeof type.ResourceType === 'string' ? type.ResourceType : 'a resource type';
+        const regions = type.BindResourceRegionResult;
+        if (!Array.isArray(regions)) {
+            problems.push(`${name}: no region list`);
+            continue;
+        }
+        for (const region of regions) {
+            const count = isRecord(region) ? region.TotalCount : undefined;
+            const error = isRecord(region) ? describeError(region.Error) : '';
+            if (typeof count !== 'number' || !Number.isFinite(count) || count < 0)
+                problems.push(`${name}: a region without a count`);
+            else if (count > 0) {
+                counts.set(name, (counts.get(name) ?? 0) + count);
+                const where = isRecord(region) && typeof region.Region === 'string' ? region.Region : '';
+                places.push({ type: name, region: where || null, count });
+            }
+            if (error)
+                problems.push(`${name}: ${error}`);
+        }
+    }
+    return { counts, places, problems };
 }
 
 ;// CONCATENATED MODULE: ./src/tencent/v3-deletion.ts
@@ -37689,96 +38226,17 @@ async function pollUntilDone(clock, policy, check) {
 
 
 
-/** Most ids one batch call (delete, binding task, task result) accepts. */
-const BATCH = 100;
-/** Types that DescribeCertificateBindResourceTaskResult does not count; its detail lists them. */
-const UNCOUNTED_TYPES = ['tse', 'mqtt', 'scf', 'tdmq', 'gaap'];
+
 /** Most ids DescribeCertificates takes in CertIds (more: InvalidParameter.CertificateIdNumberLimit). */
 const LOOKUP_BATCH = 50;
-const LINKED_ROLE = 'SSL_QCSLinkedRoleInReplaceLoadCertificate';
-const ROLE_HINT = `authorise the service-linked role ${LINKED_ROLE} in the SSL Certificate console`;
 class V3Deletion {
     wire;
     constructor(wire) {
         this.wire = wire;
     }
-    /** Every batch's task is started before any is polled, so the batches' waits overlap. */
-    async checkBindings(ids, options = {}) {
-        const action = 'CreateCertificateBindResourceSyncTask';
-        const wanted = unique(ids);
-        const states = new Map();
-        const settle = (certIds, state) => {
-            for (const id of certIds)
-                states.set(id, state(id));
-        };
-        const IsCache = options.fresh === false ? 1 : 0;
-        const calls = await batchCalls(this.wire.transport, action, wanted, CertificateIds => ({
-            CertificateIds,
-            IsCache
-        }));
-        settle(calls.gone, id => ({ id, bound: 'gone' }));
-        for (const { ids: certIds, error } of calls.failures)
-            settle(certIds, id => notChecked(id, `the binding check could not start: ${error.message}`, error));
-        const tasks = new Map();
-        for (const { ids: certIds, answer } of calls.answers) {
-            let started;
-            try {
-                started = readCertTasks(answer, certIds, action);
-            }
-            catch (error) {
-                const failure = errorFor(error, action, '');
-                settle(certIds, id => notChecked(id, `the binding check failed: ${failure.message}`, failure));
-                continue;
-            }
-            for (const [taskId, forCerts] of started)
-                tasks.set(taskId, forCerts);
-            const withTask = new Set([...started.values()].flat());
-            const reason = 'no binding check task was created for it';
-            settle(certIds.filter(id => !withTask.has(id)), id => ({ id, bound: 'unknown', reason }));
-        }
-        const polled = await this.pollTasks('DescribeCertificateBindResourceTaskResult', 'SyncTaskBindResourceResult', [...tasks.keys()]);
-        const unseen = [];
-        for (const [taskId, certIds] of tasks) {
-            const result = polled.results.get(taskId);
-            const error = polled.errors.get(taskId);
-            if (result) {
-                settle(certIds, id => bindingState(id, result.fields, result.requestId));
-                // The counts leave some types out: a certificate they call free is asked about those.
-                const missing = uncountedIn(result.fields);
-                for (const id of certIds)
-                    if (missing.length > 0 && states.get(id)?.bound === false)
-                        unseen.push(this.uncountedTypes(taskId, id, missing).then(state => settle([id], () => state)));
-            }
-            else if (error)
-                settle(certIds, id => notChecked(id, `the binding check failed: ${error.message}`, error));
-            else
-                settle(certIds, id => ({ id, bound: 'unknown', reason: this.late('binding check') }));
-        }
-        await Promise.all(unseen);
-        return wanted.map(id => states.get(id) ?? { id, bound: 'unknown', reason: 'the binding check gave no answer' });
-    }
-    /**
-     * The resource types the task's counts never include (tse, mqtt, scf, tdmq, gaap), read from
-     * its instance details: a certificate serving one of them is bound. A detail that cannot be
-     * read leaves the certificate not checked.
-     */
-    async uncountedTypes(taskId, id, types) {
-        const action = 'DescribeCertificateBindResourceTaskDetail';
-        let answer;
-        try {
-            answer = await this.wire.transport.call(action, {
-                TaskId: taskId,
-                Limit: '1',
-                ResourceTypes: types
-            });
-        }
-        catch (error) {
-            const failure = errorFor(error, action, id);
-            const reason = `the binding check of ${types.join(', ')} failed: ${failure.message}`;
-            const refused = failure.code !== undefined && meansRefusal(failure.code);
-            return { id, bound: 'unknown', reason, ...(refused ? { error: failure } : {}) };
-        }
-        return uncountedState(id, answer.data, types);
+    /** The binding check (binding-check.ts). */
+    checkBindings(ids, options = {}) {
+        return checkBindings(this.wire, ids, options);
     }
     async deleteCertificates(ids) {
         const operation = 'DeleteCertificates';
@@ -37803,7 +38261,7 @@ class V3Deletion {
             readDeletion(certIds, answer, settle, tasks);
         }
         // A task's verdict wins over anything said above: it is the server's binding check.
-        const polled = await this.pollTasks('DescribeDeleteCertificatesTaskResult', 'DeleteTaskResult', [...tasks.keys()]);
+        const polled = await waitForTasks(this.wire, 'DescribeDeleteCertificatesTaskResult', 'DeleteTaskResult', [...tasks.keys()]);
         for (const [taskId, certIds] of tasks) {
             const result = polled.results.get(taskId);
             const error = polled.errors.get(taskId);
@@ -37813,14 +38271,14 @@ class V3Deletion {
                 else if (error)
                     settle(id, unclear({ id, result: 'failed', error: errorFor(error, operation, id) }));
                 else {
-                    const late = new TencentApiError({
+                    const timeout = new TencentApiError({
                         operation,
                         code: 'TaskTimeout',
-                        message: this.late('delete task'),
+                        message: late(this.wire, 'delete task'),
                         requestId: requestIdOf.get(id),
                         subject: id
                     });
-                    settle(id, unclear({ id, result: 'failed', error: late }));
+                    settle(id, unclear({ id, result: 'failed', error: timeout }));
                 }
             }
         }
@@ -37866,224 +38324,6 @@ class V3Deletion {
         }
         return found;
     }
-    late(what) {
-        return `the ${what} did not finish within ${this.wire.poll.totalMs / 1000} s`;
-    }
-    /**
-     * Polls task results (≤ 100 task ids per call) until every task has a final result (Status
-     * other than 0) or the wait is spent. A failed poll settles its tasks with the error.
-     */
-    async pollTasks(action, listField, taskIds) {
-        const results = new Map();
-        const errors = new Map();
-        const pending = new Set(taskIds);
-        if (pending.size === 0)
-            return { results, errors };
-        await pollUntilDone(this.wire.deps, this.wire.poll, async () => {
-            for (const batch of chunks([...pending], BATCH)) {
-                try {
-                    const answer = await this.wire.transport.call(action, { TaskIds: batch });
-                    const list = optionalArray(answer.data[listField]);
-                    if (!list)
-                        throw malformed(action, `${listField} is not a list`, answer.requestId);
-                    for (const result of list) {
-                        const taskId = isRecord(result) ? String(result.TaskId) : '';
-                        if (!pending.has(taskId) || result.Status === 0)
-                            continue;
-                        results.set(taskId, { fields: result, requestId: answer.requestId });
-                        pending.delete(taskId);
-                    }
-                }
-                catch (error) {
-                    const failure = errorFor(error, action, '');
-                    for (const taskId of batch)
-                        errors.set(taskId, failure);
-                    for (const taskId of batch)
-                        pending.delete(taskId);
-                }
-            }
-            return pending.size === 0;
-        });
-        return { results, errors };
-    }
-}
-/** One call per batch of ≤ 100 ids; a batch refused because one of its certificates does not
- * exist is asked again without it (see splitOnGone). */
-async function batchCalls(transport, action, ids, params) {
-    const calls = { answers: [], gone: [], failures: [] };
-    const call = async (batch) => {
-        try {
-            calls.answers.push({ ids: batch, answer: await transport.call(action, params(batch)) });
-        }
-        catch (error) {
-            const failure = errorFor(error, action, '');
-            if (!meansNotFound(failure.code))
-                calls.failures.push({ ids: batch, error: failure });
-            else if (batch.length === 1)
-                calls.gone.push(batch[0]);
-            else
-                for (const group of splitOnGone(batch, failure.apiMessage))
-                    await call(group);
-        }
-    };
-    for (const batch of chunks(ids, BATCH))
-        await call(batch);
-    return calls;
-}
-/**
- * How to ask again after "a certificate does not exist" for a batch: the ids the message names,
- * each alone, and the rest together; when it names none (or all), the two halves. A single id
- * refused so is gone, decided by the code alone; a named id that does exist is simply answered.
- */
-function splitOnGone(ids, message) {
-    const named = ids.filter(id => message.includes(id));
-    if (named.length > 0 && named.length < ids.length)
-        return [ids.filter(id => !named.includes(id)), ...named.map(id => [id])];
-    const half = Math.ceil(ids.length / 2);
-    return [ids.slice(0, half), ids.slice(half)];
-}
-/** A binding that could not be checked; carries the error when the check was refused. */
-function notChecked(id, reason, error) {
-    if (!meansRefusal(error.code))
-        return { id, bound: 'unknown', reason };
-    return { id, bound: 'unknown', reason, error: errorFor(error, error.operation, id) };
-}
-/** CertTaskIds [{CertId, TaskId}] of an answer, as task id → certificate ids asked about. */
-function readCertTasks(answer, ids, action) {
-    const list = optionalArray(answer.data.CertTaskIds);
-    if (!list)
-        throw malformed(action, 'CertTaskIds is not a list', answer.requestId);
-    const wanted = new Set(ids);
-    const tasks = new Map();
-    for (const entry of list) {
-        if (!isRecord(entry) || typeof entry.CertId !== 'string' || !wanted.has(entry.CertId))
-            continue;
-        if (typeof entry.TaskId !== 'string' || entry.TaskId === '')
-            continue;
-        tasks.set(entry.TaskId, [...(tasks.get(entry.TaskId) ?? []), entry.CertId]);
-    }
-    return tasks;
-}
-/** A final SyncTaskBindResourceResult (Status is not 0) for certificate `id`. */
-function bindingState(id, result, requestId) {
-    const operation = 'DescribeCertificateBindResourceTaskResult';
-    if (result.Status === 2) {
-        const code = errorCode(result.Error);
-        if (code !== undefined && meansNotFound(code))
-            return { id, bound: 'gone' };
-        const reason = `the binding lookup failed: ${describeError(result.Error) || 'no reason given'}`;
-        // A missing service role fails every lookup, run after run: it is the user's to fix.
-        if (code === undefined || !meansRefusal(code))
-            return { id, bound: 'unknown', reason };
-        const message = `${reason}; ${ROLE_HINT}`;
-        const error = new TencentApiError({ operation, code, message, requestId, subject: id });
-        return { id, bound: 'unknown', reason, error };
-    }
-    if (result.Status !== 1)
-        return {
-            id,
-            bound: 'unknown',
-            reason: `unexpected binding task status ${JSON.stringify(result.Status)}`
-        };
-    const found = boundCounts(result.BindResourceResult);
-    if (found.counts.size > 0) {
-        const parts = [...found.counts].map(([name, count]) => `${name} (${count})`);
-        const resources = [...found.counts.values()].reduce((sum, count) => sum + count, 0);
-        return { id, bound: true, reason: `bound to ${parts.join(', ')}`, resources };
-    }
-    if (found.problems.length > 0) {
-        const reason = `not checked: the binding answer does not say what is bound (${found.problems.join('; ')})`;
-        return { id, bound: 'unknown', reason };
-    }
-    return { id, bound: false };
-}
-/** The uncounted types a final counts answer does not mention (all of them, as documented;
- * none once Tencent counts them too, which then saves the detail calls). */
-function uncountedIn(result) {
-    const list = Array.isArray(result.BindResourceResult) ? result.BindResourceResult : [];
-    const counted = new Set(list.map(entry => (isRecord(entry) ? String(entry.ResourceType).toLowerCase() : '')));
-    return UNCOUNTED_TYPES.filter(type => !counted.has(type));
-}
-/**
- * A certificate the counts call free, after the detail of the uncounted types. A type's array
- * that is null or absent lists nothing of that type (the SDK marks each one nullable); an entry
- * without a count, or with an error, leaves the certificate not checked.
- */
-function uncountedState(id, data, types = UNCOUNTED_TYPES) {
-    if (data.Status !== 1) {
-        const reason = `the binding detail answered status ${JSON.stringify(data.Status)}`;
-        return { id, bound: 'unknown', reason };
-    }
-    const bound = [];
-    const problems = [];
-    let resources = 0;
-    for (const type of types) {
-        const entries = data[type.toUpperCase()];
-        if (entries === null || entries === undefined)
-            continue;
-        if (!Array.isArray(entries)) {
-            problems.push(`${type}: not a list`);
-            continue;
-        }
-        let total = 0;
-        for (const entry of entries) {
-            const count = isRecord(entry) ? entry.TotalCount : undefined;
-            const error = isRecord(entry) ? describeError(entry.Error) : '';
-            if (typeof count !== 'number' || !Number.isFinite(count) || count < 0)
-                problems.push(`${type}: an entry without a count`);
-            else
-                total += count;
-            if (error)
-                problems.push(`${type}: ${error}`);
-        }
-        if (total > 0)
-            bound.push(`${type} (${total})`);
-        resources += total;
-    }
-    if (bound.length > 0)
-        return { id, bound: true, reason: `bound to ${bound.join(', ')}`, resources };
-    if (problems.length > 0) {
-        const reason = `not checked: the binding detail does not say what is bound (${problems.join('; ')})`;
-        return { id, bound: 'unknown', reason };
-    }
-    return { id, bound: false };
-}
-/**
- * Counts per resource type of a BindResourceResult, and what in it could not be read. A list
- * that is null or absent, a type without its region list, or a region without a count says
- * nothing about what is bound: each is a problem, never a zero. (An empty list is an answer:
- * nothing of any type.)
- */
-function boundCounts(value) {
-    const counts = new Map();
-    const problems = [];
-    if (!Array.isArray(value)) {
-        problems.push(`BindResourceResult is ${value === null ? 'null' : typeof value === 'undefined' ? 'absent' : 'not a list'}`);
-        return { counts, problems };
-    }
-    for (const type of value) {
-        if (!isRecord(type)) {
-            problems.push(`a resource type entry is ${JSON.stringify(type)}`);
-            continue;
-        }
-        const name = typeof type.ResourceType === 'string' ? type.ResourceType : 'a resource type';
-        const regions = type.BindResourceRegionResult;
-        if (!Array.isArray(regions)) {
-            problems.push(`${name}: no region list`);
-            continue;
-        }
-        for (const region of regions) {
-            const count = isRecord(region) ? region.TotalCount : undefined;
-            const error = isRecord(region) ? describeError(region.Error) : '';
-            if (typeof count !== 'number' || !Number.isFinite(count) || count < 0)
-                problems.push(`${name}: a region without a count`);
-            else if (count > 0)
-                counts.set(name, (counts.get(name) ?? 0) + count);
-            if (error)
-                problems.push(`${name}: ${error}`);
-        }
-    }
-    return { counts, problems };
 }
 const sure = (outcome) => ({ outcome, confirm: false });
 const unclear = (outcome) => ({ outcome, confirm: true });
@@ -38166,21 +38406,6 @@ function deleteTaskVerdict(result, id, requestId) {
             return unclear({ id, result: 'failed', error: error('MalformedResponse', message) });
         }
     }
-}
-/** The code of an `Error` field that is {Code, Message} or a bare code string. */
-function errorCode(value) {
-    const code = isRecord(value) ? value.Code : value;
-    if (typeof code !== 'string')
-        return undefined;
-    return /^[A-Za-z]+(?:\.[A-Za-z0-9]+)*$/.test(code) ? code : undefined;
-}
-/** An `Error` field that may be a string or {Code, Message}; '' when there is none. */
-function describeError(value) {
-    if (typeof value === 'string')
-        return value;
-    if (!isRecord(value))
-        return '';
-    return [value.Code, value.Message].filter(v => typeof v === 'string' && v !== '').join(': ');
 }
 /** One DescribeCertificates item, read leniently: a certificate named by id is reported, not judged. */
 function v3_deletion_foundCertificate(item, id) {
@@ -38293,6 +38518,9 @@ class SslClientV3 {
         catch (error) {
             if (!(error instanceof TencentApiError) || classifyFailure(error.code) !== 'fatal')
                 throw error;
+            // Keys Tencent refuses cannot upload either: stop here, pointing at them.
+            if (refusesCredentials(error.code))
+                throw withCredentialHint(error);
             this.deps.debug(`Going on with UploadCertificate (Repeatable=false): ${error.message}`);
             return '';
         }
@@ -38537,163 +38765,6 @@ class ServerClock {
     }
 }
 
-;// CONCATENATED MODULE: ./src/tencent/wait.ts
-const done = (value) => ({ state: 'done', value });
-const pending = (progress) => ({ state: 'pending', progress });
-/**
- * Sleeps `firstDelayMs` (0: asks at once), asks, then waits a step longer each time up to
- * `maxDelayMs`, until the check settles or `totalMs` is spent. The last ask happens at the
- * deadline, not after it.
- */
-async function waitFor(clock, policy, check) {
-    const deadline = clock.now() + policy.totalMs;
-    let progress;
-    for (let delay = policy.firstDelayMs;; 
-    // At least 1 ms between asks, so a zero policy cannot spin on a clock that only sleep moves.
-    delay = Math.max(1, Math.min(policy.maxDelayMs, delay + policy.stepMs))) {
-        const left = deadline - clock.now();
-        if (left <= 0)
-            return { state: 'timeout', progress };
-        const wait = Math.min(delay, left);
-        if (wait > 0)
-            await clock.sleep(wait);
-        const verdict = await check();
-        if (verdict.state !== 'pending')
-            return verdict;
-        progress = verdict.progress;
-    }
-}
-/** The policy with its total set to what is left before `deadline` (never below 0). */
-function until(policy, deadline, now) {
-    return { ...policy, totalMs: Math.max(0, deadline - now) };
-}
-
-;// CONCATENATED MODULE: ./src/resources/resource-types.ts
-/**
- * The cloud resource types Tencent SSL can move a certificate on (UpdateCertificateInstance) or
- * bind one to (DeployCertificateInstance), which of them are regional, and how each names one
- * resource in `InstanceIdList`. Pure data and string functions, shared by the input parsers, the
- * planners and the API decoders.
- */
-/** Types `replace` accepts (UpdateCertificateInstance.ResourceTypes), in the contract's order. */
-const REPLACE_TYPES = [
-    'cdn',
-    'clb',
-    'teo',
-    'waf',
-    'live',
-    'vod',
-    'ddos',
-    'tke',
-    'apigateway',
-    'tcb',
-    'cos',
-    'tse',
-    'mqtt',
-    'scf',
-    'tdmq',
-    'gaap'
-];
-/** Types whose update needs `ResourceTypesRegions` (the SDK's list: regions come from the
- * binding check, never from the user). */
-const UPDATE_REGIONAL = new Set([
-    'clb',
-    'tke',
-    'apigateway',
-    'waf',
-    'tcb',
-    'tse',
-    'cos',
-    'mqtt',
-    'scf',
-    'tdmq'
-]);
-/** Types `deploy-to` accepts (DeployCertificateInstance.ResourceType). */
-const DEPLOY_TYPES = [
-    'clb',
-    'cdn',
-    'ddos',
-    'live',
-    'vod',
-    'waf',
-    'apigateway',
-    'teo',
-    'tke',
-    'cos',
-    'lighthouse',
-    'tse',
-    'tcb',
-    'mqtt'
-];
-/** Types whose deployment needs the common `Region` (X-TC-Region): one region per call. */
-const DEPLOY_REGIONAL = new Set([
-    'clb',
-    'waf',
-    'apigateway',
-    'cos',
-    'lighthouse',
-    'tke',
-    'tse',
-    'tcb',
-    'mqtt'
-]);
-const DOMAIN = String.raw `(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+`;
-const ID = String.raw `[A-Za-z0-9][\w.-]*`;
-const REGION_TEXT = String.raw `[a-z]+(?:-[a-z0-9]+)+`;
-/** A Tencent region id: `ap-guangzhou`, `na-siliconvalley`, `ap-shanghai-fsi`. */
-const REGION = new RegExp(`^${REGION_TEXT}$`);
-const format = (shape, example, ...parts) => ({
-    shape,
-    example,
-    pattern: new RegExp(`^${parts.join(String.raw `\|`)}$`, 'i')
-});
-/** `InstanceIdList` entries per deploy type (Tencent's DeployCertificateInstance reference). */
-const INSTANCE_FORMATS = {
-    clb: format('LoadBalancerId|ListenerId[|Domain]', 'lb-12345678|lbl-12345678', `lb-${ID}`, `lbl-${ID}(?:\\|${DOMAIN})?`),
-    cdn: format('Domain[|on or off]', 'www.example.com', `${DOMAIN}(?:\\|(?:on|off))?`),
-    ddos: format('InstanceId|Domain|VirtualPort', 'bgpip-000001ms|www.example.com|443', ID, DOMAIN, '\\d{1,5}'),
-    live: format('Domain', 'live.example.com', DOMAIN),
-    vod: format('Domain', 'vod.example.com', DOMAIN),
-    waf: format('Domain', 'www.example.com', DOMAIN),
-    teo: format('Domain', 'www.example.com', DOMAIN),
-    apigateway: format('ServiceId|Domain', 'service-8sk7cqmd|api.example.com', ID, DOMAIN),
-    tke: format('ClusterId|Namespace|SecretName', 'cls-42sa0ae0|default|www-tls', ID, ID, ID),
-    cos: format('Region|Bucket|Domain', 'ap-hongkong|assets-1250000000|cdn.example.com', REGION_TEXT, ID, DOMAIN),
-    lighthouse: format('Region|InstanceId|Domain', 'ap-shanghai|lhins-abc123|www.example.com', REGION_TEXT, ID, DOMAIN),
-    tse: format('GatewayId|CertificateId', 'gateway-s1da9151|fa61bc05-cc54-4eea-c932-24de52577372', ID, ID),
-    tcb: format('Type|Region|EnvId|Domain', 'AccessService|ap-shanghai|env-4s5h0ymg|www.example.com', '(?:AccessService|HostService)', REGION_TEXT, ID, DOMAIN),
-    mqtt: format('InstanceId|CertId', 'mqtt-rdnwp7kb|gehs6jsx', ID, ID)
-};
-/**
- * The resource an `InstanceIdList` entry names, as the action reports it and compares it:
- * what the update records and the binding details can name too. A CDN domain without its
- * billing switch; a TSE gateway and an MQTT instance without the certificate id that their
- * deploy entry adds; domains lower-cased.
- */
-function canonicalInstance(type, instance) {
-    const parts = instance.split('|');
-    switch (type) {
-        case 'cdn':
-        case 'tse':
-        case 'mqtt':
-            return type === 'cdn' ? parts[0].toLowerCase() : parts[0];
-        case 'live':
-        case 'vod':
-        case 'waf':
-        case 'teo':
-        case 'scf':
-            return instance.toLowerCase();
-        default:
-            return parts
-                .map((part, i) => (i > 0 && part.includes('.') ? part.toLowerCase() : part))
-                .join('|');
-    }
-}
-/** Region, type and instance as one comparable key; `null` region for global types. */
-function resourceKey(r) {
-    return `${r.type}@${r.region ?? ''}@${canonicalInstance(r.type, r.instance)}`;
-}
-
 ;// CONCATENATED MODULE: ./src/tencent/resource-decode.ts
 /**
  * Readers of the resource answers (API 3.0), pure: the binding task's instance details
@@ -38894,6 +38965,8 @@ const resources_BATCH = 100;
 const DETAIL_LIMIT = 100;
 /** DescribeHostUpdateRecordDetail / DescribeHostDeployRecordDetail: items per page (max). */
 const RECORD_LIMIT = 200;
+/** DescribeHostDeployRecord's default page (its Limit has no documented maximum). */
+const HISTORY_PAGE = 10;
 /** A bound on pages, so an answer that never ends cannot loop for ever. */
 const MAX_PAGES = 1000;
 /** Waits between re-calls of UpdateCertificateInstance while its task is being created. */
@@ -39130,6 +39203,25 @@ class ResourceApiV3 {
             const more = typeof data.TotalCount === 'number' && data.TotalCount > offset + RECORD_LIMIT;
             return { answer, items, more };
         }, type);
+    }
+    async deployRecords(certificateId, type, max) {
+        const action = 'DescribeHostDeployRecord';
+        const ids = [];
+        // Limit left at its documented default (10): no maximum is documented.
+        for (let offset = 0; offset < max; offset += HISTORY_PAGE) {
+            const answer = await this.call(action, { CertificateId: certificateId, ResourceType: type, Offset: offset }, `certificate ${certificateId}`);
+            const data = answer.data;
+            const list = optionalArray(data.DeployRecordList);
+            if (!list)
+                throw malformed(action, 'DeployRecordList is not a list', answer.requestId);
+            for (const entry of list.filter(isRecord))
+                if (typeof entry.Id === 'number' && (entry.CertId ?? certificateId) === certificateId)
+                    ids.push(entry.Id);
+            const total = typeof data.TotalCount === 'number' ? data.TotalCount : 0;
+            if (list.length === 0 || offset + HISTORY_PAGE >= total)
+                break;
+        }
+        return ids.slice(0, max);
     }
     async readRecord(action, page, type) {
         const byId = new Map();
@@ -39579,15 +39671,18 @@ async function executeDeletion(client, entries, options, log) {
         const states = await record.bindings(batch);
         const free = [];
         for (const entry of batch) {
-            const state = states.get(entry.id);
-            if (state === undefined || state.bound === false)
+            // An id the answer left out is not checked, never free.
+            const state = states.get(entry.id) ?? unanswered(entry.id);
+            if (state.bound === false)
                 free.push(entry);
             else if (state.bound === 'gone')
                 record.gone(entry);
             else if (state.bound === true && hookPending)
                 bound.push({ ...entry, skipReason: state.reason });
+            else if (state.bound === true)
+                record.skip(entry, state.reason, undefined, boundHint(state));
             else
-                record.skip(entry, state.reason, state.bound === 'unknown' ? state.error : undefined);
+                record.skip(entry, state.reason, state.error);
         }
         return free;
     };
@@ -39637,6 +39732,19 @@ async function executeDeletion(client, entries, options, log) {
     }
     return record.result(planned);
 }
+const unanswered = (id) => ({
+    id,
+    bound: 'unknown',
+    reason: 'not checked: the binding check gave no answer for it'
+});
+/** Where a bound certificate's resources are (type, region, count, as the binding answer
+ * counts them), and how to free it. */
+function boundHint(state) {
+    const places = (state.places ?? []).map(p => `${p.type}${p.region ? ` in ${p.region}` : ''} (${p.count})`);
+    const where = places.length > 0 ? ` (resources: ${places.join(', ')})` : '';
+    return (`${where}; to free it, move its resources onto a newer certificate: ` +
+        '`prune` or `sync` with `replace: true` does that, then deletes it');
+}
 /** The cap's verdict on the deletions that would be attempted; undefined when within it. */
 function refusal(planned, max, moving = 0) {
     try {
@@ -39682,10 +39790,9 @@ class Outcomes {
             return new Map(ids.map(id => [id, { id, bound: false }]));
         }
         const byId = new Map(states.map(s => [s.id, s]));
-        const unanswered = 'the binding check gave no answer for it';
         for (const id of ids)
             if (!byId.has(id))
-                byId.set(id, { id, bound: 'unknown', reason: unanswered });
+                byId.set(id, unanswered(id));
         return byId;
     }
     async delete(batch) {
@@ -39745,9 +39852,10 @@ class Outcomes {
     wouldDelete(entry) {
         this.deleted.push(entry);
     }
-    skip(entry, reason, error) {
+    /** `hint`: more for the log (where the resources are, what to do). */
+    skip(entry, reason, error, hint = '') {
         this.skipped.push({ ...entry, skipReason: reason });
-        this.log.warning(`Skipped ${describe(entry)}: ${reason}.`);
+        this.log.warning(`Skipped ${describe(entry)}: ${reason}${hint}.`);
         if (error)
             this.fail(entry, error);
     }
@@ -39796,31 +39904,40 @@ function describe(entry) {
  * (deletion.ts: binding check, cap, dry run, delete, outcomes).
  */
 
+const ISSUED_REASON = 'issued or sold by Tencent, not uploaded: this action never deletes it';
 const NOT_FOUND_REASON = 'no such certificate in the account (already deleted, or a wrong id)';
 async function deleteByIds(client, options, log) {
     const ids = [...new Set(options.ids)];
     const certificates = await client.findByIds(ids);
     const found = [];
     const notFound = [];
+    // Purchased and Tencent-issued ones are never deleted: kept back in a dry run as in a real run.
+    const issued = [];
     for (const id of ids) {
         const certificate = certificates.get(id);
-        if (certificate)
-            found.push(entryOf(certificate, options.now));
-        else {
+        if (!certificate) {
             notFound.push(id);
             log.warning(`${id}: ${NOT_FOUND_REASON}; nothing to delete.`);
+            continue;
         }
-        if (certificate && !certificate.uploaded)
-            log.info(`${id} was issued by Tencent, not uploaded: Tencent may refuse to delete it.`);
+        const entry = entryOf(certificate, options.now);
+        found.push(entry);
+        if (!certificate.uploaded) {
+            issued.push({ ...entry, skipReason: ISSUED_REASON });
+            log.warning(`Skipped ${id}: ${ISSUED_REASON}.`);
+        }
     }
     log.info(`Found ${found.length} of the ${ids.length} certificate(s) named in certificate-ids.`);
-    const result = await executeDeletion(client, found, {
+    const skip = new Set(issued.map(e => e.id));
+    const result = await executeDeletion(client, found.filter(e => !skip.has(e.id)), {
         maxDeletions: options.maxDeletions,
         dryRun: options.dryRun,
         onBound: options.onBound,
         batchesInFlight: options.batchesInFlight
     }, log);
-    return { ...result, found, notFound };
+    const named = (e) => ids.indexOf(e.id);
+    const skipped = [...issued, ...result.skipped].sort((a, b) => named(a) - named(b));
+    return { ...result, skipped, found, notFound };
 }
 function entryOf(certificate, now) {
     // An expiry the API does not give stays unknown (an invalid date), never a guess.
@@ -40879,8 +40996,10 @@ function warnNotValidYet(kept, log) {
  */
 function recordDeletion(ctx, outcome, result, shown) {
     const { settings, io } = ctx;
+    const kind = shown.kind ?? 'prune';
     outcome.prune = {
         dryRun: settings.dryRun,
+        kind,
         scope: shown.scope,
         deleted: result.deleted,
         kept: shown.kept,
@@ -40898,14 +41017,14 @@ function recordDeletion(ctx, outcome, result, shown) {
         io.log.info(`Failed: ${f.error.message}`);
     if (result.refused)
         throw new Error(result.refused.message);
-    logTotals(result, shown.kept.length, settings.dryRun, io.log);
+    logTotals(result, shown.kept.length, settings.dryRun, io.log, kind);
     if (result.failed.length > 0)
-        throw new Error(failureMessage(result));
+        throw new Error(failureMessage(result, 10, kind));
 }
-function logTotals(result, kept, dryRun, log) {
+function logTotals(result, kept, dryRun, log, kind) {
     const verb = dryRun ? 'would delete' : 'deleted';
-    log.notice(`Pruning ${verb} ${result.deleted.length}, skipped ${result.skipped.length}, ` +
-        `kept ${kept}` +
+    log.notice(`${kind === 'delete' ? 'Deleting the given ids' : 'Pruning'} ${verb} ${result.deleted.length}, skipped ${result.skipped.length}` +
+        (kind === 'delete' ? '' : `, kept ${kept}`) +
         (result.failed.length > 0 ? `, failed ${result.failed.length}` : '') +
         '.');
     if (dryRun)
@@ -40913,14 +41032,15 @@ function logTotals(result, kept, dryRun, log) {
             log.info(`Dry run: would delete ${describe(entry)}.`);
 }
 /** One message for the step; every failure is also in the log and the summary. */
-function failureMessage(result, shown = 10) {
+function failureMessage(result, shown = 10, kind = 'prune') {
     // A refused deletion is both skipped and failed: count each certificate once.
     const total = new Set([...result.deleted, ...result.skipped, ...result.failed.map(f => f.entry)].map(e => e.id)).size;
     const details = result.failed.slice(0, shown).map(f => f.error.message);
     const more = result.failed.length - details.length;
     if (more > 0)
         details.push(`and ${more} more (listed in the log and the job summary)`);
-    return `Pruning failed for ${result.failed.length} of ${total} certificate(s): ${details.join('; ')}`;
+    const what = kind === 'delete' ? 'Deleting the given ids' : 'Pruning';
+    return `${what} failed for ${result.failed.length} of ${total} certificate(s): ${details.join('; ')}`;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/delete.ts
@@ -40942,7 +41062,8 @@ async function deleteGiven(ctx, outcome) {
     recordDeletion(ctx, outcome, result, {
         scope: settings.certificateIds,
         kept: [],
-        notFound: result.notFound
+        notFound: result.notFound,
+        kind: 'delete'
     });
 }
 
@@ -40974,7 +41095,49 @@ function planDeploy(targets, serving) {
     return plan;
 }
 
+;// CONCATENATED MODULE: ./src/resources/deploy-history.ts
+/**
+ * A certificate's own deploy records as evidence that it already serves a resource
+ * (DescribeHostDeployRecord, then DescribeHostDeployRecordDetail): the one way to see what no
+ * binding check reports (lighthouse), and how `CertificateNotDeployInstance` ("already bound, or
+ * a domain mismatch") is told apart.
+ */
+
+
+/** How many of the certificate's newest deploy records of a type are read. */
+const HISTORY = 20;
+/** Whether an item of the records deployed the certificate to `target` successfully; the
+ * records are read once per type and region. */
+class DeployHistory {
+    api;
+    certificateId;
+    group;
+    served;
+    constructor(api, certificateId, group) {
+        this.api = api;
+        this.certificateId = certificateId;
+        this.group = group;
+    }
+    async shows(target) {
+        this.served ??= this.read();
+        return (await this.served).has(resourceKey(asResource(target)));
+    }
+    async read() {
+        const { type, region } = this.group;
+        const served = new Set();
+        for (const id of await this.api.deployRecords(this.certificateId, type, HISTORY)) {
+            const record = await this.api.deployRecord(id, type);
+            for (const item of record.items)
+                if (item.status === 1 && (item.certId || this.certificateId) === this.certificateId)
+                    served.add(resourceKey({ ...item, region: item.region ?? region }));
+        }
+        return served;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/resources/deploy.ts
+
+
 
 
 
@@ -41014,11 +41177,23 @@ async function deployToTargets(api, certificateId, targets, options, context) {
         log.info(`${target.type} ${target.instance} already serves ${certificateId}.`);
     }
     if (options.dryRun || certificateId === null) {
-        for (const group of plan.groups)
-            for (const target of group.targets)
-                byTarget.set(target, entryOf(target, {}));
-        if (plan.groups.length > 0)
-            log.info(`Would deploy to ${byTarget.size - plan.serving.length} resource(s).`);
+        let planned = 0;
+        for (const group of plan.groups) {
+            // What no binding check reports (lighthouse) is seen in the deploy records, as a real run sees it.
+            const history = certificateId !== null && !BINDING_TYPES.has(group.type)
+                ? new DeployHistory(api, certificateId, group)
+                : undefined;
+            for (const target of group.targets) {
+                const serves = await history?.shows(target).catch(() => false);
+                byTarget.set(target, entryOf(target, serves ? { from: certificateId, status: 'unchanged' } : {}));
+                if (serves)
+                    log.info(`${target.type} ${target.instance} already serves ${certificateId}.`);
+                else
+                    planned++;
+            }
+        }
+        if (planned > 0)
+            log.info(`Would deploy to ${planned} resource(s).`);
     }
     else {
         const types = [...new Set(plan.groups.map(g => g.type))];
@@ -41030,7 +41205,27 @@ async function deployToTargets(api, certificateId, targets, options, context) {
     result.replaced = targets.flatMap(t => byTarget.get(t) ?? []);
     return result;
 }
-async function deployGroup(api, certificateId, group, options, context, result, settle) {
+/** Codes that refuse the call as a whole, whatever its instances: sending each instance alone
+ * would only repeat them. */
+const GROUP_WIDE = /(?:RegionNotEmpty|ResourceTypeInvalid|CertificateNotFound|HostDeployCanNotAllow|CertificateNotAvailable|TaskTimeout)$/;
+const NOT_DEPLOY_INSTANCE = 'FailedOperation.CertificateNotDeployInstance';
+/** The types a binding check reports (the others, lighthouse, only the deploy records show). */
+const BINDING_TYPES = new Set(REPLACE_TYPES);
+/** A refusal that may be about one instance of the call: each is then sent alone, so that one
+ * refused instance never holds back, or lends its message to, the others. */
+function mayBeAboutOneInstance(error) {
+    return (!meansRefusal(error.code) && !leavesOutcomeUnclear(error.code) && !GROUP_WIDE.test(error.code));
+}
+function asApiError(error) {
+    return error instanceof TencentApiError
+        ? error
+        : new TencentApiError({
+            operation: 'DeployCertificateInstance',
+            code: 'UnexpectedError',
+            message: errorMessage(error)
+        });
+}
+async function deployGroup(api, certificateId, group, options, context, result, settle, history = new DeployHistory(api, certificateId, group)) {
     const { clock, log } = context;
     const where = `${group.type}${group.region ? ` in ${group.region}` : ''}`;
     const deadline = clock.now() + options.timeoutMs;
@@ -41041,35 +41236,39 @@ async function deployGroup(api, certificateId, group, options, context, result, 
         result.failures.push(failure);
         log.warning(`Could not deploy ${describeFailure(failure)}.`);
     };
-    const request = {
-        certificateId,
-        type: group.type,
-        region: group.region,
-        instances: group.targets.map(t => t.instance)
-    };
-    let items = new Map();
-    let requestId = '';
-    // DeployStatus 0 names a deployment already running for this certificate and type: it is
-    // watched to its end, then the call is made again (at most twice more).
-    for (let round = 0; round < 3; round++) {
+    let left = group.targets;
+    // DeployStatus 0 names a deployment of this certificate and type already running (an earlier
+    // run's, say): it is watched to its end; what it deployed of ours is done, and only the rest
+    // is sent again (at most twice more).
+    for (let round = 0; round < 3 && left.length > 0; round++) {
+        const request = {
+            certificateId,
+            type: group.type,
+            region: group.region,
+            instances: left.map(t => t.instance)
+        };
         let start;
         try {
             start = await api.deploy(request, deadline);
         }
         catch (error) {
-            const failure = error instanceof TencentApiError
-                ? error
-                : new TencentApiError({
-                    operation: 'DeployCertificateInstance',
-                    code: 'UnexpectedError',
-                    message: errorMessage(error)
-                });
+            const failure = asApiError(error);
+            if (left.length > 1 && mayBeAboutOneInstance(failure)) {
+                log.info(`${failure.code} for ${left.length} ${where} resource(s): deploying each alone, so that each gets its own answer.`);
+                for (const target of left)
+                    await deployGroup(api, certificateId, { ...group, targets: [target] }, options, context, result, settle, history);
+                return;
+            }
+            if (failure.code === NOT_DEPLOY_INSTANCE && left.length === 1) {
+                await judgeNotDeployable(left[0], failure);
+                return;
+            }
             result.errors.push(failure);
-            for (const target of group.targets)
+            for (const target of left)
                 failTarget(target, failure.apiMessage || failure.message, failure.requestId);
             return;
         }
-        log.info(`Deploying ${certificateId} to ${group.targets.length} ${where} resource(s): record ${start.recordId}.`);
+        log.info(`${start.alreadyRunning ? 'Waiting for a deployment already running' : 'Deploying'} of ${certificateId} to ${where} resource(s): record ${start.recordId}.`);
         const watched = await watchRecord({
             clock,
             poll: context.poll ?? DEFAULT_POLL,
@@ -41078,27 +41277,48 @@ async function deployGroup(api, certificateId, group, options, context, result, 
             read: () => api.deployRecord(start.recordId, group.type),
             start: () => DEPLOYING
         });
-        requestId = watched.requestId;
-        items = new Map([...watched.items.values()].map(item => {
+        const items = new Map([...watched.items.values()].map(item => {
             const verdict = watched.states.get(item.detailId);
             return [resourceKey({ ...item, region: item.region ?? group.region }), { item, ...verdict }];
         }));
-        if (!start.alreadyRunning)
-            break;
-    }
-    for (const target of group.targets) {
-        const seen = items.get(resourceKey(asResource(target)));
-        if (!seen)
-            failTarget(target, "Tencent's deploy record does not list it", requestId);
-        else if (seen.status === 'failed')
-            failTarget(target, seen.error ?? 'failed', requestId);
-        else {
-            settle(target, {
-                from: seen.item.oldCertId || null,
-                status: seen.status
-            });
-            log.info(`Deployed ${certificateId} to ${target.type} ${target.instance}: ${seen.status}.`);
+        const next = [];
+        for (const target of left) {
+            const seen = items.get(resourceKey(asResource(target)));
+            if (start.alreadyRunning && seen?.status !== 'success')
+                next.push(target);
+            else if (!seen)
+                failTarget(target, "Tencent's deploy record does not list it", watched.requestId);
+            else if (seen.status === 'failed')
+                failTarget(target, seen.error ?? 'failed', watched.requestId);
+            else {
+                settle(target, {
+                    from: seen.item.oldCertId || null,
+                    status: seen.status
+                });
+                log.info(`Deployed ${certificateId} to ${target.type} ${target.instance}: ${seen.status}.`);
+            }
         }
+        left = next;
+    }
+    for (const target of left)
+        failTarget(target, 'other deployments of this certificate and type kept running', '');
+    /** CertificateNotDeployInstance for one instance means "already bound to this certificate" or
+     * "does not match it": its deploy records tell which; without them it is a failure. */
+    async function judgeNotDeployable(target, failure) {
+        let shown = false;
+        let unread = '';
+        try {
+            shown = await history.shows(target);
+        }
+        catch (error) {
+            unread = ` (its deploy records could not be read: ${errorMessage(error)})`;
+        }
+        if (shown) {
+            settle(target, { from: certificateId, status: 'unchanged' });
+            log.info(`${target.type} ${target.instance} already serves ${certificateId} (its deploy records show it).`);
+            return;
+        }
+        failTarget(target, `${failure.apiMessage || failure.code}: Tencent refuses to deploy it there, and neither the binding check nor the certificate's deploy records show it serving ${certificateId}: check that the resource exists and that its domain matches the certificate${unread}`, failure.requestId);
     }
 }
 
@@ -41292,10 +41512,14 @@ function renderSummary(report) {
             ...capped(prune.kept, e => row('kept', e, e.reason)),
             ...capped(prune.notFound ?? [], id => ['not found', id, '', '', NOT_FOUND_REASON])
         ];
-        parts.push(`### Pruning plan${prune.dryRun ? ' (dry run: nothing was deleted)' : ''}`, '', `Scope: ${escapeCell(prune.scope.join(', '))}`, '');
+        const given = prune.kind === 'delete';
+        parts.push(`### ${given ? 'Deleting the given ids' : 'Pruning plan'}${prune.dryRun ? ' (dry run: nothing was deleted)' : ''}`, '', `${given ? 'certificate-ids' : 'Scope'}: ${escapeCell(prune.scope.join(', '))}`, '');
+        const none = given
+            ? 'None of the given ids is in the account.'
+            : 'No uploaded certificate is in scope.';
         parts.push(rows.length > 0
             ? table(['Action', 'Certificate id', 'Domains', 'Not after', 'Reason'], rows)
-            : 'No uploaded certificate is in scope.', '');
+            : none, '');
     }
     const verified = report.verified ?? [];
     if (verified.length > 0)
@@ -41414,6 +41638,8 @@ function buildInventory(account, shown, options) {
         const notAfter = cert.notAfter.getTime();
         const supersededBy = index.find(toSupersedable(cert), now, 1)[0]?.id ?? null;
         const expired = notAfter <= now;
+        // As if it had expired, when any key algorithm supersedes it: what covers it then, of another.
+        const anyKey = supersededBy === null ? index.find(toSupersedable(cert), notAfter, 1)[0] : undefined;
         entries.set(cert.id, {
             id: cert.id,
             alias: cert.alias,
@@ -41425,7 +41651,8 @@ function buildInventory(account, shown, options) {
             projectId: cert.projectId,
             expired,
             expiring: !expired && notAfter <= horizon && supersededBy === null,
-            supersededBy
+            supersededBy,
+            ...(anyKey ? { newerOfOtherKey: anyKey.id } : {})
         });
     }
     return [...entries.values()].sort(byExpiryExpiringFirst);
@@ -41561,6 +41788,7 @@ async function list(ctx, outcome) {
         certificateIds: settings.certificateIds,
         searchKey: settings.searchKey,
         source: settings.source,
+        certType: settings.certType,
         expiringWithinDays: settings.expiringWithinDays,
         now: ctx.now()
     });
@@ -41606,7 +41834,9 @@ function expiringLine(e) {
     return e.staleBound
         ? `${what}: ${e.supersededBy} supersedes it, but ${e.bound} resource(s) still use it ` +
             '(stale-bound: the renewal did not reach them).'
-        : `${what} and nothing newer covers it.`;
+        : e.newerOfOtherKey
+            ? `${what} and nothing newer of the same key algorithm covers it (${e.newerOfOtherKey} covers its names with another).`
+            : `${what} and nothing newer covers it.`;
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -44119,10 +44349,28 @@ function resolvePemInput(input, value, options) {
     const decoded = decodeBase64Pem(trimmed);
     if (decoded !== undefined)
         return decoded;
-    const hint = trimmed.startsWith('~')
-        ? ' (~ is not expanded: give a path relative to the workspace, or an absolute one)'
-        : ` (a path is read relative to the workspace, ${options.workspace})`;
-    throw new InputError(input, `is neither PEM text, a readable file, nor base64 of PEM text${hint}`);
+    if (looksLikePath(trimmed) && !looksLikeData(trimmed)) {
+        const path = (0,external_node_path_.resolve)(options.workspace, trimmed);
+        const tilde = trimmed.startsWith('~') ? ' (~ is not expanded: give an absolute path)' : '';
+        if (pem_isDirectory(options, path))
+            throw new InputError(input, `names ${path}, which is a directory`);
+        throw new InputError(input, `is not PEM text nor base64 of it, and no such file: ${path}${tilde}`);
+    }
+    throw new InputError(input, 'is neither PEM text, a readable file, nor base64 of PEM text');
+}
+/** Base64, or a long run of its characters (a DER key, a cut-off secret), is data, never quoted
+ * as a path: only what looks like a path is named in the message. */
+function looksLikeData(value) {
+    const compact = value.replace(/\s+/g, '');
+    return isStrictBase64(compact) || (compact.length >= 64 && /^[A-Za-z0-9+/=_-]+$/.test(compact));
+}
+function pem_isDirectory(options, path) {
+    try {
+        return options.isDirectory?.(path) ?? false;
+    }
+    catch {
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/certificate/certificate.ts
@@ -45221,6 +45469,7 @@ function pemFiles(env) {
     return {
         workspace: workspace(env),
         exists: isFile,
+        isDirectory: (path) => (0,external_node_fs_.existsSync)(path) && (0,external_node_fs_.statSync)(path).isDirectory(),
         readFile: (path) => (0,external_node_fs_.readFileSync)(path)
     };
 }
@@ -45627,7 +45876,7 @@ async function run(io = coreIO(), clock) {
             await stage(ctx, outcome);
     }
     catch (error) {
-        outcome.failure = errorMessage(error);
+        outcome.failure = failureText(error);
     }
     if (outcome.problems.length > 0)
         outcome.failure = [...outcome.problems, outcome.failure].filter(Boolean).join('; ');

@@ -121,3 +121,33 @@ function arraysFromIndexes(node: unknown): unknown {
   }
   return Object.fromEntries(entries)
 }
+
+/** A value outside the documented ones, refused as a strict server would refuse it. */
+const undocumented = (name: string, value: unknown, allowed: readonly unknown[]): ApiError =>
+  new ApiError(
+    'InvalidParameterValue',
+    `The value \`${String(value)}\` of parameter \`${name}\` is not valid; it takes ${allowed.join(', ')}.`
+  )
+
+/** A string parameter that takes only the documented `allowed` values. */
+export function readEnum(
+  params: Params,
+  name: string,
+  allowed: readonly string[]
+): string | undefined {
+  const value = readString(params, name)
+  if (value !== undefined && !allowed.includes(value)) throw undocumented(name, value, allowed)
+  return value
+}
+
+/** A string-list parameter whose every item is one of the documented `allowed` values. */
+export function readEnumArray(
+  params: Params,
+  name: string,
+  allowed: readonly string[]
+): string[] | undefined {
+  const values = readStringArray(params, name)
+  const wrong = values?.find(value => !allowed.includes(value))
+  if (wrong !== undefined) throw undocumented(name, wrong, allowed)
+  return values
+}

@@ -87,6 +87,11 @@ export class RecordBook {
       .find(r => r.kind === kind && isRunning(r) && matches(r))
   }
 
+  /** Every record of `kind` that matches, newest first. */
+  list(kind: RecordKind, matches: (record: ResourceRecord) => boolean): ResourceRecord[] {
+    return [...this.records.values()].reverse().filter(r => r.kind === kind && matches(r))
+  }
+
   /** The record that holds item `itemId`. */
   holding(itemId: number): ResourceRecord | undefined {
     return [...this.records.values()].find(r => r.items.some(i => i.id === itemId))

@@ -85,3 +85,40 @@ export const COUNTED_TYPES = [
   'teo',
   'cos'
 ]
+
+/**
+ * The documented values of DescribeCertificateBindResourceTaskDetail's `ResourceTypes` filter
+ * (page 400/97758): not mqtt, scf, tdmq or gaap, whose arrays the answer has all the same.
+ */
+export const DETAIL_FILTER_TYPES = [
+  'clb',
+  'cdn',
+  'ddos',
+  'live',
+  'vod',
+  'waf',
+  'apigateway',
+  'teo',
+  'tke',
+  'cos',
+  'tse',
+  'tcb'
+]
+/** The regional types whose regions the detail's `Regions` filter applies to. */
+export const DETAIL_REGION_TYPES = ['clb', 'tke', 'waf', 'apigateway', 'tcb', 'cos', 'tse']
+/** DescribeHostDeployRecord's `ResourceType` values (the SDK's request model). */
+export const DEPLOY_RECORD_TYPES = [
+  'clb',
+  'cdn',
+  'ddos',
+  'waf',
+  'apigateway',
+  'teo',
+  'tke',
+  'cos',
+  'lighthouse',
+  'vod',
+  'tcb',
+  'tse',
+  'live'
+]

@@ -9,7 +9,9 @@
  * - `binding-answer` `{id, shape}`: every binding task of `id` settles with Status 1 and an
  *   answer that does not say what is bound: `result-null` / `result-absent` (BindResourceResult
  *   null / left out), `regions-null` (a resource type whose BindResourceRegionResult is null),
- *   `region-null` (a null entry among the regions). Stays until cleared.
+ *   `region-null` (a null entry among the regions); or `task-refused` (the task ends with Status 2
+ *   and a refusal code, `FailedOperation.RoleNotFoundAuthorization`); or `detail-empty` (the
+ *   task's detail answers Status 1 with none of the type arrays). Stays until cleared.
  * - `refuse-delete` `{id, as, message?}`: every deletion of `id` is refused and the certificate
  *   stays: `task-status-3` (the asynchronous task ends in Status 3, service role not authorised),
  *   `task-failed` (Status 2), `fail-entry` (a `Fail` entry of DeleteCertificates instead of a
@@ -21,7 +23,9 @@ export const BINDING_SHAPES = [
   'result-null',
   'result-absent',
   'regions-null',
-  'region-null'
+  'region-null',
+  'task-refused',
+  'detail-empty'
 ] as const
 export type BindingShape = (typeof BINDING_SHAPES)[number]
 
@@ -147,6 +151,16 @@ export function spoilBindingAnswer(
       spoiled.BindResourceResult = types.map((type, i) =>
         i === 0 ? { ...type, BindResourceRegionResult: [null] } : type
       )
+      break
+    case 'task-refused':
+      spoiled.Status = 2
+      spoiled.Error = {
+        Code: 'FailedOperation.RoleNotFoundAuthorization',
+        Message: 'role does not exist, please authorise'
+      }
+      spoiled.BindResourceResult = []
+      break
+    case 'detail-empty':
       break
   }
   return spoiled

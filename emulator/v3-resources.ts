@@ -10,6 +10,8 @@ import { gmt8 } from './format.js'
 import {
   ApiError,
   missing,
+  readEnum,
+  readEnumArray,
   readInteger,
   readString,
   readStringArray,
@@ -19,6 +21,8 @@ import {
 import { advance, isRunning, RecordBook, type ResourceRecord } from './resource-records.js'
 import {
   DEPLOY_PARTS,
+  DEPLOY_RECORD_TYPES,
+  DETAIL_FILTER_TYPES,
   DEPLOY_REGIONAL,
   REGIONAL_TYPES,
   UPDATE_REGIONAL,
@@ -362,7 +366,12 @@ export function deployCertificateInstance(params: Params, context: EmulatorConte
       'FailedOperation.CertificateHostResourceTypeInvalid',
       `Resource type ${type} is not supported.`
     )
-  for (const name of ['IsCache', 'Status']) readInteger(params, name)
+  const isCache = readInteger(params, 'IsCache')
+  if (isCache !== undefined && isCache !== 0 && isCache !== 1)
+    throw new ApiError('InvalidParameterValue', 'IsCache must be 0 or 1.')
+  const status = readInteger(params, 'Status')
+  if (status !== undefined && ![-1, 0, 1].includes(status))
+    throw new ApiError('InvalidParameterValue', 'Status must be -1, 0 or 1.')
   const region = params.region || null
   if (DEPLOY_REGIONAL.has(type) && !region)
     throw new ApiError('InvalidParameter.RegionNotEmpty', 'Region 不允许为空')
@@ -412,6 +421,36 @@ export function describeHostDeployRecordDetail(params: Params, context: Emulator
   }
 }
 
+/** DescribeHostDeployRecord: the certificate's deploy records, newest first; a record's Status
+ * is 0 while any item is unsettled, 1 when every item succeeded, 2 otherwise (the SDK's "0 not
+ * started, 1 success, 2 failed"). */
+export function describeHostDeployRecord(params: Params, context: EmulatorContext): Fields {
+  const certId = requireString(params, 'CertificateId')
+  const type = readEnum(params, 'ResourceType', DEPLOY_RECORD_TYPES)
+  const offset = readInteger(params, 'Offset') ?? 0
+  const limit = readInteger(params, 'Limit') || 10
+  if (offset < 0 || limit < 0)
+    throw new ApiError('InvalidParameterValue', 'Offset and Limit must not be negative.')
+  const records = context.resources.records.list(
+    'deploy',
+    r => r.certId === certId && (type === undefined || r.type === type)
+  )
+  const status = (r: ResourceRecord) =>
+    isRunning(r) ? 0 : r.items.every(i => i.status === 1) ? 1 : 2
+  return {
+    TotalCount: records.length,
+    DeployRecordList: records.slice(offset, offset + limit).map(r => ({
+      Id: r.id,
+      CertId: r.certId,
+      ResourceType: r.type,
+      Region: r.items[0]?.resource.region ?? '',
+      Status: status(r),
+      CreateTime: gmt8(r.createdAt),
+      UpdateTime: gmt8(Math.max(r.createdAt, ...r.items.map(i => i.updatedAt)))
+    }))
+  }
+}
+
 export function describeCertificateBindResourceTaskDetail(
   params: Params,
   context: EmulatorContext,
@@ -434,10 +473,11 @@ export function describeCertificateBindResourceTaskDetail(
   const base = { CacheTime: gmt8(task.createdAt) }
   if (outcome === undefined) return { ...base, Status: 0 }
   if (outcome.status !== 1) return { ...base, Status: outcome.status }
+  if (context.scripts.bindingShape(task.certId) === 'detail-empty') return { ...base, Status: 1 }
   const query = {
     limit,
     offset,
-    types: readStringArray(params, 'ResourceTypes'),
+    types: readEnumArray(params, 'ResourceTypes', DETAIL_FILTER_TYPES),
     regions: readStringArray(params, 'Regions')
   }
   return {
@@ -488,6 +528,10 @@ export function resourceActions(
     DescribeHostDeployRecordDetail: {
       params: ['DeployRecordId', 'Offset', 'Limit'],
       handle: describeHostDeployRecordDetail
+    },
+    DescribeHostDeployRecord: {
+      params: ['CertificateId', 'Offset', 'Limit', 'ResourceType'],
+      handle: describeHostDeployRecord
     },
     DescribeCertificateBindResourceTaskDetail: {
       params: ['TaskId', 'Limit', 'Offset', 'ResourceTypes', 'Regions'],

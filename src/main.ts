@@ -20,7 +20,7 @@ import { upload } from './stages/upload.js'
 import { verify } from './stages/verify.js'
 import { renderSummary } from './reporting/summary.js'
 import type { ClientDeps } from './tencent/client.js'
-import { errorMessage } from './tencent/errors.js'
+import { errorMessage, failureText } from './tencent/errors.js'
 
 const STAGES: Record<Mode, Stage[]> = {
   upload: [upload, deploy, verify],
@@ -43,7 +43,7 @@ export async function run(
     await guardKeyAccount(ctx, outcome)
     for (const stage of STAGES[ctx.settings.mode]) await stage(ctx, outcome)
   } catch (error) {
-    outcome.failure = errorMessage(error)
+    outcome.failure = failureText(error)
   }
   if (outcome.problems.length > 0)
     outcome.failure = [...outcome.problems, outcome.failure].filter(Boolean).join('; ')

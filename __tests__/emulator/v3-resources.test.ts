@@ -270,6 +270,67 @@ describe('DeployCertificateInstance and its record', () => {
     ])
   })
 
+  it('refuses IsCache or Status values the documentation does not list', async () => {
+    const regional = sdkClient(emulator, { region: 'ap-guangzhou' })
+    for (const bad of [{ IsCache: 2 }, { Status: 3 }]) {
+      const refused = await failureOf(
+        regional.request('DeployCertificateInstance', {
+          CertificateId: 'NEW',
+          InstanceIdList: ['lb-9|lbl-9'],
+          ResourceType: 'clb',
+          ...bad
+        })
+      )
+      expect(refused.code).toBe('InvalidParameterValue')
+    }
+  })
+
+  it("lists the certificate's deploy records (DescribeHostDeployRecord), newest first, by type", async () => {
+    const regional = sdkClient(emulator, { region: 'ap-guangzhou' })
+    const started = await regional.request('DeployCertificateInstance', {
+      CertificateId: 'NEW',
+      InstanceIdList: ['lb-9|lbl-9'],
+      ResourceType: 'clb'
+    })
+    const listed = await client.request('DescribeHostDeployRecord', {
+      CertificateId: 'NEW',
+      ResourceType: 'clb'
+    })
+    expect(listed).toMatchObject({
+      TotalCount: 1,
+      DeployRecordList: [
+        {
+          Id: started.DeployRecordId,
+          CertId: 'NEW',
+          ResourceType: 'clb',
+          Region: 'ap-guangzhou',
+          Status: 0
+        }
+      ]
+    })
+    await client.request('DescribeHostDeployRecordDetail', {
+      DeployRecordId: String(started.DeployRecordId)
+    })
+    await client.request('DescribeHostDeployRecordDetail', {
+      DeployRecordId: String(started.DeployRecordId)
+    })
+    const settled = await client.request('DescribeHostDeployRecord', { CertificateId: 'NEW' })
+    expect((settled.DeployRecordList as Item[])[0].Status).toBe(1)
+    expect(
+      await client.request('DescribeHostDeployRecord', {
+        CertificateId: 'NEW',
+        ResourceType: 'cdn'
+      })
+    ).toMatchObject({ TotalCount: 0, DeployRecordList: [] })
+    expect(
+      (
+        await failureOf(
+          client.request('DescribeHostDeployRecord', { CertificateId: 'NEW', ResourceType: 'scf' })
+        )
+      ).code
+    ).toBe('InvalidParameterValue')
+  })
+
   it('deploys to resources in the common Region, reading the status back', async () => {
     const regional = sdkClient(emulator, { region: 'ap-guangzhou' })
     const started = await regional.request('DeployCertificateInstance', {
@@ -405,6 +466,27 @@ describe('the binding task', () => {
     })
     expect((filtered.CLB as Item[]).map(e => e.Region)).toEqual(['ap-shanghai'])
     expect(filtered.CDN).toEqual([])
+  })
+
+  it('refuses a ResourceTypes value the documentation does not list (mqtt, scf, tdmq, gaap)', async () => {
+    const { CertTaskIds } = await client.request('CreateCertificateBindResourceSyncTask', {
+      CertificateIds: ['OLD'],
+      IsCache: 0
+    })
+    const TaskId = (CertTaskIds as Item[])[0].TaskId
+    for (const type of ['scf', 'mqtt', 'tdmq', 'gaap', 'lighthouse']) {
+      const refused = await failureOf(
+        client.request('DescribeCertificateBindResourceTaskDetail', {
+          TaskId,
+          ResourceTypes: ['clb', type]
+        })
+      )
+      expect(refused.code).toBe('InvalidParameterValue')
+      expect(refused.message).toContain(type)
+    }
+    // Without the filter: every type, the undocumented filter values' arrays included.
+    const all = await client.request('DescribeCertificateBindResourceTaskDetail', { TaskId })
+    for (const key of ['SCF', 'MQTT', 'TDMQ', 'GAAP', 'TSE']) expect(all[key]).toBeDefined()
   })
 
   it('answers Status 0 while the task runs, and an unknown task as invalid', async () => {

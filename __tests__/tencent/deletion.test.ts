@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals'
 import type { DeleteOutcome } from '../../src/tencent/client.js'
 import { createSslClient } from '../../src/tencent/index.js'
 import { meansNotFound, meansRefusal } from '../../src/tencent/read.js'
-import { splitOnGone } from '../../src/tencent/v3-deletion.js'
+import { splitOnGone } from '../../src/tencent/batch-tasks.js'
 import {
   type Answer,
   FakeClock,
@@ -134,25 +134,54 @@ describe('3.0 binding check: the types the counts leave out (tse, mqtt, scf, tdm
     )
     const states = checked(await run(client.checkBindings(['GW', 'FN', 'FREE'])))
     expect(byId(states)).toEqual({
-      GW: { id: 'GW', bound: true, reason: 'bound to tse (2)', resources: 2 },
-      FN: { id: 'FN', bound: true, reason: 'bound to scf (1)', resources: 1 },
+      GW: {
+        id: 'GW',
+        bound: true,
+        reason: 'bound to tse (2)',
+        resources: 2,
+        places: [{ type: 'tse', region: 'ap-guangzhou', count: 2 }]
+      },
+      FN: {
+        id: 'FN',
+        bound: true,
+        reason: 'bound to scf (1)',
+        resources: 1,
+        places: [{ type: 'scf', region: 'ap-shanghai', count: 1 }]
+      },
       FREE: { id: 'FREE', bound: false }
     })
     const asked = sent('DescribeCertificateBindResourceTaskDetail')
     expect(asked.map(p => p.TaskId).sort()).toEqual(['bind-FN', 'bind-FREE', 'bind-GW'])
-    for (const p of asked) expect(p.ResourceTypes).toEqual(['tse', 'mqtt', 'scf', 'tdmq', 'gaap'])
+    // Without ResourceTypes (documented: every type): mqtt, scf, tdmq, gaap are no filter values.
+    for (const p of asked) expect(Object.keys(p).sort()).toEqual(['Limit', 'TaskId'])
   })
 
   it('reads null arrays as none of that type', async () => {
     const { client, run } = rigWith(() =>
-      v3Ok({ Status: 1, TSE: null, MQTT: null, SCF: null, TDMQ: null, GAAP: null })
+      v3Ok({ Status: 1, CDN: [], TSE: null, MQTT: null, SCF: null, TDMQ: null, GAAP: null })
     )
     expect(checked(await run(client.checkBindings(['A'])))).toEqual([{ id: 'A', bound: false }])
+  })
+
+  it('leaves a certificate not checked when the detail reports none of the types at all', async () => {
+    const { client, run } = rigWith(() =>
+      v3Ok({ Status: 1, TSE: null, MQTT: null, SCF: null, TDMQ: null, GAAP: null })
+    )
+    const [state] = checked(await run(client.checkBindings(['A'])))
+    expect(state).toMatchObject({
+      id: 'A',
+      bound: 'unknown',
+      reason: expect.stringMatching(/no resource type/)
+    })
   })
 
   it.each([
     ['an entry without a count', uncounted(() => ({ MQTT: [{ Region: 'ap-beijing' }] }))],
     ['an entry with an error', uncounted(() => ({ GAAP: [{ TotalCount: 0, Error: 'timeout' }] }))],
+    [
+      'an entry of a counted type with an error',
+      uncounted(() => ({ CLB: [{ Region: 'ap-guangzhou', TotalCount: 0, Error: 'timeout' }] }))
+    ],
     ['a detail still running', () => v3Ok({ Status: 0 })],
     ['a detail that fails', () => v3Error('FailedOperation', 'broke')]
   ])('leaves the certificate not checked on %s, never unbound', async (_, detail) => {
@@ -186,10 +215,20 @@ describe('3.0 binding check: the types the counts leave out (tse, mqtt, scf, tdm
       DescribeCertificateBindResourceTaskResult: counted(['cdn', 'tse', 'scf']),
       DescribeCertificateBindResourceTaskDetail: uncounted()
     })
+    // A type the counts called 0 that the detail counts: bound, the safer of the two answers.
+    const tse = rig('3.0', {
+      CreateCertificateBindResourceSyncTask: bindTasks(),
+      DescribeCertificateBindResourceTaskResult: counted(['cdn', 'tse', 'scf']),
+      DescribeCertificateBindResourceTaskDetail: uncounted(() => ({
+        TSE: [{ Region: 'ap-guangzhou', TotalCount: 1 }]
+      }))
+    })
+    const [state] = checked(await tse.run(tse.client.checkBindings(['A'])))
+    expect(state).toMatchObject({ id: 'A', bound: true, reason: 'bound to tse (1)' })
     await some.run(some.client.checkBindings(['A']))
     expect(
       some.sent('DescribeCertificateBindResourceTaskDetail').map(p => p.ResourceTypes)
-    ).toEqual([['mqtt', 'tdmq', 'gaap']])
+    ).toEqual([undefined])
     const all = rig('3.0', {
       CreateCertificateBindResourceSyncTask: bindTasks(),
       DescribeCertificateBindResourceTaskResult: counted([
@@ -331,7 +370,13 @@ describe('3.0 binding check', () => {
       }))
     })
     expect(await run(client.checkBindings(['x']))).toEqual([
-      { id: 'x', bound: true, reason: 'bound to cdn (2)', resources: 2 }
+      {
+        id: 'x',
+        bound: true,
+        reason: 'bound to cdn (2)',
+        resources: 2,
+        places: [{ type: 'cdn', region: null, count: 2 }]
+      }
     ])
   })
 
@@ -665,5 +710,67 @@ describe('what an error code says', () => {
     ]
     for (const code of refusals) expect([code, meansRefusal(code)]).toEqual([code, true])
     for (const code of others) expect([code, meansRefusal(code)]).toEqual([code, false])
+  })
+})
+
+describe('refusals that read like "not found" (mutation survivors)', () => {
+  it('a binding task ending in Status 2 with a role code: not checked, with the refusal, never gone', async () => {
+    for (const code of [
+      'FailedOperation.RoleNotFoundAuthorization',
+      'ResourceNotFound.RoleNotFound',
+      'UnauthorizedOperation'
+    ]) {
+      const { client, run } = rig('3.0', {
+        CreateCertificateBindResourceSyncTask: bindTasks(),
+        DescribeCertificateBindResourceTaskResult: bindResults(() => ({
+          Status: 2,
+          Error: { Code: code, Message: 'role does not exist' }
+        }))
+      })
+      const [state] = checked(await run(client.checkBindings(['R'])))
+      expect(state).toMatchObject({ id: 'R', bound: 'unknown' })
+      expect(state.bound === 'unknown' && state.error?.code).toBe(code)
+    }
+  })
+
+  it('a batch call refused with a code that is no not-found code, whose message says "does not exist": a refusal for every id, none gone', async () => {
+    const message = 'The certificate a1 does not exist or the role does not exist'
+    const { client, sent, run } = rig('3.0', {
+      CreateCertificateBindResourceSyncTask: () =>
+        v3Error('FailedOperation.RoleNotFoundAuthorization', message)
+    })
+    const states = checked(await run(client.checkBindings(['a1', 'b2'])))
+    expect(states.map(s => s.bound)).toEqual(['unknown', 'unknown'])
+    for (const state of states)
+      expect(state.bound === 'unknown' && state.error?.code).toBe(
+        'FailedOperation.RoleNotFoundAuthorization'
+      )
+    // Not split to find "the one that does not exist": the code is not a not-found code.
+    expect(sent('CreateCertificateBindResourceSyncTask')).toHaveLength(1)
+
+    const deletion = rig('3.0', {
+      DeleteCertificates: () => v3Error('FailedOperation', 'certificate a1 does not exist'),
+      DescribeCertificates: account(['a1', 'b2']).describe
+    })
+    const outcomes = await deletion.run(deletion.client.deleteCertificates(['a1', 'b2']))
+    expect(outcomes.map(o => o.result)).toEqual(['skipped', 'skipped'])
+    expect(deletion.sent('DeleteCertificates')).toHaveLength(1)
+  })
+
+  it('a certificate the task answers leave out is not checked, never free', async () => {
+    const { client, run } = rig('3.0', {
+      CreateCertificateBindResourceSyncTask: bindTasks(),
+      // Only a1's task is answered; b2's never is.
+      DescribeCertificateBindResourceTaskResult: params =>
+        v3Ok({
+          SyncTaskBindResourceResult: ids(params, 'TaskIds')
+            .filter(taskId => taskId === 'bind-a1')
+            .map(TaskId => ({ TaskId, ...unbound() }))
+        }),
+      DescribeCertificateBindResourceTaskDetail: uncounted()
+    })
+    const states = checked(await run(client.checkBindings(['a1', 'b2'])))
+    expect(byId(states).a1).toEqual({ id: 'a1', bound: false })
+    expect(byId(states).b2).toMatchObject({ id: 'b2', bound: 'unknown' })
   })
 })

@@ -198,6 +198,8 @@ export interface ResolveOptions {
   workspace: string
   readFile: (path: string) => Buffer
   exists: (path: string) => boolean
+  /** Whether the path is a directory (for the message); absent: never said. */
+  isDirectory?: (path: string) => boolean
   /** Default 1 MiB. */
   maxBytes?: number
 }
@@ -287,8 +289,30 @@ export function resolvePemInput(
   }
   const decoded = decodeBase64Pem(trimmed)
   if (decoded !== undefined) return decoded
-  const hint = trimmed.startsWith('~')
-    ? ' (~ is not expanded: give a path relative to the workspace, or an absolute one)'
-    : ` (a path is read relative to the workspace, ${options.workspace})`
-  throw new InputError(input, `is neither PEM text, a readable file, nor base64 of PEM text${hint}`)
+  if (looksLikePath(trimmed) && !looksLikeData(trimmed)) {
+    const path = resolvePath(options.workspace, trimmed)
+    const tilde = trimmed.startsWith('~') ? ' (~ is not expanded: give an absolute path)' : ''
+    if (isDirectory(options, path))
+      throw new InputError(input, `names ${path}, which is a directory`)
+    throw new InputError(
+      input,
+      `is not PEM text nor base64 of it, and no such file: ${path}${tilde}`
+    )
+  }
+  throw new InputError(input, 'is neither PEM text, a readable file, nor base64 of PEM text')
+}
+
+/** Base64, or a long run of its characters (a DER key, a cut-off secret), is data, never quoted
+ * as a path: only what looks like a path is named in the message. */
+function looksLikeData(value: string): boolean {
+  const compact = value.replace(/\s+/g, '')
+  return isStrictBase64(compact) || (compact.length >= 64 && /^[A-Za-z0-9+/=_-]+$/.test(compact))
+}
+
+function isDirectory(options: ResolveOptions, path: string): boolean {
+  try {
+    return options.isDirectory?.(path) ?? false
+  } catch {
+    return false
+  }
 }

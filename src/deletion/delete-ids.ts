@@ -4,7 +4,12 @@
  * and to tell a wrong id from a certificate; then they go through the same execution as pruning
  * (deletion.ts: binding check, cap, dry run, delete, outcomes).
  */
-import { executeDeletion, type BoundHook, type DeletionResult } from './deletion.js'
+import {
+  executeDeletion,
+  type BoundHook,
+  type DeletionResult,
+  type SkippedEntry
+} from './deletion.js'
 import type { Log } from '../runner/log.js'
 import type { PlanEntry } from '../planning/prune-plan.js'
 import type { FoundCertificate, SslClient } from '../tencent/client.js'
@@ -26,6 +31,8 @@ export interface DeleteIdsResult extends DeletionResult {
   notFound: string[]
 }
 
+export const ISSUED_REASON = 'issued or sold by Tencent, not uploaded: this action never deletes it'
+
 export const NOT_FOUND_REASON =
   'no such certificate in the account (already deleted, or a wrong id)'
 
@@ -38,20 +45,27 @@ export async function deleteByIds(
   const certificates = await client.findByIds(ids)
   const found: PlanEntry[] = []
   const notFound: string[] = []
+  // Purchased and Tencent-issued ones are never deleted: kept back in a dry run as in a real run.
+  const issued: SkippedEntry[] = []
   for (const id of ids) {
     const certificate = certificates.get(id)
-    if (certificate) found.push(entryOf(certificate, options.now))
-    else {
+    if (!certificate) {
       notFound.push(id)
       log.warning(`${id}: ${NOT_FOUND_REASON}; nothing to delete.`)
+      continue
     }
-    if (certificate && !certificate.uploaded)
-      log.info(`${id} was issued by Tencent, not uploaded: Tencent may refuse to delete it.`)
+    const entry = entryOf(certificate, options.now)
+    found.push(entry)
+    if (!certificate.uploaded) {
+      issued.push({ ...entry, skipReason: ISSUED_REASON })
+      log.warning(`Skipped ${id}: ${ISSUED_REASON}.`)
+    }
   }
   log.info(`Found ${found.length} of the ${ids.length} certificate(s) named in certificate-ids.`)
+  const skip = new Set(issued.map(e => e.id))
   const result = await executeDeletion(
     client,
-    found,
+    found.filter(e => !skip.has(e.id)),
     {
       maxDeletions: options.maxDeletions,
       dryRun: options.dryRun,
@@ -60,7 +74,9 @@ export async function deleteByIds(
     },
     log
   )
-  return { ...result, found, notFound }
+  const named = (e: SkippedEntry) => ids.indexOf(e.id)
+  const skipped = [...issued, ...result.skipped].sort((a, b) => named(a) - named(b))
+  return { ...result, skipped, found, notFound }
 }
 
 function entryOf(certificate: FoundCertificate, now: Date): PlanEntry {

@@ -95,12 +95,14 @@ export async function executeDeletion(
     const states = await record.bindings(batch)
     const free: PlanEntry[] = []
     for (const entry of batch) {
-      const state = states.get(entry.id)
-      if (state === undefined || state.bound === false) free.push(entry)
+      // An id the answer left out is not checked, never free.
+      const state = states.get(entry.id) ?? unanswered(entry.id)
+      if (state.bound === false) free.push(entry)
       else if (state.bound === 'gone') record.gone(entry)
       else if (state.bound === true && hookPending)
         bound.push({ ...entry, skipReason: state.reason })
-      else record.skip(entry, state.reason, state.bound === 'unknown' ? state.error : undefined)
+      else if (state.bound === true) record.skip(entry, state.reason, undefined, boundHint(state))
+      else record.skip(entry, state.reason, state.error)
     }
     return free
   }
@@ -143,6 +145,25 @@ export async function executeDeletion(
     else await forEachLimited(chunks(held, BATCH_SIZE), inFlight, remove)
   }
   return record.result(planned)
+}
+
+const unanswered = (id: string): BindingState => ({
+  id,
+  bound: 'unknown',
+  reason: 'not checked: the binding check gave no answer for it'
+})
+
+/** Where a bound certificate's resources are (type, region, count, as the binding answer
+ * counts them), and how to free it. */
+function boundHint(state: Extract<BindingState, { bound: true }>): string {
+  const places = (state.places ?? []).map(
+    p => `${p.type}${p.region ? ` in ${p.region}` : ''} (${p.count})`
+  )
+  const where = places.length > 0 ? ` (resources: ${places.join(', ')})` : ''
+  return (
+    `${where}; to free it, move its resources onto a newer certificate: ` +
+    '`prune` or `sync` with `replace: true` does that, then deletes it'
+  )
 }
 
 /** The cap's verdict on the deletions that would be attempted; undefined when within it. */
@@ -192,9 +213,7 @@ class Outcomes {
       return new Map(ids.map(id => [id, { id, bound: false }]))
     }
     const byId = new Map(states.map(s => [s.id, s]))
-    const unanswered = 'the binding check gave no answer for it'
-    for (const id of ids)
-      if (!byId.has(id)) byId.set(id, { id, bound: 'unknown', reason: unanswered })
+    for (const id of ids) if (!byId.has(id)) byId.set(id, unanswered(id))
     return byId
   }
 
@@ -253,9 +272,10 @@ class Outcomes {
     this.deleted.push(entry)
   }
 
-  skip(entry: PlanEntry, reason: string, error?: TencentApiError): void {
+  /** `hint`: more for the log (where the resources are, what to do). */
+  skip(entry: PlanEntry, reason: string, error?: TencentApiError, hint = ''): void {
     this.skipped.push({ ...entry, skipReason: reason })
-    this.log.warning(`Skipped ${describe(entry)}: ${reason}.`)
+    this.log.warning(`Skipped ${describe(entry)}: ${reason}${hint}.`)
     if (error) this.fail(entry, error)
   }
 

@@ -23,6 +23,10 @@ export interface InventoryEntry {
   expired: boolean
   expiring: boolean
   supersededBy: string | null
+  /** A newer certificate that covers its names with another key algorithm: it supersedes
+   * nothing until this one expires (why an expiring one has "nothing newer of the same key
+   * algorithm"). */
+  newerOfOtherKey?: string
   /** Resources that use it, by the binding check; null or absent: not checked (stale-bound.ts). */
   bound?: number | null
   /** Superseded, yet resources still use it: the renewal did not reach them. */
@@ -56,6 +60,9 @@ export function buildInventory(
     const notAfter = cert.notAfter.getTime()
     const supersededBy = index.find(toSupersedable(cert), now, 1)[0]?.id ?? null
     const expired = notAfter <= now
+    // As if it had expired, when any key algorithm supersedes it: what covers it then, of another.
+    const anyKey =
+      supersededBy === null ? index.find(toSupersedable(cert), notAfter, 1)[0] : undefined
     entries.set(cert.id, {
       id: cert.id,
       alias: cert.alias,
@@ -67,7 +74,8 @@ export function buildInventory(
       projectId: cert.projectId,
       expired,
       expiring: !expired && notAfter <= horizon && supersededBy === null,
-      supersededBy
+      supersededBy,
+      ...(anyKey ? { newerOfOtherKey: anyKey.id } : {})
     })
   }
   return [...entries.values()].sort(byExpiryExpiringFirst)

@@ -20,7 +20,7 @@ export interface InventoryRequest {
   searchKey: string
   /** `source`. */
   source: CertSource | 'all'
-  /** Not a contract input of `list`: absent, both types are listed. */
+  /** `cert-type` (default SVR); absent: both types are listed. */
   certType?: CertType
   /** `expiring-within`, days. */
   expiringWithinDays: number

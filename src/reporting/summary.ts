@@ -18,6 +18,8 @@ export interface CertificateReport {
 
 export interface PruneReport {
   dryRun: boolean
+  /** `delete`: deleting the ids of certificate-ids (then `scope` lists them); absent: pruning. */
+  kind?: 'prune' | 'delete'
   scope: string[]
   deleted: PlanEntry[]
   kept: PlanEntry[]
@@ -129,16 +131,20 @@ export function renderSummary(report: Report): string {
       ...capped(prune.kept, e => row('kept', e, e.reason)),
       ...capped(prune.notFound ?? [], id => ['not found', id, '', '', NOT_FOUND_REASON])
     ]
+    const given = prune.kind === 'delete'
     parts.push(
-      `### Pruning plan${prune.dryRun ? ' (dry run: nothing was deleted)' : ''}`,
+      `### ${given ? 'Deleting the given ids' : 'Pruning plan'}${prune.dryRun ? ' (dry run: nothing was deleted)' : ''}`,
       '',
-      `Scope: ${escapeCell(prune.scope.join(', '))}`,
+      `${given ? 'certificate-ids' : 'Scope'}: ${escapeCell(prune.scope.join(', '))}`,
       ''
     )
+    const none = given
+      ? 'None of the given ids is in the account.'
+      : 'No uploaded certificate is in scope.'
     parts.push(
       rows.length > 0
         ? table(['Action', 'Certificate id', 'Domains', 'Not after', 'Reason'], rows)
-        : 'No uploaded certificate is in scope.',
+        : none,
       ''
     )
   }

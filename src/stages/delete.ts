@@ -22,6 +22,7 @@ export async function deleteGiven(ctx: RunContext, outcome: Outcome): Promise<vo
   recordDeletion(ctx, outcome, result, {
     scope: settings.certificateIds,
     kept: [],
-    notFound: result.notFound
+    notFound: result.notFound,
+    kind: 'delete'
   })
 }

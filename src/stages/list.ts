@@ -18,6 +18,7 @@ export async function list(ctx: RunContext, outcome: Outcome): Promise<void> {
     certificateIds: settings.certificateIds,
     searchKey: settings.searchKey,
     source: settings.source,
+    certType: settings.certType,
     expiringWithinDays: settings.expiringWithinDays,
     now: ctx.now()
   })
@@ -69,5 +70,7 @@ function expiringLine(e: InventoryEntry): string {
   return e.staleBound
     ? `${what}: ${e.supersededBy} supersedes it, but ${e.bound} resource(s) still use it ` +
         '(stale-bound: the renewal did not reach them).'
-    : `${what} and nothing newer covers it.`
+    : e.newerOfOtherKey
+      ? `${what} and nothing newer of the same key algorithm covers it (${e.newerOfOtherKey} covers its names with another).`
+      : `${what} and nothing newer covers it.`
 }

@@ -106,6 +106,7 @@ function pemFiles(env: NodeJS.ProcessEnv) {
   return {
     workspace: workspace(env),
     exists: isFile,
+    isDirectory: (path: string) => existsSync(path) && statSync(path).isDirectory(),
     readFile: (path: string) => readFileSync(path)
   }
 }

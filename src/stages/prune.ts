@@ -83,11 +83,13 @@ export function recordDeletion(
   ctx: RunContext,
   outcome: Outcome,
   result: DeletionResult,
-  shown: { scope: string[]; kept: PlanEntry[]; notFound?: string[] }
+  shown: { scope: string[]; kept: PlanEntry[]; notFound?: string[]; kind?: 'prune' | 'delete' }
 ): void {
   const { settings, io } = ctx
+  const kind = shown.kind ?? 'prune'
   outcome.prune = {
     dryRun: settings.dryRun,
+    kind,
     scope: shown.scope,
     deleted: result.deleted,
     kept: shown.kept,
@@ -103,20 +105,21 @@ export function recordDeletion(
   ]
   for (const f of result.failed) io.log.info(`Failed: ${f.error.message}`)
   if (result.refused) throw new Error(result.refused.message)
-  logTotals(result, shown.kept.length, settings.dryRun, io.log)
-  if (result.failed.length > 0) throw new Error(failureMessage(result))
+  logTotals(result, shown.kept.length, settings.dryRun, io.log, kind)
+  if (result.failed.length > 0) throw new Error(failureMessage(result, 10, kind))
 }
 
 function logTotals(
   result: DeletionResult,
   kept: number,
   dryRun: boolean,
-  log: RunContext['io']['log']
+  log: RunContext['io']['log'],
+  kind: 'prune' | 'delete'
 ): void {
   const verb = dryRun ? 'would delete' : 'deleted'
   log.notice(
-    `Pruning ${verb} ${result.deleted.length}, skipped ${result.skipped.length}, ` +
-      `kept ${kept}` +
+    `${kind === 'delete' ? 'Deleting the given ids' : 'Pruning'} ${verb} ${result.deleted.length}, skipped ${result.skipped.length}` +
+      (kind === 'delete' ? '' : `, kept ${kept}`) +
       (result.failed.length > 0 ? `, failed ${result.failed.length}` : '') +
       '.'
   )
@@ -125,7 +128,11 @@ function logTotals(
 }
 
 /** One message for the step; every failure is also in the log and the summary. */
-export function failureMessage(result: DeletionResult, shown = 10): string {
+export function failureMessage(
+  result: DeletionResult,
+  shown = 10,
+  kind: 'prune' | 'delete' = 'prune'
+): string {
   // A refused deletion is both skipped and failed: count each certificate once.
   const total = new Set(
     [...result.deleted, ...result.skipped, ...result.failed.map(f => f.entry)].map(e => e.id)
@@ -133,5 +140,6 @@ export function failureMessage(result: DeletionResult, shown = 10): string {
   const details = result.failed.slice(0, shown).map(f => f.error.message)
   const more = result.failed.length - details.length
   if (more > 0) details.push(`and ${more} more (listed in the log and the job summary)`)
-  return `Pruning failed for ${result.failed.length} of ${total} certificate(s): ${details.join('; ')}`
+  const what = kind === 'delete' ? 'Deleting the given ids' : 'Pruning'
+  return `${what} failed for ${result.failed.length} of ${total} certificate(s): ${details.join('; ')}`
 }

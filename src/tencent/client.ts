@@ -135,13 +135,21 @@ export interface ListFilter {
 export type BindingState =
   | { id: string; bound: false }
   /** `resources`: how many resources use it, by the answer's counts (`list`'s `bound`). */
-  | { id: string; bound: true; reason: string; resources: number }
+  | { id: string; bound: true; reason: string; resources: number; places?: BoundPlace[] }
   /** Not checked: the answer did not say what is bound (a failed or unfinished lookup, a missing
    * list). Never deleted. With `error`, the check itself was refused (CAM permissions, the
    * service role): a configuration problem that also fails the step. */
   | { id: string; bound: 'unknown'; reason: string; error?: TencentApiError }
   /** The certificate no longer exists: the API said so by its error code. */
   | { id: string; bound: 'gone' }
+
+/** Where a bound certificate's resources are, as the binding answer counts them. */
+export interface BoundPlace {
+  type: string
+  /** null for a global type, or when the answer names no region. */
+  region: string | null
+  count: number
+}
 
 export interface BindingCheckOptions {
   /** `true` (default): `IsCache=0`, a fresh lookup. `false`: Tencent may answer with a result it

@@ -10,6 +10,8 @@ export class TencentApiError extends Error {
   readonly httpStatus?: number
   /** What the call was about (a certificate id, domains), for the message. */
   subject?: string
+  /** How many attempts were made, when more than one (the transport's retries). */
+  attempts?: number
 
   constructor(init: {
     operation: string
@@ -18,6 +20,7 @@ export class TencentApiError extends Error {
     requestId?: string
     httpStatus?: number
     subject?: string
+    attempts?: number
   }) {
     super('')
     this.name = 'TencentApiError'
@@ -27,7 +30,15 @@ export class TencentApiError extends Error {
     this.requestId = init.requestId ?? ''
     this.httpStatus = init.httpStatus
     this.subject = init.subject
+    this.attempts = init.attempts
     this.message = this.format()
+  }
+
+  /** Says how many attempts the transport made before giving up. */
+  after(attempts: number): this {
+    if (attempts > 1) this.attempts = attempts
+    this.message = this.format()
+    return this
   }
 
   /** Names what the failed call was about (a certificate id, domains) in the message. */
@@ -40,8 +51,37 @@ export class TencentApiError extends Error {
   private format(): string {
     const about = this.subject ? ` for ${this.subject}` : ''
     const rid = this.requestId ? ` (RequestId ${this.requestId})` : ''
-    return `${this.operation}${about} failed: ${this.code}: ${this.apiMessage}${rid}`
+    const tries = this.attempts ? `; gave up after ${this.attempts} attempts` : ''
+    return `${this.operation}${about} failed: ${this.code}: ${this.apiMessage}${rid}${tries}`
   }
+}
+
+/** Codes that refuse the credentials themselves (not a CAM permission): nothing can succeed. */
+export function refusesCredentials(code: string): boolean {
+  return code.startsWith('AuthFailure') && !/UnauthorizedOperation|SignatureExpire/.test(code)
+}
+
+/** The error with a pointer at the credentials' inputs. */
+export function withCredentialHint(error: TencentApiError): TencentApiError {
+  return new TencentApiError({
+    operation: error.operation,
+    code: error.code,
+    message:
+      `${error.apiMessage}; Tencent refused the credentials: check secret-id and secret-key ` +
+      '(or the TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY secrets they come from), ' +
+      'session-token, or role-arn',
+    requestId: error.requestId,
+    httpStatus: error.httpStatus,
+    subject: error.subject,
+    attempts: error.attempts
+  })
+}
+
+/** The step's message for anything thrown: refused credentials get the pointer at them. */
+export function failureText(error: unknown): string {
+  if (error instanceof TencentApiError && refusesCredentials(error.code))
+    return withCredentialHint(error).message
+  return errorMessage(error)
 }
 
 /** The message of anything thrown, so a non-Error rejection is never dropped. */

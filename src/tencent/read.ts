@@ -54,7 +54,8 @@ export function errorFor(error: unknown, operation: string, subject: string): Te
     message: error.apiMessage,
     requestId: error.requestId,
     httpStatus: error.httpStatus,
-    subject
+    subject,
+    attempts: error.attempts
   })
 }
 

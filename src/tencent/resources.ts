@@ -87,6 +87,9 @@ export interface ResourceApi {
   deploy(request: DeployRequest, deadline: number): Promise<DeployStart>
   /** Every item of a deploy record of `type`. */
   deployRecord(recordId: number, type: string): Promise<RecordView>
+  /** The ids of the deploy records of `certificateId` to resources of `type`
+   * (DescribeHostDeployRecord), the first `max` that Tencent lists. */
+  deployRecords(certificateId: string, type: string, max: number): Promise<number[]>
 }
 
 const BATCH = 100
@@ -94,6 +97,8 @@ const BATCH = 100
 const DETAIL_LIMIT = 100
 /** DescribeHostUpdateRecordDetail / DescribeHostDeployRecordDetail: items per page (max). */
 const RECORD_LIMIT = 200
+/** DescribeHostDeployRecord's default page (its Limit has no documented maximum). */
+const HISTORY_PAGE = 10
 /** A bound on pages, so an answer that never ends cannot loop for ever. */
 const MAX_PAGES = 1000
 /** Waits between re-calls of UpdateCertificateInstance while its task is being created. */
@@ -360,6 +365,28 @@ export class ResourceApiV3 implements ResourceApi {
       },
       type
     )
+  }
+
+  async deployRecords(certificateId: string, type: string, max: number): Promise<number[]> {
+    const action = 'DescribeHostDeployRecord'
+    const ids: number[] = []
+    // Limit left at its documented default (10): no maximum is documented.
+    for (let offset = 0; offset < max; offset += HISTORY_PAGE) {
+      const answer = await this.call(
+        action,
+        { CertificateId: certificateId, ResourceType: type, Offset: offset },
+        `certificate ${certificateId}`
+      )
+      const data = answer.data as Fields
+      const list = optionalArray(data.DeployRecordList)
+      if (!list) throw malformed(action, 'DeployRecordList is not a list', answer.requestId)
+      for (const entry of list.filter(isRecord))
+        if (typeof entry.Id === 'number' && (entry.CertId ?? certificateId) === certificateId)
+          ids.push(entry.Id)
+      const total = typeof data.TotalCount === 'number' ? data.TotalCount : 0
+      if (list.length === 0 || offset + HISTORY_PAGE >= total) break
+    }
+    return ids.slice(0, max)
   }
 
   private async readRecord(

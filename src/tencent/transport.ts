@@ -158,10 +158,11 @@ export class Transport {
 
         const kind = (this.options.classify ?? classifyFailure)(error.code)
         const mayRepeat = !options.nonIdempotent || provesNotProcessed(error.code)
-        if (kind === 'fatal' || !mayRepeat || attempt >= policy.maxAttempts) throw error
+        if (kind === 'fatal' || !mayRepeat || attempt >= policy.maxAttempts)
+          throw error.after(attempt)
         if (kind === 'skew') {
           const serverNow = date === null ? NaN : Date.parse(date)
-          if (skewCorrected || Number.isNaN(serverNow)) throw error
+          if (skewCorrected || Number.isNaN(serverNow)) throw error.after(attempt)
           skewCorrected = true
           this.skewMs = serverNow - deps.now()
           deps.debug(`${action}: clock corrected by ${Math.round(this.skewMs / 1000)} s (Date)`)
@@ -170,7 +171,7 @@ export class Transport {
         const backoff = backoffDelay(policy, retries++, deps.random)
         const settle = options.settleAfterTimeout && error.code === 'Timeout'
         const delay = settle ? Math.max(backoff, this.options.timeoutMs) : backoff
-        if (deps.now() - started + delay >= policy.budgetMs) throw error
+        if (deps.now() - started + delay >= policy.budgetMs) throw error.after(attempt)
         deps.debug(`${action}: retrying in ${Math.round(delay)} ms`)
         await deps.sleep(delay)
       }

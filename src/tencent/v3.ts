@@ -18,7 +18,7 @@ import type {
   UploadResult
 } from './client.js'
 import { keyAlgorithmOfTencent } from '../certificate/key-algorithm.js'
-import { TencentApiError } from './errors.js'
+import { refusesCredentials, TencentApiError, withCredentialHint } from './errors.js'
 import { readProjectId, sourceOf } from './list-fields.js'
 import { DEFAULT_POLL } from './poll.js'
 import { chunks, domainList, isRecord, optionalString, unique, type Fields } from './read.js'
@@ -133,6 +133,8 @@ export class SslClientV3 implements SslClient {
     } catch (error) {
       if (!(error instanceof TencentApiError) || classifyFailure(error.code) !== 'fatal')
         throw error
+      // Keys Tencent refuses cannot upload either: stop here, pointing at them.
+      if (refusesCredentials(error.code)) throw withCredentialHint(error)
       this.deps.debug(`Going on with UploadCertificate (Repeatable=false): ${error.message}`)
       return ''
     }
