@@ -36585,39 +36585,66 @@ function signV2(secretKey, source, method) {
 ;// CONCATENATED MODULE: ./src/tencent/pacer.ts
 /**
  * Client-side pacing: Tencent allows 10 requests per second per action. Rather than learn that
- * from throttling errors, every attempt waits for a slot in a rolling window per action. The
- * window is a little longer than the server's second so that clock jitter never tips us over.
+ * from throttling errors, every attempt waits for a slot in a rolling window per action.
+ *
+ * A slot is held from the moment the request may be sent until its answer came (or it was
+ * abandoned), then for one more window. The server counts a request when it arrives, which is
+ * somewhere between those two moments however slow the network or the machine: so a send is
+ * never counted in the same server window as `limit` earlier ones, with no margin of time to
+ * trust. The window is a little longer than the server's second for clocks that tick unevenly.
  */
 const DEFAULT_PACING = Object.freeze({ limit: 10, windowMs: 1100 });
 class Pacer {
     clock;
-    /** Send times per action, oldest first; never more than `limit` kept. */
-    sent = new Map();
+    slots = new Map();
+    /** Callers waiting because every slot of an action is in flight, woken by a release. */
+    waiting = new Map();
     policy;
     constructor(clock, policy = {}) {
         this.clock = clock;
         this.policy = { ...DEFAULT_PACING, ...policy };
     }
-    /** Resolves when a request of `action` may be sent, and counts it as sent. */
+    /** Resolves when a request of `action` may be sent; the slot is held until `release()`. */
     async acquire(action) {
         const { limit, windowMs } = this.policy;
-        let times = this.sent.get(action);
-        if (!times)
-            this.sent.set(action, (times = []));
+        let slots = this.slots.get(action);
+        if (!slots)
+            this.slots.set(action, (slots = []));
         for (;;) {
             const now = this.clock.now();
-            // A clock that jumped backwards must not stall us: a send "in the future" counts as now.
-            for (let i = 0; i < times.length; i++)
-                times[i] = Math.min(times[i], now);
-            while (times.length > 0 && times[0] <= now - windowMs)
-                times.shift();
-            if (times.length < limit) {
-                times.push(now);
-                return;
-            }
+            // A clock that jumped backwards must not stall us: an end "in the future" counts as now.
+            for (const slot of slots)
+                if (slot.end !== Infinity)
+                    slot.end = Math.min(slot.end, now);
+            const held = slots.filter(slot => slot.end > now - windowMs);
+            slots.splice(0, slots.length, ...held);
+            if (slots.length < limit)
+                return this.take(action, slots);
+            const ended = slots.filter(slot => slot.end !== Infinity).map(slot => slot.end);
             // Re-check after waking: concurrent callers may have taken the slot meanwhile.
-            await this.clock.sleep(times[0] + windowMs - now);
+            if (ended.length > 0)
+                await this.clock.sleep(Math.min(...ended) + windowMs - now);
+            else
+                await new Promise(wake => this.waitersOf(action).push(wake));
         }
+    }
+    take(action, slots) {
+        const slot = { end: Infinity };
+        slots.push(slot);
+        return () => {
+            if (slot.end !== Infinity)
+                return;
+            slot.end = this.clock.now();
+            const waiters = this.waitersOf(action).splice(0);
+            for (const wake of waiters)
+                wake();
+        };
+    }
+    waitersOf(action) {
+        let waiters = this.waiting.get(action);
+        if (!waiters)
+            this.waiting.set(action, (waiters = []));
+        return waiters;
     }
 }
 
@@ -36663,17 +36690,18 @@ class Transport {
         let skewCorrected = false;
         let retries = 0;
         for (let attempt = 1;; attempt++) {
-            await this.pacer.acquire(action);
             const prepared = typeof params === 'function' ? await params(attempt) : { params };
             secrets.push(...(prepared.secrets ?? []));
             // Asked per attempt: a retry after a renewal signs with the new credentials.
             const signer = await this.options.credentials?.current();
             if (signer)
                 secrets.push(signer.secretKey, signer.token ?? '');
+            // The slot is held until the answer (or the timeout): see pacer.ts.
+            const release = await this.pacer.acquire(action);
             const sentAt = deps.now();
             const timestamp = Math.floor((sentAt + this.skewMs) / 1000);
             try {
-                const { answer, status } = await this.attempt(action, prepared.params, timestamp, signer);
+                const { answer, status } = await this.attempt(action, prepared.params, timestamp, signer).finally(release);
                 maybeProcessed++;
                 this.trace(action, attempt, String(status), 'OK', answer.requestId, sentAt);
                 return { ...answer, attempts: attempt, maybeProcessed };

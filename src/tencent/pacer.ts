@@ -1,7 +1,12 @@
 /**
  * Client-side pacing: Tencent allows 10 requests per second per action. Rather than learn that
- * from throttling errors, every attempt waits for a slot in a rolling window per action. The
- * window is a little longer than the server's second so that clock jitter never tips us over.
+ * from throttling errors, every attempt waits for a slot in a rolling window per action.
+ *
+ * A slot is held from the moment the request may be sent until its answer came (or it was
+ * abandoned), then for one more window. The server counts a request when it arrives, which is
+ * somewhere between those two moments however slow the network or the machine: so a send is
+ * never counted in the same server window as `limit` earlier ones, with no margin of time to
+ * trust. The window is a little longer than the server's second for clocks that tick unevenly.
  */
 
 export interface PacingPolicy {
@@ -17,9 +22,18 @@ export interface PacerClock {
   sleep: (ms: number) => Promise<void>
 }
 
+/** Ends a send's flight: call it once its answer came or the request was abandoned. */
+export type Release = () => void
+
+/** One send of an action: `end` is when its answer came, Infinity while it is in flight. */
+interface Slot {
+  end: number
+}
+
 export class Pacer {
-  /** Send times per action, oldest first; never more than `limit` kept. */
-  private readonly sent = new Map<string, number[]>()
+  private readonly slots = new Map<string, Slot[]>()
+  /** Callers waiting because every slot of an action is in flight, woken by a release. */
+  private readonly waiting = new Map<string, (() => void)[]>()
   private readonly policy: PacingPolicy
 
   constructor(
@@ -29,22 +43,39 @@ export class Pacer {
     this.policy = { ...DEFAULT_PACING, ...policy }
   }
 
-  /** Resolves when a request of `action` may be sent, and counts it as sent. */
-  async acquire(action: string): Promise<void> {
+  /** Resolves when a request of `action` may be sent; the slot is held until `release()`. */
+  async acquire(action: string): Promise<Release> {
     const { limit, windowMs } = this.policy
-    let times = this.sent.get(action)
-    if (!times) this.sent.set(action, (times = []))
+    let slots = this.slots.get(action)
+    if (!slots) this.slots.set(action, (slots = []))
     for (;;) {
       const now = this.clock.now()
-      // A clock that jumped backwards must not stall us: a send "in the future" counts as now.
-      for (let i = 0; i < times.length; i++) times[i] = Math.min(times[i], now)
-      while (times.length > 0 && times[0] <= now - windowMs) times.shift()
-      if (times.length < limit) {
-        times.push(now)
-        return
-      }
+      // A clock that jumped backwards must not stall us: an end "in the future" counts as now.
+      for (const slot of slots) if (slot.end !== Infinity) slot.end = Math.min(slot.end, now)
+      const held = slots.filter(slot => slot.end > now - windowMs)
+      slots.splice(0, slots.length, ...held)
+      if (slots.length < limit) return this.take(action, slots)
+      const ended = slots.filter(slot => slot.end !== Infinity).map(slot => slot.end)
       // Re-check after waking: concurrent callers may have taken the slot meanwhile.
-      await this.clock.sleep(times[0] + windowMs - now)
+      if (ended.length > 0) await this.clock.sleep(Math.min(...ended) + windowMs - now)
+      else await new Promise<void>(wake => this.waitersOf(action).push(wake))
     }
+  }
+
+  private take(action: string, slots: Slot[]): Release {
+    const slot: Slot = { end: Infinity }
+    slots.push(slot)
+    return () => {
+      if (slot.end !== Infinity) return
+      slot.end = this.clock.now()
+      const waiters = this.waitersOf(action).splice(0)
+      for (const wake of waiters) wake()
+    }
+  }
+
+  private waitersOf(action: string): (() => void)[] {
+    let waiters = this.waiting.get(action)
+    if (!waiters) this.waiting.set(action, (waiters = []))
+    return waiters
   }
 }

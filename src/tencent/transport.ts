@@ -136,16 +136,22 @@ export class Transport {
     let skewCorrected = false
     let retries = 0
     for (let attempt = 1; ; attempt++) {
-      await this.pacer.acquire(action)
       const prepared = typeof params === 'function' ? await params(attempt) : { params }
       secrets.push(...(prepared.secrets ?? []))
       // Asked per attempt: a retry after a renewal signs with the new credentials.
       const signer = await this.options.credentials?.current()
       if (signer) secrets.push(signer.secretKey, signer.token ?? '')
+      // The slot is held until the answer (or the timeout): see pacer.ts.
+      const release = await this.pacer.acquire(action)
       const sentAt = deps.now()
       const timestamp = Math.floor((sentAt + this.skewMs) / 1000)
       try {
-        const { answer, status } = await this.attempt(action, prepared.params, timestamp, signer)
+        const { answer, status } = await this.attempt(
+          action,
+          prepared.params,
+          timestamp,
+          signer
+        ).finally(release)
         maybeProcessed++
         this.trace(action, attempt, String(status), 'OK', answer.requestId, sentAt)
         return { ...answer, attempts: attempt, maybeProcessed }
