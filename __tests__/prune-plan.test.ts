@@ -624,7 +624,8 @@ describe('checkMaxDeletions', () => {
           'r1 (example.com, www.example.com, not after 2026-01-01), ' +
           'r2 (example.com, not after 2026-02-01), ' +
           'r3 (example.com, www.example.com, not after 2026-03-01); ' +
-          'nothing was deleted. Raise max-deletions or narrow prune-domains.'
+          'nothing was deleted. Raise max-deletions, or ask for fewer ' +
+          '(prune-domains; certificate-ids in delete).'
       )
     )
   })

@@ -39672,7 +39672,8 @@ function checkMaxDeletions(plan, max) {
         .map(e => `${e.id} (${e.domains.join(', ')}, not after ${day(e.notAfter)})`)
         .join(', ');
     throw new Error(`The plan would delete ${n} certificate${n === 1 ? '' : 's'}, more than max-deletions ` +
-        `(${max}): ${which}; nothing was deleted. Raise max-deletions or narrow prune-domains.`);
+        `(${max}): ${which}; nothing was deleted. Raise max-deletions, or ask for fewer ` +
+        '(prune-domains; certificate-ids in delete).');
 }
 
 ;// CONCATENATED MODULE: ./src/deletion/deletion.ts

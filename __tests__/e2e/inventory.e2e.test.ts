@@ -222,9 +222,10 @@ describe.each(APIS)('API %s: delete', api => {
     expect(result.summary).toMatch(/not found \| NoSuch01/)
   })
 
-  it('never deletes a purchased certificate: Tencent refuses, and it is kept back', async () => {
+  it('never deletes a purchased certificate: kept back before any delete call', async () => {
     const result = await run(api, { mode: 'delete', 'certificate-ids': 'Bought01' })
     expect(live()).toContain('Bought01')
+    expect(lab.emulator.requests.filter(r => CHANGING.includes(r.action))).toEqual([])
     expect(ids(result, 'deleted-ids')).toEqual([])
     expect(ids(result, 'skipped-ids')).toEqual(['Bought01'])
   })

@@ -242,6 +242,7 @@ export function checkMaxDeletions(plan: Pick<PrunePlan, 'delete'>, max: number):
     .join(', ')
   throw new Error(
     `The plan would delete ${n} certificate${n === 1 ? '' : 's'}, more than max-deletions ` +
-      `(${max}): ${which}; nothing was deleted. Raise max-deletions or narrow prune-domains.`
+      `(${max}): ${which}; nothing was deleted. Raise max-deletions, or ask for fewer ` +
+      '(prune-domains; certificate-ids in delete).'
   )
 }
