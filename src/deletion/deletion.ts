@@ -13,6 +13,7 @@
  * its check answers, since no outcome of the checks can take the deletions over the cap.
  */
 import type { Log } from '../runner/log.js'
+import { forEachLimited } from '../concurrency.js'
 import { checkMaxDeletions, type PlanEntry } from '../planning/prune-plan.js'
 import type { BindingState, DeleteOutcome, SslClient } from '../tencent/client.js'
 import { errorMessage, TencentApiError } from '../tencent/errors.js'
@@ -298,24 +299,6 @@ class Outcomes {
     if (refused) result.refused = refused
     return result
   }
-}
-
-/** Runs `work` on every item, at most `limit` at once; waits for all, then throws the first
- * error, if any (the work is written not to throw: a throw here is a bug, not a failure). */
-async function forEachLimited<T>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<void>
-): Promise<void> {
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++])
-  }
-  const settled = await Promise.allSettled(
-    Array.from({ length: Math.min(limit, items.length) }, worker)
-  )
-  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
-  if (failure) throw failure.reason
 }
 
 export function describe(entry: Pick<PlanEntry, 'id' | 'domains' | 'notAfter'>): string {

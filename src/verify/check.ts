@@ -4,6 +4,7 @@
  * ROUND_INTERVAL_MS until all do or the timeout passes (0: one round). Time comes from the
  * injected clock and sleep, so tests of minutes of rounds take none.
  */
+import { forEachLimited } from '../concurrency.js'
 import type { Endpoint } from './endpoints.js'
 import type { ProbeResult, TlsProbe } from './probe.js'
 
@@ -56,7 +57,7 @@ export async function checkEndpoints(
   }))
   for (let round = 1; ; round++) {
     const pending = checks.filter(c => !c.matched)
-    await inBatches(pending, options.concurrency ?? CONCURRENCY, async check => {
+    await forEachLimited(pending, options.concurrency ?? CONCURRENCY, async check => {
       check.result = await deps.probe(
         check.endpoint,
         options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS
@@ -74,17 +75,4 @@ export async function checkEndpoints(
     await deps.sleep(interval)
   }
   return checks
-}
-
-/** Runs `work` on every item, at most `limit` at a time. */
-async function inBatches<T>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<void>
-): Promise<void> {
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++])
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
 }
