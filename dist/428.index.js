@@ -306,12 +306,24 @@ async function attemptPost(url, payload, deps) {
     catch (error) {
         const problem = controller.signal.aborted
             ? `no answer within ${timeoutMs / 1000} s`
-            : `the connection failed (${error instanceof Error ? error.message : String(error)})`;
+            : `the connection failed (${connectionCode(error)})`;
         return { kind: 'failed', problem, retry: true };
     }
     finally {
         clearTimeout(timer);
     }
+}
+/**
+ * The system's code for a failed connection (ECONNREFUSED, ENOTFOUND…), never the error's text:
+ * node-fetch's message quotes the whole URL, whose path and query are the webhook's secret, in
+ * a normalised form that the runner's mask of the input as typed would miss.
+ */
+function connectionCode(error) {
+    const codeOf = (value) => {
+        const code = value?.code;
+        return typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code) ? code : undefined;
+    };
+    return codeOf(error) ?? codeOf(error?.cause) ?? 'no code given';
 }
 /** 1 s, 2 s, 4 s…, each between half and all of it (jitter). */
 function backoff(attempt, random) {

@@ -33138,7 +33138,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7802);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2320);
 /* istanbul ignore file -- the entry point only starts the action. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33148,7 +33148,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7802:
+/***/ 2320:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39379,6 +39379,22 @@ async function keyless(ctx, oidc, serverClock) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/concurrency.ts
+/** Bounded concurrency, shared by deletion batches and verify's handshakes. */
+/** Runs `work` on every item, at most `limit` at once; waits for all, then throws the first
+ * error, if any (callers write `work` not to throw: a throw here is a bug, not a failure). */
+async function forEachLimited(items, limit, work) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length)
+            await work(items[next++]);
+    };
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+    const failure = settled.find((s) => s.status === 'rejected');
+    if (failure)
+        throw failure.reason;
+}
+
 ;// CONCATENATED MODULE: ./src/planning/superseded.ts
 function toSupersedable(cert, isNew = false) {
     const insertedAt = cert.insertedAt?.getTime() ?? NaN;
@@ -39680,6 +39696,7 @@ function checkMaxDeletions(plan, max) {
 
 
 
+
 /** Ids per binding check and per deletion call: the most Tencent's batch calls accept. */
 const BATCH_SIZE = 100;
 /** Batches in flight at once: enough to keep every action at its rate limit. */
@@ -39904,19 +39921,6 @@ class Outcomes {
             result.refused = refused;
         return result;
     }
-}
-/** Runs `work` on every item, at most `limit` at once; waits for all, then throws the first
- * error, if any (the work is written not to throw: a throw here is a bug, not a failure). */
-async function forEachLimited(items, limit, work) {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length)
-            await work(items[next++]);
-    };
-    const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
-    const failure = settled.find((s) => s.status === 'rejected');
-    if (failure)
-        throw failure.reason;
 }
 function describe(entry) {
     const time = entry.notAfter.getTime();
@@ -44029,7 +44033,19 @@ const ACCEPTS = `accepts 'issue' and webhook URLs, one per line: https, or ${PLA
 /** The `notify` lines that are not `issue`: the values to mask, whatever their shape. */
 function notifySecrets(input) {
     const lines = notifyLines(input('notify')).filter(line => line.toLowerCase() !== 'issue');
-    return [...lines, input('github-token')].filter(value => value !== '');
+    return [...lines.flatMap(urlForms), input('github-token')].filter(value => value !== '');
+}
+/** A URL as typed and as a client may print it (normalised), and its path with the query: the
+ * part that holds a robot's key. The host alone is no secret and is named in messages. */
+function urlForms(line) {
+    try {
+        const url = new URL(line);
+        const tail = `${url.pathname}${url.search}`;
+        return [...new Set([line, url.href, ...(tail.length > 1 ? [tail] : [])])];
+    }
+    catch {
+        return [line];
+    }
 }
 function readNotifySettings(input, env) {
     const format = input('notify-format').toLowerCase() || 'json';
@@ -45606,6 +45622,13 @@ function defaultAlias(domains, subject, notAfter) {
 }
 
 ;// CONCATENATED MODULE: ./src/verify/check.ts
+/**
+ * The rounds of `verify`: every endpoint is probed (a bounded number at once, each connect with
+ * its own timeout); those that do not serve the expected certificate yet are probed again every
+ * ROUND_INTERVAL_MS until all do or the timeout passes (0: one round). Time comes from the
+ * injected clock and sleep, so tests of minutes of rounds take none.
+ */
+
 const ROUND_INTERVAL_MS = 15_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 const CONCURRENCY = 8;
@@ -45622,7 +45645,7 @@ async function checkEndpoints(endpoints, options, deps) {
     }));
     for (let round = 1;; round++) {
         const pending = checks.filter(c => !c.matched);
-        await inBatches(pending, options.concurrency ?? CONCURRENCY, async (check) => {
+        await forEachLimited(pending, options.concurrency ?? CONCURRENCY, async (check) => {
             check.result = await deps.probe(check.endpoint, options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
             check.rounds++;
             check.matched =
@@ -45639,15 +45662,6 @@ async function checkEndpoints(endpoints, options, deps) {
         await deps.sleep(interval);
     }
     return checks;
-}
-/** Runs `work` on every item, at most `limit` at a time. */
-async function inBatches(items, limit, work) {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length)
-            await work(items[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 ;// CONCATENATED MODULE: ./src/verify/probe.ts

@@ -8,6 +8,7 @@
 import 'reflect-metadata'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import type { SeedRecord } from '../../emulator/server.js'
 import { makeCa, makeChain, type TestChain } from '../../fixtures/certs.js'
 import { useE2eLab } from '../../fixtures/e2e-lab.js'
@@ -300,6 +301,22 @@ describe('notify: webhooks', () => {
     expect(result.lines.some(line => line.startsWith('::debug::webhook 1 (127.0.0.1:'))).toBe(true)
     const others = result.lines.filter(line => !line.startsWith('::add-mask::'))
     expect(others.filter(line => /s3cret/.test(line))).toEqual([])
+  })
+
+  it('keeps the URL out of the log and the failure when the connection is refused', async () => {
+    lab.emulator.seed([EXPIRING])
+    // No path, an upper-case host: node-fetch quotes it normalised ('/?key=') in its message.
+    const server = createServer()
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()))
+    const port = (server.address() as { port: number }).port
+    await new Promise(resolve => server.close(resolve))
+    const url = `HTTP://LOCALHOST:${port}?key=s3cretkey`
+    const result = await list({ notify: url }, true)
+    expect(result.status).toBe(1)
+    expect(errorLine(result)).toContain('the connection failed (ECONNREFUSED)')
+    const others = result.lines.filter(line => !line.startsWith('::add-mask::'))
+    expect(others.filter(line => /s3cret/.test(line))).toEqual([])
+    expect(result.summary).not.toContain('s3cret')
   })
 })
 

@@ -95,7 +95,16 @@ describe('readNotifySettings', () => {
   it('masks the webhook lines and the token, never the word issue', () => {
     expect(
       notifySecrets(reader({ notify: 'issue\n https://h.example/x?k=1 ', 'github-token': 'ghs_t' }))
-    ).toEqual(['https://h.example/x?k=1', 'ghs_t'])
+    ).toEqual(['https://h.example/x?k=1', '/x?k=1', 'ghs_t'])
+  })
+
+  it('masks a URL also as a client prints it, normalised, and its path with the query', () => {
+    const secrets = notifySecrets(reader({ notify: 'HTTPS://Hooks.Example:443?key=s3cret' }))
+    expect(secrets).toEqual([
+      'HTTPS://Hooks.Example:443?key=s3cret',
+      'https://hooks.example/?key=s3cret',
+      '/?key=s3cret'
+    ])
   })
 
   it('is part of the settings, checked with the other inputs', () => {

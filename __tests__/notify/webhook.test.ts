@@ -83,6 +83,18 @@ describe('postWebhook', () => {
     for (const text of [String(error), ...debug]) expect(text).not.toContain('s3cret')
   })
 
+  it('names a refused connection by its code, never by the message, which quotes the URL', async () => {
+    // node-fetch's own wording: the whole request URL, normalised.
+    const refused = Object.assign(
+      new Error(`request to ${URL_} failed, reason: connect ECONNREFUSED 127.0.0.1:443`),
+      { code: 'ECONNREFUSED' }
+    )
+    const { deps, debug } = scripted(Array.from({ length: 9 }, () => refused))
+    const error = await postWebhook(URL_, NAME, 'json', {}, deps).catch((e: Error) => e)
+    expect(String(error)).toContain('the connection failed (ECONNREFUSED)')
+    for (const text of [String(error), ...debug]) expect(text).not.toContain('s3cret')
+  })
+
   it('does not retry a 4xx or a redirect', async () => {
     for (const status of [400, 404, 302]) {
       const { deps, calls } = scripted([answer(status)])

@@ -31,7 +31,19 @@ const ACCEPTS = `accepts 'issue' and webhook URLs, one per line: https, or ${PLA
 /** The `notify` lines that are not `issue`: the values to mask, whatever their shape. */
 export function notifySecrets(input: InputReader): string[] {
   const lines = notifyLines(input('notify')).filter(line => line.toLowerCase() !== 'issue')
-  return [...lines, input('github-token')].filter(value => value !== '')
+  return [...lines.flatMap(urlForms), input('github-token')].filter(value => value !== '')
+}
+
+/** A URL as typed and as a client may print it (normalised), and its path with the query: the
+ * part that holds a robot's key. The host alone is no secret and is named in messages. */
+function urlForms(line: string): string[] {
+  try {
+    const url = new URL(line)
+    const tail = `${url.pathname}${url.search}`
+    return [...new Set([line, url.href, ...(tail.length > 1 ? [tail] : [])])]
+  } catch {
+    return [line]
+  }
 }
 
 export function readNotifySettings(input: InputReader, env: NodeJS.ProcessEnv): NotifySettings {

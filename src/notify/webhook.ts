@@ -81,11 +81,24 @@ async function attemptPost(url: string, payload: string, deps: WebhookDeps): Pro
   } catch (error) {
     const problem = controller.signal.aborted
       ? `no answer within ${timeoutMs / 1000} s`
-      : `the connection failed (${error instanceof Error ? error.message : String(error)})`
+      : `the connection failed (${connectionCode(error)})`
     return { kind: 'failed', problem, retry: true }
   } finally {
     clearTimeout(timer)
   }
+}
+
+/**
+ * The system's code for a failed connection (ECONNREFUSED, ENOTFOUND…), never the error's text:
+ * node-fetch's message quotes the whole URL, whose path and query are the webhook's secret, in
+ * a normalised form that the runner's mask of the input as typed would miss.
+ */
+function connectionCode(error: unknown): string {
+  const codeOf = (value: unknown): string | undefined => {
+    const code = (value as { code?: unknown } | null)?.code
+    return typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code) ? code : undefined
+  }
+  return codeOf(error) ?? codeOf((error as { cause?: unknown } | null)?.cause) ?? 'no code given'
 }
 
 /** 1 s, 2 s, 4 s…, each between half and all of it (jitter). */
