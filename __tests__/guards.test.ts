@@ -194,4 +194,18 @@ describe('supersededKept', () => {
     } as unknown as PruneResult
     expect(supersededKept(result, 'new')).toEqual(['kept', 'bound', 'capped'])
   })
+
+  it('never mutes a certificate nothing supersedes, even when keep 0 planned it and it is bound', () => {
+    const result = {
+      plan: { delete: [], keep: [], outOfScope: {} as never },
+      deleted: [],
+      skipped: [
+        { ...entry('live'), skipReason: 'bound to cdn (1)' },
+        { ...entry('renewedNow'), supersededByNew: true, skipReason: 'bound to clb (1)' }
+      ],
+      failed: [],
+      refused: { message: 'cap', planned: [entry('alsoLive')] }
+    } as unknown as PruneResult
+    expect(supersededKept(result, 'new')).toEqual(['renewedNow'])
+  })
 })

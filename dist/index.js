@@ -38445,7 +38445,8 @@ function v3_deletion_foundCertificate(item, id) {
         notAfter: parseTencentTime(item.CertEndTime),
         alias: typeof item.Alias === 'string' ? item.Alias : '',
         certType: typeof item.CertificateType === 'string' ? item.CertificateType : '',
-        uploaded: from === '' || from === 'upload'
+        // Only a certificate the API calls uploaded: a missing From is no proof (list-fields.ts)
+        uploaded: from === 'upload'
     };
 }
 
@@ -40142,12 +40143,11 @@ function supersededKept(result, newCertificateId) {
         ...result.failed.map(f => f.entry.id),
         ...(newCertificateId ? [newCertificateId] : [])
     ]);
-    const kept = [
-        ...result.plan.keep.filter(e => e.supersededBy !== undefined),
-        ...result.skipped,
-        ...(result.refused?.planned ?? [])
-    ];
-    return [...new Set(kept.map(e => e.id))].filter(id => !gone.has(id));
+    // Only what a newer certificate supersedes: with keep 0 a bound certificate nothing replaces is
+    // skipped too, and its reminders are the team's only warning before it lapses.
+    const superseded = (e) => e.supersededBy !== undefined || e.supersededByNew === true;
+    const kept = [...result.plan.keep, ...result.skipped, ...(result.refused?.planned ?? [])];
+    return [...new Set(kept.filter(superseded).map(e => e.id))].filter(id => !gone.has(id));
 }
 async function muteReminders(options, ids, dryRun, log) {
     if (ids.length === 0)
@@ -41359,7 +41359,8 @@ async function deployGroup(api, certificateId, group, options, context, result, 
 /**
  * The deploy stage (upload, sync with `deploy-to`): binds the uploaded certificate to the listed
  * resources and reads each one's status back (deploy.ts). A resource that fails does not stop
- * pruning, which deletes only what nothing serves; the step fails at the end.
+ * pruning, which deletes only what nothing serves; the step fails at the end. A certificate not
+ * valid yet is deployed nowhere.
  */
 
 
@@ -41369,6 +41370,14 @@ async function deploy(ctx, outcome) {
     const { settings, io } = ctx;
     if (settings.deployTo.length === 0)
         return;
+    // Nothing moves onto a certificate that is not valid yet (promise 7): clients would refuse it.
+    const validFrom = ctx.bundle?.leaf.notBefore;
+    if (validFrom && validFrom.getTime() > ctx.now().getTime()) {
+        io.log.warning(`deploy-to: nothing deployed: the uploaded certificate is not valid before ` +
+            `${validFrom.toISOString()}, and the resources keep what they serve. A run after that ` +
+            'time deploys it.');
+        return;
+    }
     // A dry run with no identical certificate has no id yet: the plan shows `to: null`.
     const certificateId = outcome.certificate?.id || null;
     const result = await deployToTargets(resourcesOf(ctx), certificateId, settings.deployTo, { timeoutMs: settings.replaceTimeoutMs, dryRun: settings.dryRun }, { clock: ctx.deps, log: io.log });

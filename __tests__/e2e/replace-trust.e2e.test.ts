@@ -106,6 +106,24 @@ describe('a renewal that is not valid yet supersedes nothing', () => {
     expect(live()).not.toContain(oldId)
   })
 
+  it('deploy-to: a certificate not valid yet is deployed nowhere; the resource keeps its own', async () => {
+    const oldId = await upload(old)
+    lab.emulator.resources.seed([cdnOn(oldId)])
+    const future = await makeChain({
+      ca,
+      domains: DOMAINS,
+      notBefore: new Date(Date.now() + 2 * DAY),
+      notAfter: new Date(Date.now() + 92 * DAY)
+    })
+    lab.emulator.clearRequests()
+    const result = await run(future, { mode: 'upload', 'deploy-to': `cdn:${CDN}` })
+    expect(result.status).toBe(0)
+    expect(serving()).toEqual({ [`cdn ${CDN}`]: oldId })
+    expect(count('DeployCertificateInstance')).toBe(0)
+    expect(parse<Replaced[]>(result.outputs.replaced)).toEqual([])
+    expect(result.lines.join('\n')).toMatch(/deploy-to: nothing deployed[^\n]*not valid before/)
+  })
+
   it('prune: a newer certificate in the account that is not valid yet takes nothing', async () => {
     const oldId = await upload(old)
     lab.emulator.resources.seed([cdnOn(oldId)])

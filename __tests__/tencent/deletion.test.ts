@@ -570,6 +570,33 @@ describe('3.0 deletion', () => {
 })
 
 describe('look-up by id', () => {
+  it('3.0: calls a certificate uploaded only when From says upload, never when it is missing', async () => {
+    const item = (id: string, from?: string) => ({
+      CertificateId: id,
+      CertEndTime: '2027-01-15 08:00:00',
+      ...(from === undefined ? {} : { From: from })
+    })
+    const { client, run } = rig('3.0', {
+      DescribeCertificates: () =>
+        v3Ok({
+          TotalCount: 4,
+          Certificates: [
+            item('up', 'upload'),
+            item('empty', ''),
+            item('none'),
+            item('bought', 'trustasia')
+          ]
+        })
+    })
+    const found = await run(client.findByIds(['up', 'empty', 'none', 'bought']))
+    expect(Object.fromEntries([...found].map(([id, c]) => [id, c.uploaded]))).toEqual({
+      up: true,
+      empty: false,
+      none: false,
+      bought: false
+    })
+  })
+
   it('3.0: asks DescribeCertificates for at most 50 ids at once, whatever their source', async () => {
     const wanted = Array.from({ length: 120 }, (_, i) => `id${i}`)
     const { describe: lookUp } = account(wanted.filter((_, i) => i % 3 === 0))

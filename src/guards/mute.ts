@@ -7,6 +7,7 @@
  * settings). A refused call is a warning: the reminders then simply go on.
  */
 import type { PruneResult } from '../deletion/prune.js'
+import type { PlanEntry } from '../planning/prune-plan.js'
 import type { Log } from '../runner/log.js'
 import type { ClientOptions } from '../tencent/client.js'
 import { errorMessage } from '../tencent/errors.js'
@@ -23,12 +24,12 @@ export function supersededKept(result: PruneResult, newCertificateId?: string): 
     ...result.failed.map(f => f.entry.id),
     ...(newCertificateId ? [newCertificateId] : [])
   ])
-  const kept = [
-    ...result.plan.keep.filter(e => e.supersededBy !== undefined),
-    ...result.skipped,
-    ...(result.refused?.planned ?? [])
-  ]
-  return [...new Set(kept.map(e => e.id))].filter(id => !gone.has(id))
+  // Only what a newer certificate supersedes: with keep 0 a bound certificate nothing replaces is
+  // skipped too, and its reminders are the team's only warning before it lapses.
+  const superseded = (e: PlanEntry): boolean =>
+    e.supersededBy !== undefined || e.supersededByNew === true
+  const kept = [...result.plan.keep, ...result.skipped, ...(result.refused?.planned ?? [])]
+  return [...new Set(kept.filter(superseded).map(e => e.id))].filter(id => !gone.has(id))
 }
 
 export async function muteReminders(

@@ -256,6 +256,7 @@ function foundCertificate(item: Fields, id: string): FoundCertificate {
     notAfter: parseTencentTime(item.CertEndTime),
     alias: typeof item.Alias === 'string' ? item.Alias : '',
     certType: typeof item.CertificateType === 'string' ? item.CertificateType : '',
-    uploaded: from === '' || from === 'upload'
+    // Only a certificate the API calls uploaded: a missing From is no proof (list-fields.ts)
+    uploaded: from === 'upload'
   }
 }
