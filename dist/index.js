@@ -41051,8 +41051,9 @@ function recordDeletion(ctx, outcome, result, shown) {
     if (result.refused)
         throw new Error(result.refused.message);
     logTotals(result, shown.kept.length, settings.dryRun, io.log, kind);
+    // A problem, not a stop: in sync, verify still checks what the clients see after the moves.
     if (result.failed.length > 0)
-        throw new Error(failureMessage(result, 10, kind));
+        outcome.problems.push(failureMessage(result, 10, kind));
 }
 function logTotals(result, kept, dryRun, log, kind) {
     const verb = dryRun ? 'would delete' : 'deleted';
@@ -45977,7 +45978,9 @@ function attentionOf(outcome, env) {
     const notes = (ids) => ids.map(id => listed.get(id) ?? { ...noteOf({}), id });
     const expiring = notes(outcome.inventory?.expiringIds ?? []);
     const staleBound = notes(outcome.inventory?.staleBoundIds ?? []);
-    const mismatched = outcome.verified.filter(v => NEEDS_A_LOOK.includes(v.status));
+    // A dry run of upload/sync uploaded and moved nothing: what the endpoints serve is no news.
+    const rehearsal = outcome.dryRun && outcome.mode !== 'list';
+    const mismatched = rehearsal ? [] : outcome.verified.filter(v => NEEDS_A_LOOK.includes(v.status));
     const failures = failuresOf(outcome);
     const flagged = expiring.length + staleBound.length + mismatched.length > 0;
     return {

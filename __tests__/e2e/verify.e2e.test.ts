@@ -119,6 +119,31 @@ describe('verify in sync', () => {
     expect(parse<string[]>(result.outputs['deleted-ids'])).toEqual([oldId])
   })
 
+  it('still verifies after the moves when deleting the old certificate fails', async () => {
+    const oldId = await liveOld()
+    lab.emulator.faults.add({
+      kind: 'malformed',
+      variant: 'not-json',
+      action: 'DeleteCertificates',
+      times: 20
+    })
+    const result = await lab.run(renewed, {
+      mode: 'sync',
+      replace: 'true',
+      verify: atEdge(WWW),
+      'verify-timeout': '0'
+    })
+    expect(result.status).toBe(1)
+    expect(
+      lab.emulator
+        .certificates()
+        .filter(c => !c.deleted)
+        .map(c => c.id)
+    ).toContain(oldId)
+    expect(verified(result).map(v => [v.host, v.status])).toEqual([[WWW, 'match']])
+    expect(servedTo(WWW)).toEqual([result.outputs['certificate-id']])
+  })
+
   it('fails on a host left on the old certificate, naming it, with every other output set', async () => {
     const oldId = await liveOld()
     lab.emulator.edge.configure({ host: WWW, certId: oldId })

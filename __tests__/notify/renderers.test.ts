@@ -80,6 +80,16 @@ describe('attentionOf', () => {
     expect(a.runName).toBe('#17')
   })
 
+  it('a dry run of upload or sync is no news: its endpoints still serve the old certificate', () => {
+    const rehearsal = { ...emptyOutcome(), dryRun: true, verified: [mismatch] }
+    expect(needsPerson(attentionOf({ ...rehearsal, mode: 'sync' }, RUNNER))).toBe(false)
+    expect(needsPerson(attentionOf({ ...rehearsal, mode: 'upload' }, RUNNER))).toBe(false)
+    // A real sync that left an endpoint behind is.
+    expect(needsPerson(attentionOf({ ...rehearsal, mode: 'sync', dryRun: false }, RUNNER))).toBe(
+      true
+    )
+  })
+
   it('is ok when nothing needs a person, and has no run link outside a runner', () => {
     const a = attentionOf({ ...emptyOutcome(), mode: 'list' }, {})
     expect(needsPerson(a)).toBe(false)

@@ -46,7 +46,9 @@ export function attentionOf(outcome: Outcome, env: NodeJS.ProcessEnv): Attention
     ids.map(id => listed.get(id) ?? { ...noteOf({}), id })
   const expiring = notes(outcome.inventory?.expiringIds ?? [])
   const staleBound = notes(outcome.inventory?.staleBoundIds ?? [])
-  const mismatched = outcome.verified.filter(v => NEEDS_A_LOOK.includes(v.status))
+  // A dry run of upload/sync uploaded and moved nothing: what the endpoints serve is no news.
+  const rehearsal = outcome.dryRun && outcome.mode !== 'list'
+  const mismatched = rehearsal ? [] : outcome.verified.filter(v => NEEDS_A_LOOK.includes(v.status))
   const failures = failuresOf(outcome)
   const flagged = expiring.length + staleBound.length + mismatched.length > 0
   return {
