@@ -146,6 +146,38 @@ describe('the transport with a credential source', () => {
     expect(serverClock.now()).toBeGreaterThan(clock.now)
   })
 
+  it('asks for the credentials after the wait for a pacing slot, right before signing', async () => {
+    // Ten answers take 2 s each: the 11th request waits for a slot, and its credentials are
+    // asked for only then, so a long wait cannot leave it signing with expired ones.
+    const clock = new FakeClock()
+    const askedAt: number[] = []
+    const source = {
+      current: async () => {
+        askedAt.push(clock.now)
+        return temporary(1, 0)
+      }
+    }
+    const { fetch, requests } = fakeFetch(clock, async () => {
+      await clock.sleep(2000)
+      return v3Ok({})
+    })
+    const transport = new Transport({
+      deps: makeDeps(clock, fetch),
+      timeoutMs: 5000,
+      protocol: new Tc3Protocol(new URL('https://ssl.tencentcloudapi.com/')),
+      secrets: [],
+      credentials: source
+    })
+    const start = clock.now
+    await clock.run(
+      Promise.all(Array.from({ length: 11 }, () => transport.call('DescribeCertificates', {})))
+    )
+    expect(requests).toHaveLength(11)
+    expect(askedAt.slice(0, 10).every(at => at === start)).toBe(true)
+    expect(askedAt[10] - start).toBeGreaterThanOrEqual(2000)
+    expect(requests[10].at).toBe(askedAt[10])
+  })
+
   it("scrubs a renewed secret from an error's message", async () => {
     const clock = new FakeClock()
     const credentials = temporary(7, 0)

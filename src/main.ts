@@ -47,7 +47,12 @@ export async function run(
   }
   if (outcome.problems.length > 0)
     outcome.failure = [...outcome.problems, outcome.failure].filter(Boolean).join('; ')
-  await notify(io, outcome, clock)
+  try {
+    await notify(io, outcome, clock)
+  } catch (error) {
+    // Outputs and the summary are written on every path, a broken notification included.
+    outcome.failure = [outcome.failure, `notify: ${errorMessage(error)}`].filter(Boolean).join('; ')
+  }
   await finish(io, outcome)
 }
 

@@ -136,22 +136,14 @@ export class Transport {
     let skewCorrected = false
     let retries = 0
     for (let attempt = 1; ; attempt++) {
-      const prepared = typeof params === 'function' ? await params(attempt) : { params }
-      secrets.push(...(prepared.secrets ?? []))
-      // Asked per attempt: a retry after a renewal signs with the new credentials.
-      const signer = await this.options.credentials?.current()
-      if (signer) secrets.push(signer.secretKey, signer.token ?? '')
-      // The slot is held until the answer (or the timeout): see pacer.ts.
+      // The slot is held until the answer (or the timeout): see pacer.ts. Credentials are asked
+      // for after the wait for it, which may be long, so that none expire before the signature.
       const release = await this.pacer.acquire(action)
-      const sentAt = deps.now()
-      const timestamp = Math.floor((sentAt + this.skewMs) / 1000)
+      let sentAt = 0
       try {
-        const { answer, status } = await this.attempt(
-          action,
-          prepared.params,
-          timestamp,
-          signer
-        ).finally(release)
+        const { answer, status } = await this.prepareAndSend(action, params, attempt, secrets, {
+          sent: at => (sentAt = at)
+        }).finally(release)
         maybeProcessed++
         this.trace(action, attempt, String(status), 'OK', answer.requestId, sentAt)
         return { ...answer, attempts: attempt, maybeProcessed }
@@ -182,6 +174,25 @@ export class Transport {
         await deps.sleep(delay)
       }
     }
+  }
+
+  /** The attempt's parameters and credentials (both may change per attempt), then the attempt. */
+  private async prepareAndSend(
+    action: string,
+    params: Record<string, unknown> | ParamsPerAttempt,
+    attempt: number,
+    secrets: string[],
+    report: { sent: (at: number) => void }
+  ): Promise<{ answer: ApiAnswer; status: number }> {
+    const prepared = typeof params === 'function' ? await params(attempt) : { params }
+    secrets.push(...(prepared.secrets ?? []))
+    // Asked per attempt: a retry after a renewal signs with the new credentials.
+    const signer = await this.options.credentials?.current()
+    if (signer) secrets.push(signer.secretKey, signer.token ?? '')
+    const sentAt = this.deps.now()
+    report.sent(sentAt)
+    const timestamp = Math.floor((sentAt + this.skewMs) / 1000)
+    return this.attempt(action, prepared.params, timestamp, signer)
   }
 
   /** One attempt; throws an AttemptFailure. */
