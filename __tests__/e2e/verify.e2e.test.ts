@@ -220,13 +220,15 @@ describe('verify in upload', () => {
   })
 
   it("expands 'true' to the certificate's names on 443", async () => {
-    // `localhost` resolves on every machine without a DNS request; nothing here listens on 443.
+    // `localhost` resolves on every machine without a DNS request. Whatever listens on its 443
+    // (usually nothing), it does not serve this new certificate: the step fails either way.
     const local = await makeChain({ ca, domains: ['localhost', '*.localhost'] })
     const result = await lab.run(local, { mode: 'upload', verify: 'true', 'verify-timeout': '0' })
     expect(result.status).toBe(1)
-    expect(verified(result).map(v => [v.host, v.port, v.address, v.status])).toEqual([
-      ['localhost', 443, null, 'unreachable']
+    expect(verified(result).map(v => [v.host, v.port, v.address])).toEqual([
+      ['localhost', 443, null]
     ])
+    expect(['unreachable', 'mismatch']).toContain(verified(result)[0].status)
   })
 })
 
