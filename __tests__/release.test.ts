@@ -1,7 +1,8 @@
 /**
  * Shipping like a trusted action: Node 24 throughout, what action.yml says for Marketplace search,
  * the release workflow (tests, dist/ check, SBOM, attestations, notes from CHANGELOG.md, the major
- * tag) with write permissions on its one job only, CI running the same .ci/run, the release
+ * tag) with write permissions only in a release job that installs nothing, CI running the same
+ * .ci/run, the release
  * notes script, and the documents a user looks for (SECURITY.md, CHANGELOG.md, CONTRIBUTING.md,
  * the README's badge, pinned example and verification).
  */
@@ -81,14 +82,26 @@ describe('the release workflow', () => {
     expect(release.on).toEqual({ push: { tags: ['v*.*.*'] }, workflow_dispatch: null })
   })
 
-  it('reads by default, and writes from its one job only what a release needs', () => {
+  it('reads by default, and writes from its release job only what a release needs', () => {
     expect(release.permissions).toEqual({ contents: 'read' })
-    expect(jobs).toHaveLength(1)
-    expect(jobs[0].permissions).toEqual({
+    expect(Object.keys(release.jobs)).toEqual(['build', 'release'])
+    expect(release.jobs.build.permissions).toEqual({ contents: 'read' })
+    expect(release.jobs.release.permissions).toEqual({
       contents: 'write',
       'id-token': 'write',
-      attestations: 'write'
+      attestations: 'write',
+      actions: 'read'
     })
+  })
+
+  it('runs no package with write permissions, and builds from the registry, not a cache', () => {
+    const writer = release.jobs.release.steps.map(s => s.run ?? '').join('\n')
+    expect(writer).not.toMatch(/\b(npm|npx|node|tsx|yarn|pnpm)\b/)
+    const build = release.jobs.build.steps
+    const checkout = build.find(s => s.uses?.startsWith('actions/checkout@'))
+    expect(checkout?.with?.['persist-credentials']).toBe(false)
+    const setup = build.find(s => s.uses?.startsWith('actions/setup-node@'))
+    expect(setup?.with?.cache).toBeUndefined()
   })
 
   it('tests with .ci/run and checks dist/ against a fresh build before attesting anything', () => {
@@ -107,7 +120,7 @@ describe('the release workflow', () => {
       'subject-path': 'dist/index.js',
       'sbom-path': '${{ runner.temp }}/sbom.cdx.json'
     })
-    expect(runs[sbom]).toContain('> "$RUNNER_TEMP/sbom.cdx.json"')
+    expect(runs[sbom]).toContain('> "$RUNNER_TEMP/release/sbom.cdx.json"')
     expect(sbom).toBeLessThan(using('actions/attest-sbom'))
   })
 
