@@ -419,6 +419,17 @@ describe('keyless credentials that expire mid-run', () => {
       expect(new Set(after.map(r => r.secretId)).size).toBe(1)
       expect(after[0].secretId).not.toBe(signed[0].secretId)
       expect(result.exported.TENCENTCLOUD_SECRET_ID).toBe(after[0].secretId)
+      // The renewed secret and token are masked, and appear in no other line.
+      for (const secret of [
+        result.exported.TENCENTCLOUD_SECRET_KEY,
+        result.exported.TENCENTCLOUD_SESSION_TOKEN
+      ]) {
+        expect(secret).toBeTruthy()
+        expect(result.lines).toContain(`::add-mask::${secret}`)
+        expect(
+          result.lines.filter(l => !l.startsWith('::add-mask::') && l.includes(secret))
+        ).toEqual([])
+      }
     }
   )
 })
