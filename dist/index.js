@@ -45457,6 +45457,10 @@ function readTags(raw) {
 const API2_NOTICE = "api '2.0' uses the legacy wss.api.qcloud.com API, which Tencent announced it would retire " +
     '(service planned to stop from 2023-01-01). Switch to api 3.0 (the default: ' +
     'ssl.tencentcloudapi.com, UploadCertificate/DescribeCertificates/DeleteCertificates).';
+/** Tencent's CertDelete page (400/13696): only CLB, CDN and BM bindings stop a deletion. */
+const API2_DELETION = "api '2.0' has no binding check: CertDelete refuses a certificate bound to CLB, CDN or BM, but " +
+    'not one that only WAF, live, VOD, EdgeOne or another service uses. Prune with api 3.0 (the ' +
+    'default) where anything else may serve a certificate.';
 function prepare(io, outcome, clock) {
     maskSecretInputs(io);
     outcome.mode = readMode(io.input);
@@ -45467,6 +45471,8 @@ function prepare(io, outcome, clock) {
     const key = inputs_UPLOADING.includes(settings.mode) ? readKey(settings, io) : undefined;
     if (settings.api === '2.0')
         io.log.notice(API2_NOTICE);
+    if (settings.api === '2.0' && ['prune', 'sync', 'delete'].includes(settings.mode))
+        io.log.warning(API2_DELETION);
     const endpoint = parseEndpoint(settings.endpoint, settings.api);
     warnIgnoredInputs(settings, io);
     const bundle = inputs_UPLOADING.includes(settings.mode)

@@ -23,6 +23,12 @@ const API2_NOTICE =
   '(service planned to stop from 2023-01-01). Switch to api 3.0 (the default: ' +
   'ssl.tencentcloudapi.com, UploadCertificate/DescribeCertificates/DeleteCertificates).'
 
+/** Tencent's CertDelete page (400/13696): only CLB, CDN and BM bindings stop a deletion. */
+const API2_DELETION =
+  "api '2.0' has no binding check: CertDelete refuses a certificate bound to CLB, CDN or BM, but " +
+  'not one that only WAF, live, VOD, EdgeOne or another service uses. Prune with api 3.0 (the ' +
+  'default) where anything else may serve a certificate.'
+
 export function prepare(
   io: ActionIO,
   outcome: Outcome,
@@ -36,6 +42,8 @@ export function prepare(
   // Promise 5: a key read from a file or decoded from base64 is masked before any line.
   const key = UPLOADING.includes(settings.mode) ? readKey(settings, io) : undefined
   if (settings.api === '2.0') io.log.notice(API2_NOTICE)
+  if (settings.api === '2.0' && ['prune', 'sync', 'delete'].includes(settings.mode))
+    io.log.warning(API2_DELETION)
   const endpoint = parseEndpoint(settings.endpoint, settings.api)
   warnIgnoredInputs(settings, io)
   const bundle = UPLOADING.includes(settings.mode)
