@@ -310,7 +310,12 @@ describe('open records of an earlier run', () => {
       instances: [CLB_GZ.instance],
       polls: 3
     })
-    const result = await replace()
+    // NEW supersedes N1 (replace-via.test.ts: otherwise nothing is asked of N1).
+    const result = await replaceResources(lab.api, [{ id: 'OLD', targetId: 'NEW' }], OPTIONS, {
+      clock: lab.clock,
+      log: lab.log,
+      supersedes: (newer, older) => newer === 'NEW' && older === 'N1'
+    })
     expect(serving()).toEqual({ [CDN.instance]: 'NEW', [CLB_GZ.instance]: 'NEW' })
     expect(result.replaced.map(e => [e.instance, e.from, e.to, e.status]).sort()).toEqual(
       [

@@ -96,6 +96,9 @@ export interface PrunePlan {
   delete: PlanEntry[]
   keep: PlanEntry[]
   outOfScope: OutOfScopeCounts
+  /** The Superseded rule over the plan's pool (`supersedesInPool`), for `replace`: set by the
+   * prune flow; absent, nothing counts as superseded there. */
+  supersedes?: (newer: string, older: string) => boolean
 }
 
 /**
@@ -228,6 +231,36 @@ export function planPrune(
   const oldestFirst = (list: { entry: PlanEntry; candidate: Supersedable }[]): PlanEntry[] =>
     list.sort((a, b) => compareAge(a.candidate, b.candidate)).map(x => x.entry)
   return { delete: oldestFirst(toDelete), keep: oldestFirst(toKeep), outOfScope }
+}
+
+/**
+ * The Superseded rule over the pool planPrune judges by: the listed uploaded certificates of
+ * `options.certType` in `options.projectId` (in scope or not) and the new certificate. True only
+ * when both ids are in that pool and `newer` supersedes `older` at `options.now`. `replace` asks
+ * it before moving on what an earlier run moved to a certificate other than its target.
+ */
+export function supersedesInPool(
+  certificates: readonly ListedCertificate[],
+  options: Pick<PlanOptions, 'certType' | 'projectId' | 'now' | 'newCertificate'>
+): (newer: string, older: string) => boolean {
+  const { certType, projectId, newCertificate } = options
+  const seen = new Set<string>()
+  const pool = new Map<string, Supersedable>()
+  for (const cert of certificates) {
+    if (seen.has(cert.id)) continue
+    seen.add(cert.id)
+    if (cert.id === newCertificate?.id) continue
+    if (cert.source === 'upload' && cert.certType === certType && cert.projectId === projectId)
+      pool.set(cert.id, toSupersedable(cert))
+  }
+  if (newCertificate !== undefined)
+    pool.set(newCertificate.id, toSupersedable({ ...newCertificate, certType }, true))
+  const now = options.now.getTime()
+  return (newer, older) => {
+    const n = pool.get(newer)
+    const c = pool.get(older)
+    return n !== undefined && c !== undefined && supersedes(n, c, now)
+  }
 }
 
 /**

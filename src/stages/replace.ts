@@ -56,7 +56,8 @@ export class Replacement {
     }
   }
 
-  private async move(entries: PlanEntry[], deleting: ReadonlySet<string>): Promise<ReplaceResult> {
+  private async move(entries: PlanEntry[], plan: PrunePlan): Promise<ReplaceResult> {
+    const deleting = new Set(plan.delete.map(e => e.id))
     const targets = entries.flatMap(entry => {
       const targetId = targetOf(entry, deleting, this.uploaded)
       if (targetId === undefined || this.moved.has(entry.id)) return []
@@ -66,7 +67,8 @@ export class Replacement {
     const result = await replaceResources(resourcesOf(this.ctx), targets, this.options, {
       clock: this.ctx.deps,
       log: this.ctx.io.log,
-      retried: this.retried
+      retried: this.retried,
+      supersedes: plan.supersedes
     })
     this.results.push(result)
     // One entry per resource, with its final status: a later word replaces an earlier one.
@@ -81,7 +83,7 @@ export class Replacement {
   hook(plan: PrunePlan): BoundHook {
     const deleting = new Set(plan.delete.map(e => e.id))
     const hook = async (bound: SkippedEntry[]) => {
-      const result = await this.move(bound, deleting)
+      const result = await this.move(bound, plan)
       const reasons = new Map(result.certificates.map(c => [c.id, c.keptBecause]))
       for (const entry of bound) {
         const reason = reasons.get(entry.id)
@@ -100,7 +102,7 @@ export class Replacement {
   async moveKept(plan: PrunePlan): Promise<void> {
     const deleting = new Set(plan.delete.map(e => e.id))
     const kept = plan.keep.filter(entry => targetOf(entry, deleting, this.uploaded) !== undefined)
-    if (kept.length > 0) await this.move(kept, deleting)
+    if (kept.length > 0) await this.move(kept, plan)
   }
 
   /** Resources that did not move, and calls that failed: the step fails with them. */
