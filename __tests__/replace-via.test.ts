@@ -9,7 +9,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { ResourceSeed } from '../emulator/server.js'
 import { replaceResources, type ReplaceOptions } from '../src/resources/replace.js'
-import { supersedesInPool } from '../src/planning/prune-plan.js'
+import { poolRules } from '../src/planning/prune-plan.js'
 import type { ListedCertificate } from '../src/tencent/client.js'
 import { openLab, type ResourceLab } from './support/resource-lab.js'
 
@@ -109,7 +109,7 @@ describe('what an earlier record moved to N1', () => {
   })
 })
 
-describe('supersedesInPool', () => {
+describe('poolRules().supersedes', () => {
   const now = new Date('2026-06-01T00:00:00Z')
   const cert = (id: string, days: number, extra: Partial<ListedCertificate> = {}) =>
     ({
@@ -125,7 +125,7 @@ describe('supersedesInPool', () => {
       ...extra
     }) as ListedCertificate
   const rule = (listed: ListedCertificate[]) =>
-    supersedesInPool(listed, { certType: 'SVR', projectId: 0, now })
+    poolRules(listed, { certType: 'SVR', projectId: 0, now }).supersedes
 
   it('holds for an uploaded certificate of the pool that the newer one supersedes', () => {
     expect(rule([cert('N1', 60), cert('NEW', 90)])('NEW', 'N1')).toBe(true)
@@ -148,7 +148,7 @@ describe('supersedesInPool', () => {
   })
 
   it('the new certificate of a sync counts', () => {
-    const check = supersedesInPool([cert('N1', 60)], {
+    const { supersedes: check } = poolRules([cert('N1', 60)], {
       certType: 'SVR',
       projectId: 0,
       now,

@@ -96,9 +96,22 @@ export interface PrunePlan {
   delete: PlanEntry[]
   keep: PlanEntry[]
   outOfScope: OutOfScopeCounts
-  /** The Superseded rule over the plan's pool (`supersedesInPool`), for `replace`: set by the
-   * prune flow; absent, nothing counts as superseded there. */
-  supersedes?: (newer: string, older: string) => boolean
+  /** What `replace` asks of the plan's pool (`poolRules`): set by the prune flow; absent,
+   * nothing moves. */
+  pool?: PoolRules
+}
+
+/** The Superseded rule over a plan's pool, for `replace`. */
+export interface PoolRules {
+  /** True only when both ids are in the pool and `newer` supersedes `older`. */
+  supersedes(newer: string, older: string): boolean
+  /**
+   * Where `replace` moves the resources of the certificate `id`: in sync the new certificate, in
+   * prune the newest superseder; either way only one that supersedes it now (valid) with its own
+   * known key algorithm. `why`: a certificate supersedes it (it may be deleted once unbound),
+   * but its resources move onto none.
+   */
+  moveTarget(id: string): { id?: string; why?: string }
 }
 
 /**
@@ -235,14 +248,14 @@ export function planPrune(
 
 /**
  * The Superseded rule over the pool planPrune judges by: the listed uploaded certificates of
- * `options.certType` in `options.projectId` (in scope or not) and the new certificate. True only
- * when both ids are in that pool and `newer` supersedes `older` at `options.now`. `replace` asks
- * it before moving on what an earlier run moved to a certificate other than its target.
+ * `options.certType` in `options.projectId` (in scope or not) and the new certificate.
+ * `replace` asks it before moving on what an earlier run moved to a certificate other than its
+ * target, and for each superseded certificate's move target.
  */
-export function supersedesInPool(
+export function poolRules(
   certificates: readonly ListedCertificate[],
   options: Pick<PlanOptions, 'certType' | 'projectId' | 'now' | 'newCertificate'>
-): (newer: string, older: string) => boolean {
+): PoolRules {
   const { certType, projectId, newCertificate } = options
   const seen = new Set<string>()
   const pool = new Map<string, Supersedable>()
@@ -253,13 +266,37 @@ export function supersedesInPool(
     if (cert.source === 'upload' && cert.certType === certType && cert.projectId === projectId)
       pool.set(cert.id, toSupersedable(cert))
   }
-  if (newCertificate !== undefined)
-    pool.set(newCertificate.id, toSupersedable({ ...newCertificate, certType }, true))
+  const uploaded =
+    newCertificate === undefined ? undefined : toSupersedable({ ...newCertificate, certType }, true)
+  if (uploaded !== undefined) pool.set(uploaded.id, uploaded)
   const now = options.now.getTime()
-  return (newer, older) => {
-    const n = pool.get(newer)
-    const c = pool.get(older)
-    return n !== undefined && c !== undefined && supersedes(n, c, now)
+  let index: SupersederIndex | undefined
+  const notOnto = (c: Supersedable, n: Supersedable) =>
+    c.keyAlgorithm === null
+      ? `${n.id} supersedes it, but its own key algorithm is unknown: its resources move onto no certificate`
+      : `${n.id} supersedes it, but no valid ${c.keyAlgorithm} certificate does ` +
+        `(${n.id}'s key is ${n.keyAlgorithm ?? 'of unknown algorithm'}): its resources stay on it`
+  return {
+    supersedes(newer, older) {
+      const n = pool.get(newer)
+      const c = pool.get(older)
+      return n !== undefined && c !== undefined && supersedes(n, c, now)
+    },
+    moveTarget(id) {
+      const c = pool.get(id)
+      if (c === undefined) return {}
+      if (uploaded !== undefined) {
+        if (!supersedes(uploaded, c, now)) return {}
+        return c.keyAlgorithm !== null && uploaded.keyAlgorithm === c.keyAlgorithm
+          ? { id: uploaded.id }
+          : { why: notOnto(c, uploaded) }
+      }
+      index ??= new SupersederIndex(pool.values())
+      const target = index.moveTarget(c, now)
+      if (target) return { id: target.id }
+      const newest = index.find(c, now, 1)[0]
+      return newest ? { why: notOnto(c, newest) } : {}
+    }
   }
 }
 
