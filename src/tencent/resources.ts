@@ -48,7 +48,7 @@ export interface UpdateRequest {
 export type UpdateStart =
   /** `alreadyRunning`: DeployStatus 0, the record is a task already moving this certificate. */
   | { state: 'started'; recordId: number; alreadyRunning: boolean; requestId: string }
-  /** CertificateDeployInstanceEmpty / CertificateNotDeployInstance: nothing left to move. */
+  /** CertificateDeployInstanceEmpty: nothing left to move. */
   | { state: 'nothing'; code: string; requestId: string }
 
 export interface DeployRequest {
@@ -105,10 +105,9 @@ const MAX_PAGES = 1000
 const CREATION_POLL: PollPolicy = { firstDelayMs: 1000, stepMs: 1000, maxDelayMs: 5000, totalMs: 0 }
 
 const PENDING_RECORD = 'FailedOperation.CertificateDeployHasPendingRecord'
-const NOTHING_TO_MOVE = new Set([
-  'FailedOperation.CertificateDeployInstanceEmpty',
-  'FailedOperation.CertificateNotDeployInstance'
-])
+/** Only this code means "nothing left to move". CertificateNotDeployInstance ("cannot be deployed
+ * to the instance list") is a refusal: the resources did not move, with Tencent's message. */
+const NOTHING_TO_MOVE = new Set(['FailedOperation.CertificateDeployInstanceEmpty'])
 
 /** Parameters of one call plus, under a symbol key that JSON leaves out, its common Region. */
 const REGION = Symbol('X-TC-Region')
