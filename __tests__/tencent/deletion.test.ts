@@ -463,6 +463,35 @@ const deleteResults =
     })
 
 describe('3.0 deletion', () => {
+  it('applies a task result only to the certificate it names (CertId), and looks the other up', async () => {
+    for (const stillThere of [true, false]) {
+      const { client, sent, run } = rig('3.0', {
+        // One task for both: its result names A alone.
+        DeleteCertificates: () =>
+          v3Ok({
+            Success: [],
+            Fail: [],
+            CertTaskIds: [
+              { CertId: 'A', TaskId: 'del-A' },
+              { CertId: 'B', TaskId: 'del-A' }
+            ]
+          }),
+        DescribeDeleteCertificatesTaskResult: deleteResults(() => ({ Status: 1 })),
+        DescribeCertificates: account(stillThere ? ['B'] : []).describe
+      })
+      const [a, b] = await run(client.deleteCertificates(['A', 'B']))
+      expect(a).toEqual({ id: 'A', result: 'deleted' })
+      if (stillThere)
+        expect(b).toMatchObject({
+          id: 'B',
+          result: 'failed',
+          error: { message: expect.stringContaining('is about A, not this certificate') }
+        })
+      else expect(b).toEqual({ id: 'B', result: 'gone' })
+      expect(sent('DescribeCertificates').map(p => ids(p, 'CertIds'))).toEqual([['B']])
+    }
+  })
+
   it('deletes the others when one certificate of the batch disappeared', async () => {
     const { client, sent, run } = rig('3.0', {
       DeleteCertificates: deleteTasks(batch =>

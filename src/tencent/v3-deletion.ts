@@ -220,6 +220,12 @@ export function deleteTaskVerdict(result: Fields, id: string, requestId: string)
   const code = errorCode(result.Error)
   const error = (errorCodeOrOurs: string, message: string): TencentApiError =>
     new TencentApiError({ operation, code: errorCodeOrOurs, message, requestId, subject: id })
+  // A result that names another certificate says nothing of this one: look it up.
+  const named = result.CertId
+  if (typeof named === 'string' && named !== '' && named !== id) {
+    const message = `the delete task's result is about ${named}, not this certificate`
+    return unclear({ id, result: 'failed', error: error('MalformedResponse', message) })
+  }
   switch (result.Status) {
     case 1:
       return sure({ id, result: 'deleted' })
