@@ -416,7 +416,7 @@ describe('3.0 binding check', () => {
         CreateCertificateBindResourceSyncTask: () => v3Error(NOT_FOUND, 'certificate not exist'),
         DescribeCertificates: lookUp
       })
-      const [state] = await run(client.checkBindings(['x']))
+      const [state] = checked(await run(client.checkBindings(['x'])))
       expect(state).toEqual({
         id: 'x',
         bound: 'unknown',
