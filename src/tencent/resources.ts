@@ -24,6 +24,7 @@ import {
   type Protocol
 } from './transport.js'
 import { sslTransport, Tc3Protocol } from './v3.js'
+import { DEPLOY_RECORD_TYPES } from '../resources/resource-types.js'
 
 export type { BoundResource, RecordItem } from './resource-decode.js'
 
@@ -368,6 +369,12 @@ export class ResourceApiV3 implements ResourceApi {
 
   async deployRecords(certificateId: string, type: string, max: number): Promise<number[]> {
     const action = 'DescribeHostDeployRecord'
+    // Never an undocumented value: those types' records are not asked for.
+    if (!DEPLOY_RECORD_TYPES.has(type))
+      throw new Error(
+        `the deploy records of ${type} are not looked up (DescribeHostDeployRecord does not ` +
+          `document ResourceType ${type}); the binding check decides`
+      )
     const ids: number[] = []
     // Limit left at its documented default (10): no maximum is documented.
     for (let offset = 0; offset < max; offset += HISTORY_PAGE) {
