@@ -20,7 +20,8 @@
  *
  * C is deleted when it has at least `keep` superseders (`keep` 0: every in-scope certificate) and,
  * with `expiredOnly`, `C.notAfter <= now`; otherwise it is kept, with the reason. Every entry
- * names its newest superseder, if any (what `replace` moves resources onto). A certificate that
+ * names its newest superseder, if any (`replace` moves resources onto the newest one with C's own
+ * key algorithm: `poolRules`). A certificate that
  * is not valid yet supersedes nothing: what it alone would supersede is kept, naming it
  * (`pendingSuperseder`), and a later run finishes the job. A certificate whose
  * `notAfter` is not a valid date is never deleted and never supersedes another.
@@ -74,7 +75,8 @@ export interface PlanEntry {
   /** `notAfter <= now`. */
   expired: boolean
   reason: string
-  /** The newest certificate that supersedes it, if any. */
+  /** The newest certificate that supersedes it, if any (of any key algorithm once it has
+   * expired: not necessarily where `replace` moves its resources, see `poolRules`). */
   supersededBy?: string
   /** `sync`: the certificate just uploaded supersedes it (whether or not it is the newest). */
   supersededByNew?: true

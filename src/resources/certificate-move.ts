@@ -108,7 +108,10 @@ interface Final {
  * - planned resources still on `from` that no record of this run moved towards `to` get
  *   another call (at most three calls in all);
  * - resources an earlier record moved to another certificate (old -> N1 while this run's target
- *   is N2) are moved from there onto `to`, and are `success` only once they serve `to`.
+ *   is N2) are moved from there onto `to` only when `to` supersedes N1 in the run's pool
+ *   (`context.supersedes`), and are `success` only once they serve `to`; every resource that
+ *   move listed is reported (Tencent moves all of N1's of those types and regions). Otherwise
+ *   they stay on N1, reported failed.
  * A failed resource is retried once per run (`retried`, shared by every move of the run), and
  * only once its record has settled; with rollback-on-failure, every record that moved one of
  * this certificate's resources is rolled back, newest first.
