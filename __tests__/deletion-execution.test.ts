@@ -306,7 +306,7 @@ describe('the replace seam (onBound)', () => {
     const plan = entries(250)
     const bound = new Set(['e0003', 'e0120', 'e0240'])
     const moved = new Set<string>()
-    const seen: { ids: string[]; room: number; dryRun: boolean }[] = []
+    const seen: { ids: string[]; dryRun: boolean }[] = []
     const hook: BoundHook = async (list, context) => {
       seen.push({ ids: ids(list), ...context })
       expect(list.every(e => e.skipReason === 'bound to cdn (1)')).toBe(true)
@@ -316,7 +316,7 @@ describe('the replace seam (onBound)', () => {
     }
     const { client, calls } = scripted({ bindings: bindingsWithMove(bound, moved) })
     const result = await run(client, plan, { onBound: hook, maxDeletions: 250 })
-    expect(seen).toEqual([{ ids: ['e0003', 'e0120', 'e0240'], room: 3, dryRun: false }])
+    expect(seen).toEqual([{ ids: ['e0003', 'e0120', 'e0240'], dryRun: false }])
     const rechecks = calls('check-start').filter(e => e.ids.includes('e0003'))
     expect(rechecks.map(e => e.fresh)).toEqual([true, true])
     expect(result.deleted).toHaveLength(249)

@@ -106,7 +106,8 @@ export const DETAIL_FILTER_TYPES = [
 ]
 /** The regional types whose regions the detail's `Regions` filter applies to. */
 export const DETAIL_REGION_TYPES = ['clb', 'tke', 'waf', 'apigateway', 'tcb', 'cos', 'tse']
-/** DescribeHostDeployRecord's `ResourceType` values (the SDK's request model). */
+/** DescribeHostDeployRecord's `ResourceType` values, as the SDK's request model documents them:
+ * live and mqtt, which DeployCertificateInstance takes, are not among them and are refused. */
 export const DEPLOY_RECORD_TYPES = [
   'clb',
   'cdn',
@@ -119,6 +120,5 @@ export const DEPLOY_RECORD_TYPES = [
   'lighthouse',
   'vod',
   'tcb',
-  'tse',
-  'live'
+  'tse'
 ]

@@ -230,38 +230,6 @@ describe('rollback-on-failure, per old certificate', () => {
   })
 })
 
-describe('an open record of an earlier run to another certificate', () => {
-  it('waits for it, then moves what it moved onto this run’s target', async () => {
-    const oldId = await upload(old)
-    // An earlier renewal that also serves another name: outside this sync's scope.
-    const other = await makeChain({
-      ca,
-      domains: [...DOMAINS, 'extra.trust.example.test'],
-      notAfter: new Date(Date.now() + 60 * DAY)
-    })
-    const n1 = await upload(other)
-    lab.emulator.resources.seed([clbOn(oldId)])
-    lab.emulator.resources.openUpdate({ from: oldId, to: n1, polls: 2 })
-    lab.emulator.clearRequests()
-    const result = await run(renewed, { mode: 'sync', replace: 'true' })
-    expect(result.status).toBe(0)
-    const n2 = result.outputs['certificate-id']
-    expect(serving()).toEqual({ [`clb ${CLB}`]: n2 })
-    expect(parse<Replaced[]>(result.outputs.replaced)).toEqual([
-      {
-        from: oldId,
-        to: n2,
-        type: 'clb',
-        region: 'ap-guangzhou',
-        instance: CLB,
-        status: 'success',
-        error: null
-      }
-    ])
-    expect(live()).not.toContain(oldId)
-  })
-})
-
 describe('each resource once', () => {
   it('DeployStatus 0 for a record just created: one retry per resource, one entry per resource', async () => {
     lab.emulator.setOption('createdDeployStatus', 0)

@@ -329,6 +329,15 @@ describe('DeployCertificateInstance and its record', () => {
         )
       ).code
     ).toBe('InvalidParameterValue')
+    // DeployCertificateInstance takes live and mqtt; the SDK's model of this action lists neither.
+    for (const ResourceType of ['live', 'mqtt'])
+      expect(
+        (
+          await failureOf(
+            client.request('DescribeHostDeployRecord', { CertificateId: 'NEW', ResourceType })
+          )
+        ).code
+      ).toBe('InvalidParameterValue')
   })
 
   it('deploys to resources in the common Region, reading the status back', async () => {

@@ -271,7 +271,8 @@ describe('3.0 binding check', () => {
         batch.includes('OLD2') ? v3Error(NOT_FOUND, 'Certificate OLD2 does not exist.') : undefined
       ),
       DescribeCertificateBindResourceTaskResult: bindResults(unbound),
-      DescribeCertificateBindResourceTaskDetail: uncounted()
+      DescribeCertificateBindResourceTaskDetail: uncounted(),
+      DescribeCertificates: account(['OLD1', 'OLD3']).describe
     })
     const states = await run(client.checkBindings(['OLD1', 'OLD2', 'OLD3']))
     expect(states).toEqual([
@@ -293,7 +294,8 @@ describe('3.0 binding check', () => {
         batch.some(id => gone.has(id)) ? v3Error(NOT_FOUND, 'certificate not exist') : undefined
       ),
       DescribeCertificateBindResourceTaskResult: bindResults(unbound),
-      DescribeCertificateBindResourceTaskDetail: uncounted()
+      DescribeCertificateBindResourceTaskDetail: uncounted(),
+      DescribeCertificates: account([]).describe
     })
     const all = Array.from({ length: 8 }, (_, i) => `c${i}`)
     const states = checked(await run(client.checkBindings(all)))
@@ -398,9 +400,31 @@ describe('3.0 binding check', () => {
       DescribeCertificateBindResourceTaskResult: bindResults(() => ({
         Status: 2,
         Error: { Code: NOT_FOUND, Message: 'certificate not exist' }
-      }))
+      })),
+      DescribeCertificates: account([]).describe
     })
     expect(await run(client.checkBindings(['x']))).toEqual([{ id: 'x', bound: 'gone' }])
+  })
+
+  it('calls a certificate gone on a NotFound for it alone only once a look-up does not find it', async () => {
+    const lookUps: [string, (params: Params) => Answer][] = [
+      ['still listed', account(['x']).describe],
+      ['a look-up that fails', () => v3Error('InternalError', 'try later')]
+    ]
+    for (const [, lookUp] of lookUps) {
+      const { client, sent, run } = rig('3.0', {
+        CreateCertificateBindResourceSyncTask: () => v3Error(NOT_FOUND, 'certificate not exist'),
+        DescribeCertificates: lookUp
+      })
+      const [state] = checked(await run(client.checkBindings(['x'])))
+      expect(state).toEqual({
+        id: 'x',
+        bound: 'unknown',
+        reason: expect.stringContaining('did not confirm it')
+      })
+      // Asked (a failing look-up is retried like any call).
+      expect(sent('DescribeCertificates').map(p => ids(p, 'CertIds'))).toContainEqual(['x'])
+    }
   })
 
   it('asks for a fresh lookup unless told a cached one will do', async () => {
@@ -439,6 +463,35 @@ const deleteResults =
     })
 
 describe('3.0 deletion', () => {
+  it('applies a task result only to the certificate it names (CertId), and looks the other up', async () => {
+    for (const stillThere of [true, false]) {
+      const { client, sent, run } = rig('3.0', {
+        // One task for both: its result names A alone.
+        DeleteCertificates: () =>
+          v3Ok({
+            Success: [],
+            Fail: [],
+            CertTaskIds: [
+              { CertId: 'A', TaskId: 'del-A' },
+              { CertId: 'B', TaskId: 'del-A' }
+            ]
+          }),
+        DescribeDeleteCertificatesTaskResult: deleteResults(() => ({ Status: 1 })),
+        DescribeCertificates: account(stillThere ? ['B'] : []).describe
+      })
+      const [a, b] = await run(client.deleteCertificates(['A', 'B']))
+      expect(a).toEqual({ id: 'A', result: 'deleted' })
+      if (stillThere)
+        expect(b).toMatchObject({
+          id: 'B',
+          result: 'failed',
+          error: { message: expect.stringContaining('is about A, not this certificate') }
+        })
+      else expect(b).toEqual({ id: 'B', result: 'gone' })
+      expect(sent('DescribeCertificates').map(p => ids(p, 'CertIds'))).toEqual([['B']])
+    }
+  })
+
   it('deletes the others when one certificate of the batch disappeared', async () => {
     const { client, sent, run } = rig('3.0', {
       DeleteCertificates: deleteTasks(batch =>

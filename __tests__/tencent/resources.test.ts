@@ -106,10 +106,8 @@ describe('startUpdate', () => {
     expect(sent('UpdateCertificateInstance')).toHaveLength(2)
   })
 
-  it.each([
-    'FailedOperation.CertificateDeployInstanceEmpty',
-    'FailedOperation.CertificateNotDeployInstance'
-  ])('reads %s as nothing left to move', async code => {
+  it('reads CertificateDeployInstanceEmpty as nothing left to move', async () => {
+    const code = 'FailedOperation.CertificateDeployInstanceEmpty'
     const { api, clock, run } = setup({
       UpdateCertificateInstance: () => v3Error(code, 'empty', 'rid-empty')
     })
@@ -118,6 +116,24 @@ describe('startUpdate', () => {
       code,
       requestId: 'rid-empty'
     })
+  })
+
+  it('reads CertificateNotDeployInstance as a refusal, with Tencent’s message, never as done', async () => {
+    const code = 'FailedOperation.CertificateNotDeployInstance'
+    const { api, clock, sent, run } = setup({
+      UpdateCertificateInstance: () =>
+        v3Error(code, 'cannot be deployed to these instances', 'rid-no')
+    })
+    const error = await run(api.startUpdate(update, clock.now + 60_000)).catch(
+      e => e as TencentApiError
+    )
+    expect(error).toBeInstanceOf(TencentApiError)
+    expect(error).toMatchObject({
+      code,
+      apiMessage: 'cannot be deployed to these instances',
+      requestId: 'rid-no'
+    })
+    expect(sent('UpdateCertificateInstance')).toHaveLength(1)
   })
 
   it('gives up at the deadline with TaskTimeout', async () => {

@@ -4,12 +4,7 @@
  * and to tell a wrong id from a certificate; then they go through the same execution as pruning
  * (deletion.ts: binding check, cap, dry run, delete, outcomes).
  */
-import {
-  executeDeletion,
-  type BoundHook,
-  type DeletionResult,
-  type SkippedEntry
-} from './deletion.js'
+import { executeDeletion, type DeletionResult, type SkippedEntry } from './deletion.js'
 import type { Log } from '../runner/log.js'
 import type { PlanEntry } from '../planning/prune-plan.js'
 import type { FoundCertificate, SslClient } from '../tencent/client.js'
@@ -20,7 +15,6 @@ export interface DeleteIdsOptions {
   maxDeletions: number
   dryRun: boolean
   now: Date
-  onBound?: BoundHook
   batchesInFlight?: number
 }
 
@@ -69,7 +63,6 @@ export async function deleteByIds(
     {
       maxDeletions: options.maxDeletions,
       dryRun: options.dryRun,
-      onBound: options.onBound,
       batchesInFlight: options.batchesInFlight
     },
     log

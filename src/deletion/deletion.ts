@@ -33,12 +33,11 @@ export interface SkippedEntry extends PlanEntry {
  * found bound (each with the reason). It moves their resources (in a dry run: works out what it
  * would move) and returns the entries it freed; the others stay skipped with their reason. Freed
  * entries get a fresh binding check (`IsCache=0`) before they are deleted (in a dry run, they are
- * reported as would-be deleted). `room` is how many more deletions the cap allows: freeing more
- * than that would only make the cap refuse every deletion afterwards.
+ * reported as would-be deleted).
  */
 export type BoundHook = ((
   bound: SkippedEntry[],
-  context: { dryRun: boolean; room: number }
+  context: { dryRun: boolean }
 ) => Promise<PlanEntry[]>) & {
   /**
    * The bound entries whose resources the hook would move, to be deleted afterwards: they count
@@ -88,7 +87,6 @@ export async function executeDeletion(
   // Free entries waiting for the cap (when not streaming), and bound ones waiting for the hook.
   const held: PlanEntry[] = []
   const bound: SkippedEntry[] = []
-  let attempted = 0
 
   // Bound entries wait for the hook on the first check; after it, they are skipped.
   let hookPending = hook !== undefined
@@ -107,10 +105,7 @@ export async function executeDeletion(
     }
     return free
   }
-  const remove = async (batch: PlanEntry[]): Promise<void> => {
-    attempted += batch.length
-    await record.delete(batch)
-  }
+  const remove = (batch: PlanEntry[]): Promise<void> => record.delete(batch)
   const pass = async (batch: PlanEntry[]): Promise<void> => {
     const free = await check(batch)
     if (streaming) await remove(free)
@@ -129,9 +124,8 @@ export async function executeDeletion(
         else record.skip(entry, skipReason)
       return record.result(planned, refusal(counted, options.maxDeletions, moving.size))
     }
-    const room = options.maxDeletions - (streaming ? attempted : held.length)
     hookPending = false
-    const freed = await record.free(hook, bound, { dryRun: options.dryRun, room })
+    const freed = await record.free(hook, bound, { dryRun: options.dryRun })
     if (options.dryRun) held.push(...freed)
     else {
       log.info(`Checking the bindings of ${freed.length} freed certificate(s) again.`)
@@ -252,7 +246,7 @@ class Outcomes {
   async free(
     hook: BoundHook,
     bound: SkippedEntry[],
-    context: { dryRun: boolean; room: number }
+    context: { dryRun: boolean }
   ): Promise<PlanEntry[]> {
     const freed = new Set((await hook(bound, context)).map(e => e.id))
     const result: PlanEntry[] = []

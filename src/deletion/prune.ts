@@ -8,6 +8,7 @@ import type { Log } from '../runner/log.js'
 import { holdForMinAge, type MinAgeOptions } from '../guards/min-age.js'
 import {
   planPrune,
+  poolRules,
   type NewCertificate,
   type PlanEntry,
   type PlanOptions,
@@ -69,6 +70,7 @@ export async function prune(
   const { plan, held } = options.minAge
     ? holdForMinAge(planned, listed, planOptions, options.minAge)
     : { plan: planned, held: [] }
+  plan.pool = poolRules(listed, planOptions)
   // Read by the benchmark (bench/scale.ts): keep the wording.
   log.debug(`Planning took ${Math.round(performance.now() - planningStarted)} ms.`)
   log.info(

@@ -20,7 +20,8 @@
  *
  * C is deleted when it has at least `keep` superseders (`keep` 0: every in-scope certificate) and,
  * with `expiredOnly`, `C.notAfter <= now`; otherwise it is kept, with the reason. Every entry
- * names its newest superseder, if any (what `replace` moves resources onto). A certificate that
+ * names its newest superseder, if any (`replace` moves resources onto the newest one with C's own
+ * key algorithm: `poolRules`). A certificate that
  * is not valid yet supersedes nothing: what it alone would supersede is kept, naming it
  * (`pendingSuperseder`), and a later run finishes the job. A certificate whose
  * `notAfter` is not a valid date is never deleted and never supersedes another.
@@ -74,7 +75,8 @@ export interface PlanEntry {
   /** `notAfter <= now`. */
   expired: boolean
   reason: string
-  /** The newest certificate that supersedes it, if any. */
+  /** The newest certificate that supersedes it, if any (of any key algorithm once it has
+   * expired: not necessarily where `replace` moves its resources, see `poolRules`). */
   supersededBy?: string
   /** `sync`: the certificate just uploaded supersedes it (whether or not it is the newest). */
   supersededByNew?: true
@@ -96,6 +98,22 @@ export interface PrunePlan {
   delete: PlanEntry[]
   keep: PlanEntry[]
   outOfScope: OutOfScopeCounts
+  /** What `replace` asks of the plan's pool (`poolRules`): set by the prune flow; absent,
+   * nothing moves. */
+  pool?: PoolRules
+}
+
+/** The Superseded rule over a plan's pool, for `replace`. */
+export interface PoolRules {
+  /** True only when both ids are in the pool and `newer` supersedes `older`. */
+  supersedes(newer: string, older: string): boolean
+  /**
+   * Where `replace` moves the resources of the certificate `id`: in sync the new certificate, in
+   * prune the newest superseder; either way only one that supersedes it now (valid) with its own
+   * known key algorithm. `why`: a certificate supersedes it (it may be deleted once unbound),
+   * but its resources move onto none.
+   */
+  moveTarget(id: string): { id?: string; why?: string }
 }
 
 /**
@@ -228,6 +246,60 @@ export function planPrune(
   const oldestFirst = (list: { entry: PlanEntry; candidate: Supersedable }[]): PlanEntry[] =>
     list.sort((a, b) => compareAge(a.candidate, b.candidate)).map(x => x.entry)
   return { delete: oldestFirst(toDelete), keep: oldestFirst(toKeep), outOfScope }
+}
+
+/**
+ * The Superseded rule over the pool planPrune judges by: the listed uploaded certificates of
+ * `options.certType` in `options.projectId` (in scope or not) and the new certificate.
+ * `replace` asks it before moving on what an earlier run moved to a certificate other than its
+ * target, and for each superseded certificate's move target.
+ */
+export function poolRules(
+  certificates: readonly ListedCertificate[],
+  options: Pick<PlanOptions, 'certType' | 'projectId' | 'now' | 'newCertificate'>
+): PoolRules {
+  const { certType, projectId, newCertificate } = options
+  const seen = new Set<string>()
+  const pool = new Map<string, Supersedable>()
+  for (const cert of certificates) {
+    if (seen.has(cert.id)) continue
+    seen.add(cert.id)
+    if (cert.id === newCertificate?.id) continue
+    if (cert.source === 'upload' && cert.certType === certType && cert.projectId === projectId)
+      pool.set(cert.id, toSupersedable(cert))
+  }
+  const uploaded =
+    newCertificate === undefined ? undefined : toSupersedable({ ...newCertificate, certType }, true)
+  if (uploaded !== undefined) pool.set(uploaded.id, uploaded)
+  const now = options.now.getTime()
+  let index: SupersederIndex | undefined
+  const notOnto = (c: Supersedable, n: Supersedable) =>
+    c.keyAlgorithm === null
+      ? `${n.id} supersedes it, but its own key algorithm is unknown: its resources move onto no certificate`
+      : `${n.id} supersedes it, but no valid ${c.keyAlgorithm} certificate does ` +
+        `(${n.id}'s key is ${n.keyAlgorithm ?? 'of unknown algorithm'}): its resources stay on it`
+  return {
+    supersedes(newer, older) {
+      const n = pool.get(newer)
+      const c = pool.get(older)
+      return n !== undefined && c !== undefined && supersedes(n, c, now)
+    },
+    moveTarget(id) {
+      const c = pool.get(id)
+      if (c === undefined) return {}
+      if (uploaded !== undefined) {
+        if (!supersedes(uploaded, c, now)) return {}
+        return c.keyAlgorithm !== null && uploaded.keyAlgorithm === c.keyAlgorithm
+          ? { id: uploaded.id }
+          : { why: notOnto(c, uploaded) }
+      }
+      index ??= new SupersederIndex(pool.values())
+      const target = index.moveTarget(c, now)
+      if (target) return { id: target.id }
+      const newest = index.find(c, now, 1)[0]
+      return newest ? { why: notOnto(c, newest) } : {}
+    }
+  }
 }
 
 /**

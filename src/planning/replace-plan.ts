@@ -12,7 +12,8 @@ import type { BindingDetails, BoundResource } from '../tencent/resources.js'
 export interface SupersededCertificate {
   id: string
   /** The certificate its resources move to: the uploaded one (sync) or its newest
-   * superseder (prune); null in a dry run before the upload. */
+   * superseder (prune), either way valid and of its own key algorithm; null in a dry run before
+   * the upload. */
   targetId: string | null
 }
 

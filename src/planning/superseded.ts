@@ -146,15 +146,26 @@ export class SupersederIndex {
     )
   }
 
+  /** The newest certificate of the pool that supersedes `c` at `now` and has c's own known key
+   * algorithm: where `replace` may move c's resources (an expired RSA certificate's resources
+   * never go onto an ECDSA or SM2 one). Undefined when c's key algorithm is unknown. */
+  moveTarget(c: Supersedable, now: number): Supersedable | undefined {
+    const own = c.keyAlgorithm
+    if (own === null) return undefined
+    return this.search(c, now, 1, supersedes, [own])[0]
+  }
+
   private search(
     c: Supersedable,
     now: number,
     limit: number,
-    rule: (n: Supersedable, c: Supersedable, now: number) => boolean
+    rule: (n: Supersedable, c: Supersedable, now: number) => boolean,
+    only?: readonly KeyAlgorithm[]
   ): Supersedable[] {
     if (c.domains.size === 0 || Number.isNaN(c.notAfter) || limit <= 0) return []
     // Valid: only the same known algorithm can supersede it; expired: any.
-    const algorithms = hasExpired(c, now) ? ALGORITHMS : c.keyAlgorithm ? [c.keyAlgorithm] : []
+    const algorithms =
+      only ?? (hasExpired(c, now) ? ALGORITHMS : c.keyAlgorithm ? [c.keyAlgorithm] : [])
     let best: Supersedable[][] | undefined
     let bestSize = Infinity
     for (const d of c.domains) {

@@ -36,6 +36,10 @@ export interface ReplaceContext {
   /** Resources retried so far in this run (resource keys): each is retried at most once per
    * run, whichever certificate or record it comes up in. */
   retried?: Set<string>
+  /** The Superseded rule over the run's pool (uploaded certificates of its cert-type and project
+   * in the listing, and the one just uploaded): true only when both ids are in it and `newer`
+   * supersedes `older`. Absent: never, so nothing is moved on from another certificate. */
+  supersedes?: (newer: string, older: string) => boolean
 }
 
 export interface CertificateReplacement {
@@ -91,6 +95,9 @@ interface Final {
   requestId: string
   /** The record that moved it last (a rollback's target). */
   recordId: number
+  /** The certificate it served before this run: absent for a planned resource (`plan.from`);
+   * another certificate's resource that a move from there also moved. */
+  from?: string
 }
 
 /**
@@ -101,7 +108,10 @@ interface Final {
  * - planned resources still on `from` that no record of this run moved towards `to` get
  *   another call (at most three calls in all);
  * - resources an earlier record moved to another certificate (old -> N1 while this run's target
- *   is N2) are moved from there onto `to`, and are `success` only once they serve `to`.
+ *   is N2) are moved from there onto `to` only when `to` supersedes N1 in the run's pool
+ *   (`context.supersedes`), and are `success` only once they serve `to`; every resource that
+ *   move listed is reported (Tencent moves all of N1's of those types and regions). Otherwise
+ *   they stay on N1, reported failed.
  * A failed resource is retried once per run (`retried`, shared by every move of the run), and
  * only once its record has settled; with rollback-on-failure, every record that moved one of
  * this certificate's resources is rolled back, newest first.
@@ -141,7 +151,9 @@ export async function moveCertificate(
     }
   }
 
-  const watch = async (recordId: number): Promise<Watched> => {
+  /** `via`: a move from another certificate, whose every item is reported (Tencent moves all
+   * of that certificate's resources of those types and regions, not only the planned ones). */
+  const watch = async (recordId: number, via?: string): Promise<Watched> => {
     const watched = await watchRecord({
       clock,
       poll: context.poll ?? DEFAULT_POLL,
@@ -161,12 +173,13 @@ export async function moveCertificate(
     if (watched.error) outcome.errors.push(watched.error)
     for (const item of watched.items.values()) {
       const key = resourceKey(item)
-      if (!planned.has(key)) continue
+      if (!planned.has(key) && via === undefined) continue
       const verdict = watched.states.get(item.detailId) as {
         status: ReplacedStatus
         error?: string
       }
-      finals.set(key, { item, ...verdict, requestId: watched.requestId, recordId })
+      const from = planned.has(key) ? {} : { from: via }
+      finals.set(key, { item, ...verdict, requestId: watched.requestId, recordId, ...from })
       if (item.certId === to) towardsTarget.add(key)
     }
     return watched
@@ -174,7 +187,7 @@ export async function moveCertificate(
 
   /** Starts (or joins) an update and watches its record; false when there is nothing more to
    * follow (refused, nothing to move, or a record that could not be read). */
-  const start = async (request: UpdateRequest, keys: string[]): Promise<boolean> => {
+  const start = async (request: UpdateRequest, keys: string[], via?: string): Promise<boolean> => {
     let started
     try {
       started = await api.startUpdate(request, deadline)
@@ -192,7 +205,7 @@ export async function moveCertificate(
       `${request.oldCertificateId}: update record ${started.recordId}` +
         `${started.alreadyRunning ? ' (answered as already running)' : ''}; watching it.`
     )
-    return (await watch(started.recordId)).error === undefined
+    return (await watch(started.recordId, via)).error === undefined
   }
 
   log.info(`Moving ${describeResources(plan.resources)} from ${plan.from} to ${to}.`)
@@ -228,13 +241,24 @@ export async function moveCertificate(
   for (const [key, final] of finals)
     if (final.status === 'success' && final.item.certId !== to)
       elsewhere.set(final.item.certId, [...(elsewhere.get(final.item.certId) ?? []), key])
+  // Tencent moves every resource of those types and regions on `via`, not only these: only
+  // what a replace of `via` itself would do (`to` supersedes it, both in the run's pool) is
+  // asked for, and every resource the record lists is reported.
   for (const [via, keys] of elsewhere) {
+    if (!context.supersedes?.(to, via)) {
+      log.warning(
+        `${plan.from}: an earlier update record moved ${keys.length} resource(s) to ${via}, ` +
+          `which ${to} does not supersede (or which is not an uploaded certificate of this ` +
+          `run's cert-type and project); they are left on ${via}.`
+      )
+      continue
+    }
     log.info(
       `${plan.from}: an earlier update record moved ${keys.length} resource(s) to ${via}; ` +
-        `moving them on to ${to}.`
+        `moving ${via}'s resources of those types and regions on to ${to}, which supersedes it.`
     )
     const resources = keys.map(key => planned.get(key) as BoundResource)
-    await start(requestFor(via, to, resources), keys)
+    await start(requestFor(via, to, resources), keys, via)
   }
   const astray = [...finals].filter(([, f]) => f.status === 'success' && f.item.certId !== to)
   // Moved on by another move of this run (the other certificate's own plan)? A fresh look at `to`.
@@ -261,15 +285,15 @@ export async function moveCertificate(
   if (options.rollbackOnFailure)
     await rollBack(api, plan, records, finals, outcome, options, context)
 
-  for (const [key, { item, status, error, requestId }] of finals) {
+  for (const [key, { item, status, error, requestId, from }] of finals) {
     if (outcome.certificate.entries.some(e => resourceKey(e) === key)) continue
     if (status === 'failed') {
-      fail(outcome, plan, item, error ?? 'failed', requestId, log, item)
+      fail(outcome, plan, item, error ?? 'failed', requestId, log, item, from)
       continue
     }
     outcome.certificate.entries.push({
       ...entry(plan, item, status, error ?? null, item),
-      from: plan.from
+      from: from ?? plan.from
     })
     const where = item.region ? ` in ${item.region}` : ''
     log.info(`${item.type} ${item.instance}${where}: ${status}${error ? ` (${error})` : ''}.`)
@@ -277,7 +301,7 @@ export async function moveCertificate(
     if (error && status === 'success') {
       const { type, region, instance } = item
       outcome.failures.push({
-        certificateId: plan.from,
+        certificateId: from ?? plan.from,
         type,
         region,
         instance,
@@ -329,11 +353,12 @@ export function fail(
   message: string,
   requestId: string,
   log: Log,
-  item?: RecordItem
+  item?: RecordItem,
+  from = plan.from
 ): void {
-  outcome.certificate.entries.push({ ...entry(plan, r, 'failed', message, item), from: plan.from })
+  outcome.certificate.entries.push({ ...entry(plan, r, 'failed', message, item), from })
   const { type, region, instance } = r
-  const failure = { certificateId: plan.from, type, region, instance, message, requestId }
+  const failure = { certificateId: from, type, region, instance, message, requestId }
   outcome.failures.push(failure)
   log.warning(`Could not move ${describeFailure(failure)}.`)
 }

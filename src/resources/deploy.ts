@@ -163,9 +163,9 @@ async function deployGroup(
     log.warning(`Could not deploy ${describeFailure(failure)}.`)
   }
   let left = group.targets
-  // DeployStatus 0 names a deployment of this certificate and type already running (an earlier
-  // run's, say): it is watched to its end; what it deployed of ours is done, and only the rest
-  // is sent again (at most twice more).
+  // Each answer's record is watched to its end, whatever its DeployStatus (0 may name a
+  // deployment already running, an earlier run's say): what it lists is settled by its items,
+  // and only what it does not list is sent again (at most twice more).
   for (let round = 0; round < 3 && left.length > 0; round++) {
     const request = {
       certificateId,
@@ -221,12 +221,19 @@ async function deployGroup(
         return [resourceKey({ ...item, region: item.region ?? group.region }), { item, ...verdict }]
       })
     )
+    // Decided from the record's items, never from DeployStatus: a target it lists has that
+    // item's verdict (a failed one is not sent again); one it does not list (a deployment of
+    // other instances, an earlier run's say) is sent again.
     const next: DeployTarget[] = []
     for (const target of left) {
       const seen = items.get(resourceKey(asResource(target)))
-      if (start.alreadyRunning && seen?.status !== 'success') next.push(target)
-      else if (!seen)
-        failTarget(target, "Tencent's deploy record does not list it", watched.requestId)
+      if (!seen && watched.error)
+        failTarget(
+          target,
+          `its deploy record could not be read: ${watched.error.message}`,
+          watched.requestId
+        )
+      else if (!seen) next.push(target)
       else if (seen.status === 'failed')
         failTarget(target, seen.error ?? 'failed', watched.requestId)
       else {
@@ -240,7 +247,7 @@ async function deployGroup(
     left = next
   }
   for (const target of left)
-    failTarget(target, 'other deployments of this certificate and type kept running', '')
+    failTarget(target, "none of Tencent's deploy records of the three calls listed it", '')
 
   /** CertificateNotDeployInstance for one instance means "already bound to this certificate" or
    * "does not match it": its deploy records tell which; without them it is a failure. */

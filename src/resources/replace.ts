@@ -174,26 +174,3 @@ async function freshCheck(
   }
   return { free, details: fresh }
 }
-
-/**
- * The prune flow's hook between its binding check and its deletion: moves the resources of the
- * certificates the check found bound, and answers those a fresh binding check then finds free
- * (in a dry run, those whose every resource would move), to be deleted like any unbound one.
- * `report` receives the whole result: the `replaced` output, the summary, the failures, and
- * each kept certificate's reason.
- */
-export function replacingOnBound<T extends { id: string }>(
-  api: ResourceApi,
-  targetOf: (entry: T) => string | null,
-  options: ReplaceOptions,
-  context: ReplaceContext,
-  report: (result: ReplaceResult) => void
-): (entries: T[]) => Promise<T[]> {
-  return async entries => {
-    const targets = entries.map(entry => ({ id: entry.id, targetId: targetOf(entry) }))
-    const result = await replaceResources(api, targets, options, context)
-    report(result)
-    const free = new Set(result.free)
-    return entries.filter(entry => free.has(entry.id))
-  }
-}

@@ -41,6 +41,23 @@ export const UPDATE_REGIONAL: ReadonlySet<string> = new Set([
   'tdmq'
 ])
 
+/** DescribeHostDeployRecord's `ResourceType` values, as the SDK's request model documents them.
+ * Not live or mqtt: their deploy records are never asked for; the binding check decides. */
+export const DEPLOY_RECORD_TYPES: ReadonlySet<string> = new Set([
+  'clb',
+  'cdn',
+  'ddos',
+  'waf',
+  'apigateway',
+  'teo',
+  'tke',
+  'cos',
+  'lighthouse',
+  'vod',
+  'tcb',
+  'tse'
+])
+
 /** Types `deploy-to` accepts (DeployCertificateInstance.ResourceType). */
 export const DEPLOY_TYPES = [
   'clb',

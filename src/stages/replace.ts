@@ -17,17 +17,20 @@ import { resourcesOf, type RunContext } from './context.js'
 export const NOT_UPLOADED = '(new certificate)'
 
 /**
- * The target of an entry, undefined when it has none: in sync the certificate just uploaded, for
- * the entries it supersedes (null in a dry run before the upload: no id yet); in prune the newest
- * certificate that supersedes it. Never a certificate this run deletes.
+ * The target of an entry, undefined when it has none: the plan pool's move target (in sync the
+ * certificate just uploaded, in prune the newest superseder; either way valid and of the entry's
+ * own known key algorithm), null in a dry run before the upload (no id yet). Never a certificate
+ * this run deletes.
  */
 function targetOf(
   entry: PlanEntry,
+  plan: PrunePlan,
   deleting: ReadonlySet<string>,
   uploaded: string | undefined
 ): string | null | undefined {
-  const target = uploaded === undefined ? entry.supersededBy : entry.supersededByNew && uploaded
-  if (!target || deleting.has(target)) return undefined
+  const target = plan.pool?.moveTarget(entry.id).id
+  if (!target || deleting.has(target) || (uploaded !== undefined && target !== uploaded))
+    return undefined
   return target === NOT_UPLOADED ? null : target
 }
 
@@ -56,9 +59,10 @@ export class Replacement {
     }
   }
 
-  private async move(entries: PlanEntry[], deleting: ReadonlySet<string>): Promise<ReplaceResult> {
+  private async move(entries: PlanEntry[], plan: PrunePlan): Promise<ReplaceResult> {
+    const deleting = new Set(plan.delete.map(e => e.id))
     const targets = entries.flatMap(entry => {
-      const targetId = targetOf(entry, deleting, this.uploaded)
+      const targetId = targetOf(entry, plan, deleting, this.uploaded)
       if (targetId === undefined || this.moved.has(entry.id)) return []
       this.moved.add(entry.id)
       return [{ id: entry.id, targetId }]
@@ -66,7 +70,8 @@ export class Replacement {
     const result = await replaceResources(resourcesOf(this.ctx), targets, this.options, {
       clock: this.ctx.deps,
       log: this.ctx.io.log,
-      retried: this.retried
+      retried: this.retried,
+      supersedes: plan.pool?.supersedes
     })
     this.results.push(result)
     // One entry per resource, with its final status: a later word replaces an earlier one.
@@ -81,26 +86,31 @@ export class Replacement {
   hook(plan: PrunePlan): BoundHook {
     const deleting = new Set(plan.delete.map(e => e.id))
     const hook = async (bound: SkippedEntry[]) => {
-      const result = await this.move(bound, deleting)
+      const result = await this.move(bound, plan)
       const reasons = new Map(result.certificates.map(c => [c.id, c.keptBecause]))
       for (const entry of bound) {
         const reason = reasons.get(entry.id)
         if (reason) entry.skipReason = reason
+        // Superseded, but by no certificate its resources may move onto: it stays, and says why.
+        const why = plan.pool?.moveTarget(entry.id).why
+        if (why && !reasons.has(entry.id)) entry.skipReason = `${entry.skipReason}; ${why}`
       }
       const free = new Set(result.free)
       return bound.filter(entry => free.has(entry.id))
     }
     return Object.assign(hook, {
       movable: (bound: SkippedEntry[]) =>
-        bound.filter(e => targetOf(e, deleting, this.uploaded) !== undefined)
+        bound.filter(e => targetOf(e, plan, deleting, this.uploaded) !== undefined)
     })
   }
 
   /** Superseded certificates that keep or expired-only keep still have their resources moved. */
   async moveKept(plan: PrunePlan): Promise<void> {
     const deleting = new Set(plan.delete.map(e => e.id))
-    const kept = plan.keep.filter(entry => targetOf(entry, deleting, this.uploaded) !== undefined)
-    if (kept.length > 0) await this.move(kept, deleting)
+    const kept = plan.keep.filter(
+      entry => targetOf(entry, plan, deleting, this.uploaded) !== undefined
+    )
+    if (kept.length > 0) await this.move(kept, plan)
   }
 
   /** Resources that did not move, and calls that failed: the step fails with them. */

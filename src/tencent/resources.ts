@@ -24,6 +24,7 @@ import {
   type Protocol
 } from './transport.js'
 import { sslTransport, Tc3Protocol } from './v3.js'
+import { DEPLOY_RECORD_TYPES } from '../resources/resource-types.js'
 
 export type { BoundResource, RecordItem } from './resource-decode.js'
 
@@ -48,7 +49,7 @@ export interface UpdateRequest {
 export type UpdateStart =
   /** `alreadyRunning`: DeployStatus 0, the record is a task already moving this certificate. */
   | { state: 'started'; recordId: number; alreadyRunning: boolean; requestId: string }
-  /** CertificateDeployInstanceEmpty / CertificateNotDeployInstance: nothing left to move. */
+  /** CertificateDeployInstanceEmpty: nothing left to move. */
   | { state: 'nothing'; code: string; requestId: string }
 
 export interface DeployRequest {
@@ -105,10 +106,9 @@ const MAX_PAGES = 1000
 const CREATION_POLL: PollPolicy = { firstDelayMs: 1000, stepMs: 1000, maxDelayMs: 5000, totalMs: 0 }
 
 const PENDING_RECORD = 'FailedOperation.CertificateDeployHasPendingRecord'
-const NOTHING_TO_MOVE = new Set([
-  'FailedOperation.CertificateDeployInstanceEmpty',
-  'FailedOperation.CertificateNotDeployInstance'
-])
+/** Only this code means "nothing left to move". CertificateNotDeployInstance ("cannot be deployed
+ * to the instance list") is a refusal: the resources did not move, with Tencent's message. */
+const NOTHING_TO_MOVE = new Set(['FailedOperation.CertificateDeployInstanceEmpty'])
 
 /** Parameters of one call plus, under a symbol key that JSON leaves out, its common Region. */
 const REGION = Symbol('X-TC-Region')
@@ -369,6 +369,12 @@ export class ResourceApiV3 implements ResourceApi {
 
   async deployRecords(certificateId: string, type: string, max: number): Promise<number[]> {
     const action = 'DescribeHostDeployRecord'
+    // Never an undocumented value: those types' records are not asked for.
+    if (!DEPLOY_RECORD_TYPES.has(type))
+      throw new Error(
+        `the deploy records of ${type} are not looked up (DescribeHostDeployRecord does not ` +
+          `document ResourceType ${type}); the binding check decides`
+      )
     const ids: number[] = []
     // Limit left at its documented default (10): no maximum is documented.
     for (let offset = 0; offset < max; offset += HISTORY_PAGE) {

@@ -49,9 +49,18 @@ export const LOOKUP_BATCH = 50
 export class V3Deletion {
   constructor(private readonly wire: V3Wire) {}
 
-  /** The binding check (binding-check.ts). */
-  checkBindings(ids: string[], options: BindingCheckOptions = {}): Promise<BindingState[]> {
-    return checkBindings(this.wire, ids, options)
+  /** The binding check (binding-check.ts). A certificate it calls gone (a NotFound code) is
+   * looked up, like an unclear deletion: gone only when the look-up does not find it; found, or
+   * a look-up that fails, leaves it not checked. */
+  async checkBindings(ids: string[], options: BindingCheckOptions = {}): Promise<BindingState[]> {
+    const states = await checkBindings(this.wire, ids, options)
+    const said = states.filter(s => s.bound === 'gone').map(s => s.id)
+    const gone = await confirmedGone(said, found => this.findByIds(found), this.wire.deps.debug)
+    const reason =
+      'not checked: the binding check said it does not exist, but a look-up did not confirm it'
+    return states.map(s =>
+      s.bound !== 'gone' || gone.has(s.id) ? s : { id: s.id, bound: 'unknown', reason }
+    )
   }
 
   async deleteCertificates(ids: string[]): Promise<DeleteOutcome[]> {
@@ -211,6 +220,12 @@ export function deleteTaskVerdict(result: Fields, id: string, requestId: string)
   const code = errorCode(result.Error)
   const error = (errorCodeOrOurs: string, message: string): TencentApiError =>
     new TencentApiError({ operation, code: errorCodeOrOurs, message, requestId, subject: id })
+  // A result that names another certificate says nothing of this one: look it up.
+  const named = result.CertId
+  if (typeof named === 'string' && named !== '' && named !== id) {
+    const message = `the delete task's result is about ${named}, not this certificate`
+    return unclear({ id, result: 'failed', error: error('MalformedResponse', message) })
+  }
   switch (result.Status) {
     case 1:
       return sure({ id, result: 'deleted' })
