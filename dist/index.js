@@ -37927,6 +37927,22 @@ const UPDATE_REGIONAL = new Set([
     'scf',
     'tdmq'
 ]);
+/** DescribeHostDeployRecord's `ResourceType` values, as the SDK's request model documents them.
+ * Not live or mqtt: their deploy records are never asked for; the binding check decides. */
+const DEPLOY_RECORD_TYPES = new Set([
+    'clb',
+    'cdn',
+    'ddos',
+    'waf',
+    'apigateway',
+    'teo',
+    'tke',
+    'cos',
+    'lighthouse',
+    'vod',
+    'tcb',
+    'tse'
+]);
 /** Types `deploy-to` accepts (DeployCertificateInstance.ResourceType). */
 const DEPLOY_TYPES = [
     'clb',
@@ -38271,9 +38287,15 @@ class V3Deletion {
     constructor(wire) {
         this.wire = wire;
     }
-    /** The binding check (binding-check.ts). */
-    checkBindings(ids, options = {}) {
-        return checkBindings(this.wire, ids, options);
+    /** The binding check (binding-check.ts). A certificate it calls gone (a NotFound code) is
+     * looked up, like an unclear deletion: gone only when the look-up does not find it; found, or
+     * a look-up that fails, leaves it not checked. */
+    async checkBindings(ids, options = {}) {
+        const states = await checkBindings(this.wire, ids, options);
+        const said = states.filter(s => s.bound === 'gone').map(s => s.id);
+        const gone = await confirmedGone(said, found => this.findByIds(found), this.wire.deps.debug);
+        const reason = 'not checked: the binding check said it does not exist, but a look-up did not confirm it';
+        return states.map(s => s.bound !== 'gone' || gone.has(s.id) ? s : { id: s.id, bound: 'unknown', reason });
     }
     async deleteCertificates(ids) {
         const operation = 'DeleteCertificates';
@@ -38412,6 +38434,12 @@ function deleteTaskVerdict(result, id, requestId) {
     const said = describeError(result.Error);
     const code = errorCode(result.Error);
     const error = (errorCodeOrOurs, message) => new TencentApiError({ operation, code: errorCodeOrOurs, message, requestId, subject: id });
+    // A result that names another certificate says nothing of this one: look it up.
+    const named = result.CertId;
+    if (typeof named === 'string' && named !== '' && named !== id) {
+        const message = `the delete task's result is about ${named}, not this certificate`;
+        return unclear({ id, result: 'failed', error: error('MalformedResponse', message) });
+    }
     switch (result.Status) {
         case 1:
             return sure({ id, result: 'deleted' });
@@ -38997,6 +39025,7 @@ function decodeRecordItem(action, value, requestId, fallbackType) {
 
 
 
+
 const SERVICE_ROLE = 'SSL_QCSLinkedRoleInReplaceLoadCertificate';
 const resources_BATCH = 100;
 /** DescribeCertificateBindResourceTaskDetail: instances per type and region per page (max). */
@@ -39010,10 +39039,9 @@ const MAX_PAGES = 1000;
 /** Waits between re-calls of UpdateCertificateInstance while its task is being created. */
 const CREATION_POLL = { firstDelayMs: 1000, stepMs: 1000, maxDelayMs: 5000, totalMs: 0 };
 const PENDING_RECORD = 'FailedOperation.CertificateDeployHasPendingRecord';
-const NOTHING_TO_MOVE = new Set([
-    'FailedOperation.CertificateDeployInstanceEmpty',
-    'FailedOperation.CertificateNotDeployInstance'
-]);
+/** Only this code means "nothing left to move". CertificateNotDeployInstance ("cannot be deployed
+ * to the instance list") is a refusal: the resources did not move, with Tencent's message. */
+const NOTHING_TO_MOVE = new Set(['FailedOperation.CertificateDeployInstanceEmpty']);
 /** Parameters of one call plus, under a symbol key that JSON leaves out, its common Region. */
 const resources_REGION = Symbol('X-TC-Region');
 /** TC3 with the common Region header when a call names one (DeployCertificateInstance). */
@@ -39244,6 +39272,10 @@ class ResourceApiV3 {
     }
     async deployRecords(certificateId, type, max) {
         const action = 'DescribeHostDeployRecord';
+        // Never an undocumented value: those types' records are not asked for.
+        if (!DEPLOY_RECORD_TYPES.has(type))
+            throw new Error(`the deploy records of ${type} are not looked up (DescribeHostDeployRecord does not ` +
+                `document ResourceType ${type}); the binding check decides`);
         const ids = [];
         // Limit left at its documented default (10): no maximum is documented.
         for (let offset = 0; offset < max; offset += HISTORY_PAGE) {
@@ -39504,11 +39536,20 @@ class SupersederIndex {
     pending(c, now, limit = Infinity) {
         return this.search(c, now, limit, (n, x, t) => !isValidYet(n, t) && supersedesOnceValid(n, x, t));
     }
-    search(c, now, limit, rule) {
+    /** The newest certificate of the pool that supersedes `c` at `now` and has c's own known key
+     * algorithm: where `replace` may move c's resources (an expired RSA certificate's resources
+     * never go onto an ECDSA or SM2 one). Undefined when c's key algorithm is unknown. */
+    moveTarget(c, now) {
+        const own = c.keyAlgorithm;
+        if (own === null)
+            return undefined;
+        return this.search(c, now, 1, supersedes, [own])[0];
+    }
+    search(c, now, limit, rule, only) {
         if (c.domains.size === 0 || Number.isNaN(c.notAfter) || limit <= 0)
             return [];
         // Valid: only the same known algorithm can supersede it; expired: any.
-        const algorithms = hasExpired(c, now) ? ALGORITHMS : c.keyAlgorithm ? [c.keyAlgorithm] : [];
+        const algorithms = only ?? (hasExpired(c, now) ? ALGORITHMS : c.keyAlgorithm ? [c.keyAlgorithm] : []);
         let best;
         let bestSize = Infinity;
         for (const d of c.domains) {
@@ -39687,6 +39728,60 @@ function planPrune(certificates, options) {
     return { delete: oldestFirst(toDelete), keep: oldestFirst(toKeep), outOfScope };
 }
 /**
+ * The Superseded rule over the pool planPrune judges by: the listed uploaded certificates of
+ * `options.certType` in `options.projectId` (in scope or not) and the new certificate.
+ * `replace` asks it before moving on what an earlier run moved to a certificate other than its
+ * target, and for each superseded certificate's move target.
+ */
+function poolRules(certificates, options) {
+    const { certType, projectId, newCertificate } = options;
+    const seen = new Set();
+    const pool = new Map();
+    for (const cert of certificates) {
+        if (seen.has(cert.id))
+            continue;
+        seen.add(cert.id);
+        if (cert.id === newCertificate?.id)
+            continue;
+        if (cert.source === 'upload' && cert.certType === certType && cert.projectId === projectId)
+            pool.set(cert.id, toSupersedable(cert));
+    }
+    const uploaded = newCertificate === undefined ? undefined : toSupersedable({ ...newCertificate, certType }, true);
+    if (uploaded !== undefined)
+        pool.set(uploaded.id, uploaded);
+    const now = options.now.getTime();
+    let index;
+    const notOnto = (c, n) => c.keyAlgorithm === null
+        ? `${n.id} supersedes it, but its own key algorithm is unknown: its resources move onto no certificate`
+        : `${n.id} supersedes it, but no valid ${c.keyAlgorithm} certificate does ` +
+            `(${n.id}'s key is ${n.keyAlgorithm ?? 'of unknown algorithm'}): its resources stay on it`;
+    return {
+        supersedes(newer, older) {
+            const n = pool.get(newer);
+            const c = pool.get(older);
+            return n !== undefined && c !== undefined && supersedes(n, c, now);
+        },
+        moveTarget(id) {
+            const c = pool.get(id);
+            if (c === undefined)
+                return {};
+            if (uploaded !== undefined) {
+                if (!supersedes(uploaded, c, now))
+                    return {};
+                return c.keyAlgorithm !== null && uploaded.keyAlgorithm === c.keyAlgorithm
+                    ? { id: uploaded.id }
+                    : { why: notOnto(c, uploaded) };
+            }
+            index ??= new SupersederIndex(pool.values());
+            const target = index.moveTarget(c, now);
+            if (target)
+                return { id: target.id };
+            const newest = index.find(c, now, 1)[0];
+            return newest ? { why: notOnto(c, newest) } : {};
+        }
+    };
+}
+/**
  * The `max-deletions` safety cap: throws, naming every certificate of the plan, when it would
  * delete more than `max` (or when `max` is not a number: fails closed).
  */
@@ -39720,7 +39815,6 @@ async function executeDeletion(client, entries, options, log) {
     // Free entries waiting for the cap (when not streaming), and bound ones waiting for the hook.
     const held = [];
     const bound = [];
-    let attempted = 0;
     // Bound entries wait for the hook on the first check; after it, they are skipped.
     let hookPending = hook !== undefined;
     const check = async (batch) => {
@@ -39742,10 +39836,7 @@ async function executeDeletion(client, entries, options, log) {
         }
         return free;
     };
-    const remove = async (batch) => {
-        attempted += batch.length;
-        await record.delete(batch);
-    };
+    const remove = (batch) => record.delete(batch);
     const pass = async (batch) => {
         const free = await check(batch);
         if (streaming)
@@ -39766,9 +39857,8 @@ async function executeDeletion(client, entries, options, log) {
                     record.skip(entry, skipReason);
             return record.result(planned, refusal(counted, options.maxDeletions, moving.size));
         }
-        const room = options.maxDeletions - (streaming ? attempted : held.length);
         hookPending = false;
-        const freed = await record.free(hook, bound, { dryRun: options.dryRun, room });
+        const freed = await record.free(hook, bound, { dryRun: options.dryRun });
         if (options.dryRun)
             held.push(...freed);
         else {
@@ -39975,7 +40065,6 @@ async function deleteByIds(client, options, log) {
     const result = await executeDeletion(client, found.filter(e => !skip.has(e.id)), {
         maxDeletions: options.maxDeletions,
         dryRun: options.dryRun,
-        onBound: options.onBound,
         batchesInFlight: options.batchesInFlight
     }, log);
     const named = (e) => ids.indexOf(e.id);
@@ -40121,6 +40210,7 @@ async function prune(client, options, log) {
     const { plan, held } = options.minAge
         ? holdForMinAge(planned, listed, planOptions, options.minAge)
         : { plan: planned, held: [] };
+    plan.pool = poolRules(listed, planOptions);
     // Read by the benchmark (bench/scale.ts): keep the wording.
     log.debug(`Planning took ${Math.round(external_node_perf_hooks_.performance.now() - planningStarted)} ms.`);
     log.info(`Plan over ${options.scope.join(', ')}: ${plan.delete.length} to delete, ${plan.keep.length} to keep.`);
@@ -40460,7 +40550,10 @@ const entry = (plan, r, status, error, item) => ({
  * - planned resources still on `from` that no record of this run moved towards `to` get
  *   another call (at most three calls in all);
  * - resources an earlier record moved to another certificate (old -> N1 while this run's target
- *   is N2) are moved from there onto `to`, and are `success` only once they serve `to`.
+ *   is N2) are moved from there onto `to` only when `to` supersedes N1 in the run's pool
+ *   (`context.supersedes`), and are `success` only once they serve `to`; every resource that
+ *   move listed is reported (Tencent moves all of N1's of those types and regions). Otherwise
+ *   they stay on N1, reported failed.
  * A failed resource is retried once per run (`retried`, shared by every move of the run), and
  * only once its record has settled; with rollback-on-failure, every record that moved one of
  * this certificate's resources is rolled back, newest first.
@@ -40497,7 +40590,9 @@ async function moveCertificate(api, plan, options, context) {
                 fail(outcome, plan, r, why, requestId, log);
         }
     };
-    const watch = async (recordId) => {
+    /** `via`: a move from another certificate, whose every item is reported (Tencent moves all
+     * of that certificate's resources of those types and regions, not only the planned ones). */
+    const watch = async (recordId, via) => {
         const watched = await watchRecord({
             clock,
             poll: context.poll ?? DEFAULT_POLL,
@@ -40518,10 +40613,11 @@ async function moveCertificate(api, plan, options, context) {
             outcome.errors.push(watched.error);
         for (const item of watched.items.values()) {
             const key = resourceKey(item);
-            if (!planned.has(key))
+            if (!planned.has(key) && via === undefined)
                 continue;
             const verdict = watched.states.get(item.detailId);
-            finals.set(key, { item, ...verdict, requestId: watched.requestId, recordId });
+            const from = planned.has(key) ? {} : { from: via };
+            finals.set(key, { item, ...verdict, requestId: watched.requestId, recordId, ...from });
             if (item.certId === to)
                 towardsTarget.add(key);
         }
@@ -40529,7 +40625,7 @@ async function moveCertificate(api, plan, options, context) {
     };
     /** Starts (or joins) an update and watches its record; false when there is nothing more to
      * follow (refused, nothing to move, or a record that could not be read). */
-    const start = async (request, keys) => {
+    const start = async (request, keys, via) => {
         let started;
         try {
             started = await api.startUpdate(request, deadline);
@@ -40546,7 +40642,7 @@ async function moveCertificate(api, plan, options, context) {
         }
         log.info(`${request.oldCertificateId}: update record ${started.recordId}` +
             `${started.alreadyRunning ? ' (answered as already running)' : ''}; watching it.`);
-        return (await watch(started.recordId)).error === undefined;
+        return (await watch(started.recordId, via)).error === undefined;
     };
     log.info(`Moving ${describeResources(plan.resources)} from ${plan.from} to ${to}.`);
     let left = [...planned.keys()];
@@ -40582,11 +40678,20 @@ async function moveCertificate(api, plan, options, context) {
     for (const [key, final] of finals)
         if (final.status === 'success' && final.item.certId !== to)
             elsewhere.set(final.item.certId, [...(elsewhere.get(final.item.certId) ?? []), key]);
+    // Tencent moves every resource of those types and regions on `via`, not only these: only
+    // what a replace of `via` itself would do (`to` supersedes it, both in the run's pool) is
+    // asked for, and every resource the record lists is reported.
     for (const [via, keys] of elsewhere) {
+        if (!context.supersedes?.(to, via)) {
+            log.warning(`${plan.from}: an earlier update record moved ${keys.length} resource(s) to ${via}, ` +
+                `which ${to} does not supersede (or which is not an uploaded certificate of this ` +
+                `run's cert-type and project); they are left on ${via}.`);
+            continue;
+        }
         log.info(`${plan.from}: an earlier update record moved ${keys.length} resource(s) to ${via}; ` +
-            `moving them on to ${to}.`);
+            `moving ${via}'s resources of those types and regions on to ${to}, which supersedes it.`);
         const resources = keys.map(key => planned.get(key));
-        await start(requestFor(via, to, resources), keys);
+        await start(requestFor(via, to, resources), keys, via);
     }
     const astray = [...finals].filter(([, f]) => f.status === 'success' && f.item.certId !== to);
     // Moved on by another move of this run (the other certificate's own plan)? A fresh look at `to`.
@@ -40609,16 +40714,16 @@ async function moveCertificate(api, plan, options, context) {
             });
     if (options.rollbackOnFailure)
         await rollBack(api, plan, records, finals, outcome, options, context);
-    for (const [key, { item, status, error, requestId }] of finals) {
+    for (const [key, { item, status, error, requestId, from }] of finals) {
         if (outcome.certificate.entries.some(e => resourceKey(e) === key))
             continue;
         if (status === 'failed') {
-            fail(outcome, plan, item, error ?? 'failed', requestId, log, item);
+            fail(outcome, plan, item, error ?? 'failed', requestId, log, item, from);
             continue;
         }
         outcome.certificate.entries.push({
             ...entry(plan, item, status, error ?? null, item),
-            from: plan.from
+            from: from ?? plan.from
         });
         const where = item.region ? ` in ${item.region}` : '';
         log.info(`${item.type} ${item.instance}${where}: ${status}${error ? ` (${error})` : ''}.`);
@@ -40626,7 +40731,7 @@ async function moveCertificate(api, plan, options, context) {
         if (error && status === 'success') {
             const { type, region, instance } = item;
             outcome.failures.push({
-                certificateId: plan.from,
+                certificateId: from ?? plan.from,
                 type,
                 region,
                 instance,
@@ -40666,10 +40771,10 @@ function requestFor(from, to, resources) {
         }))
     };
 }
-function fail(outcome, plan, r, message, requestId, log, item) {
-    outcome.certificate.entries.push({ ...entry(plan, r, 'failed', message, item), from: plan.from });
+function fail(outcome, plan, r, message, requestId, log, item, from = plan.from) {
+    outcome.certificate.entries.push({ ...entry(plan, r, 'failed', message, item), from });
     const { type, region, instance } = r;
-    const failure = { certificateId: plan.from, type, region, instance, message, requestId };
+    const failure = { certificateId: from, type, region, instance, message, requestId };
     outcome.failures.push(failure);
     log.warning(`Could not move ${describeFailure(failure)}.`);
 }
@@ -40848,22 +40953,6 @@ async function freshCheck(api, result, log) {
     }
     return { free, details: fresh };
 }
-/**
- * The prune flow's hook between its binding check and its deletion: moves the resources of the
- * certificates the check found bound, and answers those a fresh binding check then finds free
- * (in a dry run, those whose every resource would move), to be deleted like any unbound one.
- * `report` receives the whole result: the `replaced` output, the summary, the failures, and
- * each kept certificate's reason.
- */
-function replacingOnBound(api, targetOf, options, context, report) {
-    return async (entries) => {
-        const targets = entries.map(entry => ({ id: entry.id, targetId: targetOf(entry) }));
-        const result = await replaceResources(api, targets, options, context);
-        report(result);
-        const free = new Set(result.free);
-        return entries.filter(entry => free.has(entry.id));
-    };
-}
 
 ;// CONCATENATED MODULE: ./src/stages/replace.ts
 
@@ -40874,13 +40963,14 @@ function replacingOnBound(api, targetOf, options, context, report) {
 /** The placeholder id the planner gets for a dry run's not-yet-uploaded certificate. */
 const NOT_UPLOADED = '(new certificate)';
 /**
- * The target of an entry, undefined when it has none: in sync the certificate just uploaded, for
- * the entries it supersedes (null in a dry run before the upload: no id yet); in prune the newest
- * certificate that supersedes it. Never a certificate this run deletes.
+ * The target of an entry, undefined when it has none: the plan pool's move target (in sync the
+ * certificate just uploaded, in prune the newest superseder; either way valid and of the entry's
+ * own known key algorithm), null in a dry run before the upload (no id yet). Never a certificate
+ * this run deletes.
  */
-function targetOf(entry, deleting, uploaded) {
-    const target = uploaded === undefined ? entry.supersededBy : entry.supersededByNew && uploaded;
-    if (!target || deleting.has(target))
+function targetOf(entry, plan, deleting, uploaded) {
+    const target = plan.pool?.moveTarget(entry.id).id;
+    if (!target || deleting.has(target) || (uploaded !== undefined && target !== uploaded))
         return undefined;
     return target === NOT_UPLOADED ? null : target;
 }
@@ -40910,9 +41000,10 @@ class Replacement {
             dryRun: settings.dryRun
         };
     }
-    async move(entries, deleting) {
+    async move(entries, plan) {
+        const deleting = new Set(plan.delete.map(e => e.id));
         const targets = entries.flatMap(entry => {
-            const targetId = targetOf(entry, deleting, this.uploaded);
+            const targetId = targetOf(entry, plan, deleting, this.uploaded);
             if (targetId === undefined || this.moved.has(entry.id))
                 return [];
             this.moved.add(entry.id);
@@ -40921,7 +41012,8 @@ class Replacement {
         const result = await replaceResources(resourcesOf(this.ctx), targets, this.options, {
             clock: this.ctx.deps,
             log: this.ctx.io.log,
-            retried: this.retried
+            retried: this.retried,
+            supersedes: plan.pool?.supersedes
         });
         this.results.push(result);
         // One entry per resource, with its final status: a later word replaces an earlier one.
@@ -40935,26 +41027,30 @@ class Replacement {
     hook(plan) {
         const deleting = new Set(plan.delete.map(e => e.id));
         const hook = async (bound) => {
-            const result = await this.move(bound, deleting);
+            const result = await this.move(bound, plan);
             const reasons = new Map(result.certificates.map(c => [c.id, c.keptBecause]));
             for (const entry of bound) {
                 const reason = reasons.get(entry.id);
                 if (reason)
                     entry.skipReason = reason;
+                // Superseded, but by no certificate its resources may move onto: it stays, and says why.
+                const why = plan.pool?.moveTarget(entry.id).why;
+                if (why && !reasons.has(entry.id))
+                    entry.skipReason = `${entry.skipReason}; ${why}`;
             }
             const free = new Set(result.free);
             return bound.filter(entry => free.has(entry.id));
         };
         return Object.assign(hook, {
-            movable: (bound) => bound.filter(e => targetOf(e, deleting, this.uploaded) !== undefined)
+            movable: (bound) => bound.filter(e => targetOf(e, plan, deleting, this.uploaded) !== undefined)
         });
     }
     /** Superseded certificates that keep or expired-only keep still have their resources moved. */
     async moveKept(plan) {
         const deleting = new Set(plan.delete.map(e => e.id));
-        const kept = plan.keep.filter(entry => targetOf(entry, deleting, this.uploaded) !== undefined);
+        const kept = plan.keep.filter(entry => targetOf(entry, plan, deleting, this.uploaded) !== undefined);
         if (kept.length > 0)
-            await this.move(kept, deleting);
+            await this.move(kept, plan);
     }
     /** Resources that did not move, and calls that failed: the step fails with them. */
     problems() {
@@ -41280,9 +41376,9 @@ async function deployGroup(api, certificateId, group, options, context, result, 
         log.warning(`Could not deploy ${describeFailure(failure)}.`);
     };
     let left = group.targets;
-    // DeployStatus 0 names a deployment of this certificate and type already running (an earlier
-    // run's, say): it is watched to its end; what it deployed of ours is done, and only the rest
-    // is sent again (at most twice more).
+    // Each answer's record is watched to its end, whatever its DeployStatus (0 may name a
+    // deployment already running, an earlier run's say): what it lists is settled by its items,
+    // and only what it does not list is sent again (at most twice more).
     for (let round = 0; round < 3 && left.length > 0; round++) {
         const request = {
             certificateId,
@@ -41324,13 +41420,16 @@ async function deployGroup(api, certificateId, group, options, context, result, 
             const verdict = watched.states.get(item.detailId);
             return [resourceKey({ ...item, region: item.region ?? group.region }), { item, ...verdict }];
         }));
+        // Decided from the record's items, never from DeployStatus: a target it lists has that
+        // item's verdict (a failed one is not sent again); one it does not list (a deployment of
+        // other instances, an earlier run's say) is sent again.
         const next = [];
         for (const target of left) {
             const seen = items.get(resourceKey(asResource(target)));
-            if (start.alreadyRunning && seen?.status !== 'success')
-                next.push(target);
+            if (!seen && watched.error)
+                failTarget(target, `its deploy record could not be read: ${watched.error.message}`, watched.requestId);
             else if (!seen)
-                failTarget(target, "Tencent's deploy record does not list it", watched.requestId);
+                next.push(target);
             else if (seen.status === 'failed')
                 failTarget(target, seen.error ?? 'failed', watched.requestId);
             else {
@@ -41344,7 +41443,7 @@ async function deployGroup(api, certificateId, group, options, context, result, 
         left = next;
     }
     for (const target of left)
-        failTarget(target, 'other deployments of this certificate and type kept running', '');
+        failTarget(target, "none of Tencent's deploy records of the three calls listed it", '');
     /** CertificateNotDeployInstance for one instance means "already bound to this certificate" or
      * "does not match it": its deploy records tell which; without them it is a failure. */
     async function judgeNotDeployable(target, failure) {
