@@ -39931,7 +39931,7 @@ class Outcomes {
         }
         if (states === null) {
             if (!this.noCheckNoted)
-                this.log.debug('This API has no read-only binding check; the delete call refuses bound certificates.');
+                this.log.debug('This API has no read-only binding check; CertDelete refuses CLB, CDN and BM bindings.');
             this.noCheckNoted = true;
             return new Map(ids.map(id => [id, { id, bound: false }]));
         }
@@ -45558,8 +45558,8 @@ const API2_NOTICE = "api '2.0' uses the legacy wss.api.qcloud.com API, which Ten
     'ssl.tencentcloudapi.com, UploadCertificate/DescribeCertificates/DeleteCertificates).';
 /** Tencent's CertDelete page (400/13696): only CLB, CDN and BM bindings stop a deletion. */
 const API2_DELETION = "api '2.0' has no binding check: CertDelete refuses a certificate bound to CLB, CDN or BM, but " +
-    'not one that only WAF, live, VOD, EdgeOne or another service uses. Prune with api 3.0 (the ' +
-    'default) where anything else may serve a certificate.';
+    'not one that only WAF, live, VOD, EdgeOne or another service uses. Use api 3.0 (the default) ' +
+    'where anything else may serve a certificate.';
 function prepare(io, outcome, clock) {
     maskSecretInputs(io);
     outcome.mode = readMode(io.input);

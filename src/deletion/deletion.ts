@@ -202,7 +202,7 @@ class Outcomes {
     if (states === null) {
       if (!this.noCheckNoted)
         this.log.debug(
-          'This API has no read-only binding check; the delete call refuses bound certificates.'
+          'This API has no read-only binding check; CertDelete refuses CLB, CDN and BM bindings.'
         )
       this.noCheckNoted = true
       return new Map(ids.map(id => [id, { id, bound: false }]))

@@ -26,8 +26,8 @@ const API2_NOTICE =
 /** Tencent's CertDelete page (400/13696): only CLB, CDN and BM bindings stop a deletion. */
 const API2_DELETION =
   "api '2.0' has no binding check: CertDelete refuses a certificate bound to CLB, CDN or BM, but " +
-  'not one that only WAF, live, VOD, EdgeOne or another service uses. Prune with api 3.0 (the ' +
-  'default) where anything else may serve a certificate.'
+  'not one that only WAF, live, VOD, EdgeOne or another service uses. Use api 3.0 (the default) ' +
+  'where anything else may serve a certificate.'
 
 export function prepare(
   io: ActionIO,
