@@ -112,7 +112,8 @@ function settleUnseen(
   const known = found !== undefined && found.problems.length === 0
   for (const r of outcome.unseen) {
     if (known && !still.has(resourceKey(r))) {
-      const unchanged = entry(outcome.plan, r, 'unchanged', null)
+      // Something else moved it: what it serves now was not seen, so `to` is not claimed.
+      const unchanged = { ...entry(outcome.plan, r, 'unchanged', null), to: null }
       outcome.certificate.entries.push(unchanged)
       result.replaced.push(unchanged)
       continue
